@@ -1,0 +1,1 @@
+"""NLP side of kg: the spaCy pipeline and our extraction components."""

@@ -1,0 +1,164 @@
+"""Extraction -> RDF. The only module that mints IRIs.
+
+Entities get ``<base>entity/<Slug>`` from their canonical name, so the same name is one node across
+documents and runs; documents get ``<base>doc/<sha256 prefix>``; assertions get a hash of
+(subject, predicate, object, document, offsets). Every extracted statement becomes a ``kg:Assertion``;
+the plain triple ``s kg:p o`` is added only for positive, factual ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from kg.model import Document, Entity, Extraction, Relation
+from kg.rdf.namespace import ASSERTION, DOC, ENTITY, GEO, GEONAMES, KG, class_term, relation_term
+
+_IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_TIME_FORMS = (
+    (re.compile(r"^-?\d{4}$"), XSD.gYear),
+    (re.compile(r"^-?\d{4}-\d{2}$"), XSD.gYearMonth),
+    (re.compile(r"^-?\d{4}-\d{2}-\d{2}$"), XSD.date),
+)
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+def slug(name: str) -> str:
+    """A readable, IRI-safe local name for ``name``: ASCII-folded words joined by ``_``.
+
+    >>> slug("Mazar-e-Sharif")
+    'Mazar-e-Sharif'
+    >>> slug("Văn Tiến Dũng")
+    'Van_Tien_Dung'
+    >>> slug("Ra's Lanuf")
+    'Ras_Lanuf'
+    """
+    folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = folded.replace("'", "").replace("\u2019", "")
+    words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", folded)
+    local = "_".join(words)
+    if not local or not local[0].isalpha():
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        local = f"e_{local}_{digest}" if local else f"e_{digest}"
+    return local
+
+
+def _checked(iri: str) -> URIRef:
+    local = iri.rsplit("/", 1)[-1]
+    if not _IRI_SAFE.match(local):
+        raise ValueError(f"refusing to mint invalid IRI {iri!r}")
+    return URIRef(iri)
+
+
+def entity_iri(name: str) -> URIRef:
+    return _checked(str(ENTITY) + slug(name))
+
+
+def document_iri(sha256: str) -> URIRef:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"document hash must be 64 lower-case hex digits, got {sha256!r}")
+    return _checked(str(DOC) + "d" + sha256[:20])
+
+
+def assertion_iri(rel: Relation, doc_sha: str) -> URIRef:
+    key = "|".join(
+        (rel.subject, rel.predicate, rel.object, doc_sha, str(rel.evidence.start), str(rel.evidence.end), rel.rule)
+    )
+    return _checked(str(ASSERTION) + "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24])
+
+
+def time_literal(value: str) -> Literal:
+    """``1992`` -> xsd:gYear, ``2011-03`` -> xsd:gYearMonth, ``2011-03-02`` -> xsd:date, else a plain string."""
+    for pattern, dtype in _TIME_FORMS:
+        if pattern.match(value):
+            return Literal(value, datatype=dtype)
+    return Literal(value)
+
+
+def document_triples(doc: Document) -> Iterator[Triple]:
+    d = document_iri(doc.sha256)
+    yield d, RDF.type, KG.Document
+    yield d, KG.sha256, Literal(doc.sha256)
+    yield d, KG.sourcePath, Literal(doc.source)
+    yield d, KG.wordCount, Literal(doc.word_count, datatype=XSD.integer)
+    if doc.title:
+        yield d, DCTERMS.title, Literal(doc.title)
+    if doc.date:
+        yield d, KG.documentDate, time_literal(doc.date)
+
+
+def entity_triples(ent: Entity, doc: Document) -> Iterator[Triple]:
+    e = entity_iri(ent.key)
+    yield e, RDF.type, class_term(ent.type)
+    yield e, RDFS.label, Literal(ent.key)
+    for alias in sorted(set(ent.aliases) - {ent.key}):
+        yield e, SKOS.altLabel, Literal(alias)
+    yield e, KG.mentionedIn, document_iri(doc.sha256)
+    if ent.geo is not None:
+        yield e, OWL.sameAs, URIRef(f"{GEONAMES}{ent.geo.geonames_id}/")
+        yield e, GEO.lat, Literal(f"{ent.geo.lat:.5f}", datatype=XSD.decimal)
+        yield e, GEO.long, Literal(f"{ent.geo.long:.5f}", datatype=XSD.decimal)
+
+
+def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
+    s, p, o = entity_iri(rel.subject), relation_term(rel.predicate), entity_iri(rel.object)
+    a = assertion_iri(rel, doc.sha256)
+    if rel.asserted:
+        yield s, p, o
+    yield a, RDF.type, KG.Assertion
+    yield a, RDF.subject, s
+    yield a, RDF.predicate, p
+    yield a, RDF.object, o
+    yield a, PROV.wasDerivedFrom, document_iri(doc.sha256)
+    yield a, KG.evidence, Literal(rel.evidence.text)
+    yield a, KG.charStart, Literal(rel.evidence.start, datatype=XSD.integer)
+    yield a, KG.charEnd, Literal(rel.evidence.end, datatype=XSD.integer)
+    yield a, KG.sentenceIndex, Literal(rel.evidence.sentence, datatype=XSD.integer)
+    if rel.evidence.trigger:
+        yield a, KG.trigger, Literal(rel.evidence.trigger)
+    if rel.subject_text:
+        yield a, KG.subjectText, Literal(rel.subject_text)
+    if rel.object_text:
+        yield a, KG.objectText, Literal(rel.object_text)
+    yield a, KG.rule, Literal(rel.rule)
+    yield a, KG.confidence, Literal(f"{rel.confidence:.2f}", datatype=XSD.decimal)
+    yield a, KG.polarity, KG.Negative if rel.negated else KG.Positive
+    yield a, KG.modality, URIRef(KG._NS + rel.modality)
+    yield a, KG.asserted, Literal(rel.asserted)
+    if rel.time:
+        yield a, KG.time, time_literal(rel.time)
+    if rel.time_text:
+        yield a, KG.timeText, Literal(rel.time_text)
+    if rel.reported_by:
+        yield a, KG.reportedBy, entity_iri(rel.reported_by)
+
+
+def extraction_triples(ext: Extraction) -> Iterator[Triple]:
+    """Every triple one document's extraction contributes."""
+    yield from document_triples(ext.document)
+    for ent in ext.entities:
+        yield from entity_triples(ent, ext.document)
+    for rel in ext.relations:
+        ev = rel.evidence
+        if ext.document.text[ev.start : ev.end] != ev.text:
+            raise ValueError(f"evidence of {rel.rule} does not match the document text at {ev.start}:{ev.end}")
+        yield from relation_triples(rel, ext.document)
+
+
+def add_extraction(graph: Graph, ext: Extraction) -> int:
+    """Add one extraction to ``graph``; returns the number of triples offered."""
+    triples = list(extraction_triples(ext))
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return len(triples)
+
+
+def add_extractions(graph: Graph, exts: Iterable[Extraction]) -> None:
+    for ext in exts:
+        add_extraction(graph, ext)
