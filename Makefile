@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,29 @@
+"""``make bench``: run every ``bench/bench_*.py`` module's ``main()`` in turn.
+
+Each benchmark prints ratios against the raw libraries measured in the same run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    here = Path(__file__).resolve().parent
+    only = set(sys.argv[1:])
+    for path in sorted(here.glob("bench_*.py")):
+        if only and path.stem.removeprefix("bench_") not in only:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"== {path.stem}", flush=True)
+        module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
