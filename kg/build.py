@@ -6,10 +6,11 @@ the graph straight away, so memory holds the graph, not every parsed document.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph
 
@@ -39,9 +40,13 @@ class BuildStats:
 
 
 def extract_documents(docs: Iterable[Document], jobs: int = 1, batch_size: int = 16) -> Iterator[Extraction]:
-    """Parse and extract each document, streaming."""
+    """Parse and extract each document, streaming. The model is loaded only once there is a document."""
+    it = iter(docs)
+    first = next(it, None)
+    if first is None:
+        return
     nlp = load_nlp()
-    stream = ((d.text, d) for d in docs)
+    stream = ((d.text, d) for d in itertools.chain([first], it))
     for parsed, document in nlp.pipe(stream, as_tuples=True, n_process=jobs, batch_size=batch_size):
         yield extract(parsed, document)
 
@@ -51,13 +56,19 @@ def build_graph(
     jobs: int = 1,
     graph: Graph | None = None,
     on_document: Callable[[Extraction], None] | None = None,
+    min_confidence: float = 0.0,
 ) -> tuple[Graph, BuildStats]:
-    """Build (or extend) a graph from documents; returns the graph and what went into it."""
+    """Build (or extend) a graph from documents; returns the graph and what went into it.
+
+    Relations whose confidence is below ``min_confidence`` are left out entirely (no assertion either).
+    """
     graph = new_graph() if graph is None else graph
     stats = BuildStats()
     start = time.perf_counter()
     entity_keys: set[str] = set()
     for ext in extract_documents(docs, jobs=jobs):
+        if min_confidence > 0:
+            ext = replace(ext, relations=tuple(r for r in ext.relations if r.confidence >= min_confidence))
         add_extraction(graph, ext)
         stats.documents += 1
         entity_keys.update(e.key for e in ext.entities)

@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="text file, folder, or - for stdin")
     p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output graph (default {DEFAULT_OUT})")
     p.add_argument("-j", "--jobs", type=int, default=1, help="parallel spaCy processes (default 1)")
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="leave out relations whose confidence is below X (0..1, default 0: keep all)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -37,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         format_for(out, FORMATS)  # fail on a bad suffix before any parsing
     if args.jobs < 1:
         raise KGError("--jobs must be 1 or more")
+    if not 0.0 <= args.min_confidence <= 1.0:
+        raise KGError("--min-confidence must be between 0 and 1")
     sources = expand(args.inputs)
     errors: list[str] = []
     bar = tqdm(
@@ -45,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         disable=args.no_progress or len(sources) < 2 or not sys.stderr.isatty(),
     )
-    graph, stats = build_graph(read_all(sources, errors), jobs=args.jobs, on_document=lambda _: bar.update())
+    graph, stats = build_graph(
+        read_all(sources, errors),
+        jobs=args.jobs,
+        on_document=lambda _: bar.update(),
+        min_confidence=args.min_confidence,
+    )
     bar.close()
     for msg in errors:
         print(f"kg build: skipped {msg}", file=sys.stderr)
