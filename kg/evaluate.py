@@ -1,0 +1,691 @@
+"""Scoring graphs against gold files, exactly as ``ANNOTATION.md`` ("How a graph is scored") defines.
+
+The core (normalisation, entity matching, rewriting, optional relations, micro-averaging,
+fragmentation) reproduces the reference scorer ``shared/tools/score.py`` rule for rule, so ``kg eval``
+and that script print the same figures; a test checks this whenever the script is present. The project
+does not need the script at run time.
+
+On top of it, scored apart and only on matched items (they never change P/R/F1):
+
+- **time accuracy**: over the gold relations that the graph found (true positives) and whose gold entry
+  has ``"time"``: the fraction for which some *supporting assertion* has ``kg:time`` whose lexical form
+  equals the gold time, or ``kg:timeText`` equal to it after normalisation (so ``"the 1980s"`` matches
+  ``"1980s"``). A supporting assertion is a ``kg:Assertion`` whose ``rdf:subject``/``rdf:predicate``/
+  ``rdf:object`` rewrite (same matching as triples) to that gold relation and whose ``kg:asserted`` is
+  not ``false``.
+- **type accuracy**: over every (graph entity, gold entity) match, where graph entities are the nodes
+  with a kg entity type or in a relation triple: correct when the node's set of entity types
+  (``rdf:type`` local names among Person, Group, GPE, Place) is exactly ``{gold type}``. GPE counts as
+  GPE only, Place as Place only: a country typed Place, or a city typed GPE, is a type error.
+- **evidence overlap**: over true positives whose gold has ``"evidence"``: the fraction for which some
+  supporting assertion's ``kg:evidence`` contains the gold evidence string (whitespace runs collapsed
+  on both sides).
+
+Everything reads the graph through RDF only (an ``rdflib.Graph``, e.g. from ``kg.rdf.store.load_graph``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import KGError
+from kg.rdf.namespace import ENTITY, ENTITY_TYPES, KG, RELATIONS
+
+#: Predicates whose objects are an entity's names (the reference scorer's list).
+LABEL_PREDICATES: tuple[str, ...] = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://schema.org/name",
+    "https://schema.org/name",
+    "http://xmlns.com/foaf/0.1/name",
+)
+GOLD_SUFFIX = ".gold.json"
+
+#: A relation with entity names (gold names when matched, ``<IRI>`` otherwise): (subject, predicate, object).
+Triple = tuple[str, str, str]
+
+
+def norm(s: str) -> str:
+    """Normalise a name for matching: lower case, possessive 's and punctuation dropped, hyphens to spaces,
+    spaces collapsed, a leading "the" dropped.
+
+    >>> norm("The Taliban's")
+    'taliban'
+    >>> norm("Anti-Gaddafi  forces")
+    'anti gaddafi forces'
+    >>> norm("Ra\u2019s Lanuf")
+    'ra lanuf'
+    """
+    s = s.lower().replace("\u2019", "'")
+    s = re.sub(r"'s\b", "", s)
+    s = re.sub(r"[^\w\s-]", " ", s)
+    s = s.replace("-", " ")
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^the ", "", s)
+    return s
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``/`` or ``#``.
+
+    >>> local_name("https://w3id.org/kg-news/ontology#controls")
+    'controls'
+    """
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+# --------------------------------------------------------------------------------------------------- gold
+
+
+@dataclass(frozen=True)
+class GoldEntity:
+    """An entity of a gold file: canonical name, type, and the surface forms that name it."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoldRelation:
+    """One gold relation; ``optional`` ones are neither rewarded nor penalised."""
+
+    subject: str
+    predicate: str
+    object: str
+    evidence: str = ""
+    time: str | None = None
+    optional: bool = False
+
+    @property
+    def triple(self) -> Triple:
+        return (self.subject, self.predicate, self.object)
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A parsed gold file (format: ``ANNOTATION.md`` "Gold file format")."""
+
+    name: str
+    entities: Mapping[str, GoldEntity]
+    relations: tuple[GoldRelation, ...]
+
+    @property
+    def required(self) -> frozenset[Triple]:
+        """Gold triples that count for recall and precision."""
+        return frozenset(r.triple for r in self.relations if not r.optional)
+
+    @property
+    def optional(self) -> frozenset[Triple]:
+        """Triples listed only as optional (a triple listed both ways counts as required, as in score.py)."""
+        return frozenset(r.triple for r in self.relations if r.optional) - self.required
+
+    def alias_index(self) -> dict[str, set[str]]:
+        """Normalised alias -> gold entity names it may stand for."""
+        index: dict[str, set[str]] = {}
+        for ent in self.entities.values():
+            for alias in (*ent.aliases, ent.name):
+                index.setdefault(norm(alias), set()).add(ent.name)
+        return index
+
+
+def _need(cond: bool, where: str, what: str) -> None:
+    if not cond:
+        raise KGError(f"{where}: {what}; see ANNOTATION.md 'Gold file format'")
+
+
+def parse_gold(data: Any, name: str, where: str = "") -> Gold:
+    """A ``Gold`` from the decoded JSON of a gold file; ``KGError`` naming ``where`` when keys are missing.
+
+    Parameters
+    ----------
+    data : Any
+        The decoded JSON.
+    name : str
+        The text's name (the file name without ``.gold.json``).
+    where : str
+        How to name the file in error messages (defaults to ``name``).
+    """
+    where = where or name
+    _need(isinstance(data, dict), where, "must be a JSON object")
+    ents = data.get("entities")
+    _need(isinstance(ents, dict), where, 'needs "entities": an object of canonical name -> {type, aliases}')
+    entities: dict[str, GoldEntity] = {}
+    for ename, ent in ents.items():
+        _need(isinstance(ent, dict), where, f"entity {ename!r} must be an object")
+        aliases = ent.get("aliases")
+        _need(
+            isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
+            where,
+            f'entity {ename!r} needs "aliases": a list of strings',
+        )
+        etype = ent.get("type")
+        _need(etype in ENTITY_TYPES, where, f'entity {ename!r} needs "type", one of {", ".join(ENTITY_TYPES)}')
+        entities[ename] = GoldEntity(ename, str(etype), tuple(aliases))
+    rels = data.get("relations")
+    _need(isinstance(rels, list), where, 'needs "relations": a list of {subject, predicate, object}')
+    relations: list[GoldRelation] = []
+    for i, rel in enumerate(rels):
+        _need(isinstance(rel, dict), where, f"relation {i} must be an object")
+        for key in ("subject", "predicate", "object"):
+            _need(isinstance(rel.get(key), str), where, f'relation {i} needs "{key}" (a string)')
+        time = rel.get("time")
+        relations.append(
+            GoldRelation(
+                rel["subject"],
+                rel["predicate"],
+                rel["object"],
+                evidence=str(rel.get("evidence") or ""),
+                time=None if time is None else str(time),
+                optional=bool(rel.get("optional", False)),
+            )
+        )
+    return Gold(name, entities, tuple(relations))
+
+
+def load_gold(path: Path) -> Gold:
+    """Read ``NAME.gold.json``; ``KGError`` naming the file when it is unreadable, not JSON, or lacks keys."""
+    name = path.name.removesuffix(GOLD_SUFFIX)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KGError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise KGError(f"{path}: not valid JSON ({exc}); fix the gold file") from None
+    return parse_gold(data, name, str(path))
+
+
+def gold_files(gold_dir: Path) -> list[Path]:
+    """The ``*.gold.json`` files of a folder, sorted; ``KGError`` when the folder is missing or holds none."""
+    if not gold_dir.is_dir():
+        raise KGError(f"{gold_dir}: no such folder; pass a folder of NAME.txt + NAME{GOLD_SUFFIX} files")
+    found = sorted(gold_dir.glob("*" + GOLD_SUFFIX))
+    if not found:
+        raise KGError(f"{gold_dir}: holds no *{GOLD_SUFFIX} files; pass a folder of NAME.txt + NAME{GOLD_SUFFIX}")
+    return found
+
+
+# -------------------------------------------------------------------------------------------------- graph
+
+
+@dataclass(frozen=True)
+class GraphAssertion:
+    """What scoring needs of one ``kg:Assertion`` node."""
+
+    subject: Node
+    predicate: str
+    object: Node
+    asserted: bool = True
+    times: tuple[str, ...] = ()
+    time_texts: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphFacts:
+    """The parts of a graph scoring reads: relation triples, labels, entity types, assertions."""
+
+    triples: frozenset[tuple[Node, str, Node]]
+    labels: Mapping[Node, frozenset[str]]
+    types: Mapping[Node, frozenset[str]]
+    assertions: tuple[GraphAssertion, ...] = ()
+
+
+_LABEL_SET = frozenset(LABEL_PREDICATES)
+_KG = str(KG._NS)
+
+
+def graph_facts(graph: Graph) -> GraphFacts:
+    """Read what scoring needs from an RDF graph, in one pass over its triples.
+
+    Relation triples are those whose predicate's local name is one of the four relations and whose
+    object is not a literal, whatever the namespace (as the reference scorer does).
+    """
+    triples: set[tuple[Node, str, Node]] = set()
+    labels: dict[Node, set[str]] = {}
+    types: dict[Node, set[str]] = {}
+    parts: dict[Node, dict[str, list[Node]]] = {}
+    for s, p, o in graph:
+        ps = str(p)
+        if ps in _LABEL_SET:
+            labels.setdefault(s, set()).add(norm(str(o)))
+        name = local_name(ps)
+        if isinstance(p, URIRef) and name in RELATIONS and not isinstance(o, Literal):
+            triples.add((s, name, o))
+        if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(_KG) and local_name(o) in ENTITY_TYPES:
+            types.setdefault(s, set()).add(local_name(o))
+        if p in (RDF.subject, RDF.predicate, RDF.object) or ps.startswith(_KG):
+            parts.setdefault(s, {}).setdefault(ps, []).append(o)
+    assertions: list[GraphAssertion] = []
+    for props in parts.values():
+        subj, pred, obj = (props.get(str(t)) for t in (RDF.subject, RDF.predicate, RDF.object))
+        if not (subj and pred and obj):
+            continue
+        asserted = all(not (isinstance(v, Literal) and v.toPython() is False) for v in props.get(str(KG.asserted), []))
+        assertions.append(
+            GraphAssertion(
+                subj[0],
+                local_name(str(pred[0])),
+                obj[0],
+                asserted=asserted,
+                times=tuple(sorted(str(v) for v in props.get(str(KG.time), []))),
+                time_texts=tuple(sorted(str(v) for v in props.get(str(KG.timeText), []))),
+                evidence=tuple(sorted(str(v) for v in props.get(str(KG.evidence), []))),
+            )
+        )
+    assertions.sort(key=lambda a: (str(a.subject), a.predicate, str(a.object), a.times, a.evidence))
+    return GraphFacts(
+        frozenset(triples),
+        {k: frozenset(v) for k, v in labels.items()},
+        {k: frozenset(v) for k, v in types.items()},
+        tuple(assertions),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ scoring
+
+
+@dataclass(frozen=True)
+class TypeMismatch:
+    """A matched entity whose graph type differs from the gold type."""
+
+    node: str
+    graph_types: tuple[str, ...]
+    gold: str
+    gold_type: str
+
+
+@dataclass(frozen=True)
+class TimeMismatch:
+    """A found gold relation whose time the graph does not give right."""
+
+    triple: Triple
+    gold_time: str
+    graph_times: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextScore:
+    """The score of one text's graph against its gold file."""
+
+    name: str
+    tp: int
+    sys: int
+    gold: int
+    missed: tuple[Triple, ...] = ()
+    wrong: tuple[Triple, ...] = ()
+    frag_nodes: int = 0
+    frag_ents: int = 0
+    time_correct: int = 0
+    time_total: int = 0
+    type_correct: int = 0
+    type_total: int = 0
+    evidence_found: int = 0
+    evidence_total: int = 0
+    type_errors: tuple[TypeMismatch, ...] = ()
+    time_errors: tuple[TimeMismatch, ...] = ()
+    has_graph: bool = True
+
+    @property
+    def precision(self) -> float:
+        return prf(self.tp, self.sys, self.gold)[0]
+
+    @property
+    def recall(self) -> float:
+        return prf(self.tp, self.sys, self.gold)[1]
+
+    @property
+    def f1(self) -> float:
+        return prf(self.tp, self.sys, self.gold)[2]
+
+
+def prf(tp: int, sys_n: int, gold_n: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts; 0.0 where a denominator is 0.
+
+    >>> prf(3, 4, 6)
+    (0.75, 0.5, 0.6)
+    """
+    p = tp / sys_n if sys_n else 0.0
+    r = tp / gold_n if gold_n else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def _collapse(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _node_name(node: Node) -> str:
+    return f"<{node}>"
+
+
+def _short(node: str) -> str:
+    """``<https://w3id.org/kg-news/entity/X>`` -> ``ent:X`` for reading; other nodes unchanged."""
+    prefix = f"<{ENTITY}"
+    return "ent:" + node[len(prefix) : -1] if node.startswith(prefix) else node
+
+
+def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextScore:
+    """Score one graph against one gold file.
+
+    Parameters
+    ----------
+    gold : Gold
+        The gold relations and entities of the text.
+    facts : GraphFacts
+        What :func:`graph_facts` read from the text's graph.
+    has_graph : bool
+        ``False`` when no graph exists (scored as empty, reported as such).
+
+    Returns
+    -------
+    TextScore
+        Counts for P/R/F1 (as ``score.py``), missed and wrong triples, fragmentation, and time, type and
+        evidence accuracy on matched items.
+    """
+    alias = gold.alias_index()
+    cache: dict[Node, str | None] = {}
+
+    def match(node: Node) -> str | None:
+        if node not in cache:
+            found: set[str] = set()
+            for lab in facts.labels.get(node, ()):
+                found |= alias.get(lab, set())
+            if not found:
+                found |= alias.get(norm(local_name(str(node)).replace("_", " ")), set())
+            cache[node] = sorted(found)[0] if found else None
+        return cache[node]
+
+    frag: dict[str, set[Node]] = {}
+    rewritten: set[Triple] = set()
+    for s, p, o in facts.triples:
+        ms, mo = match(s), match(o)
+        for node, m in ((s, ms), (o, mo)):
+            if m:
+                frag.setdefault(m, set()).add(node)
+        rewritten.add((ms or _node_name(s), p, mo or _node_name(o)))
+    req, opt = gold.required, gold.optional
+    counted = {t for t in rewritten if t not in opt}
+    tp = counted & req
+
+    # Supporting assertions of each found gold relation.
+    support: dict[Triple, list[GraphAssertion]] = {}
+    for a in facts.assertions:
+        if not a.asserted:
+            continue
+        ms, mo = match(a.subject), match(a.object)
+        if ms and mo and (ms, a.predicate, mo) in tp:
+            support.setdefault((ms, a.predicate, mo), []).append(a)
+
+    time_correct = time_total = ev_found = ev_total = 0
+    time_errors: list[TimeMismatch] = []
+    seen: set[Triple] = set()
+    for rel in gold.relations:
+        t = rel.triple
+        if t not in tp or t in seen:
+            continue
+        seen.add(t)
+        sup = support.get(t, [])
+        if rel.time is not None:
+            time_total += 1
+            want = norm(rel.time)
+            if any(rel.time in a.times or want in {norm(x) for x in a.time_texts} for a in sup):
+                time_correct += 1
+            else:
+                given = sorted({x for a in sup for x in a.times} | {x for a in sup for x in a.time_texts})
+                time_errors.append(TimeMismatch(t, rel.time, tuple(given)))
+        if rel.evidence:
+            ev_total += 1
+            want_ev = _collapse(rel.evidence)
+            if any(want_ev in _collapse(e) for a in sup for e in a.evidence):
+                ev_found += 1
+
+    # Type accuracy over every matched typed (or related) node.
+    candidates = set(facts.types) | {n for s, _, o in facts.triples for n in (s, o)}
+    type_correct = type_total = 0
+    type_errors: list[TypeMismatch] = []
+    for node in sorted(candidates, key=str):
+        m = match(node)
+        if m is None:
+            continue
+        type_total += 1
+        got = facts.types.get(node, frozenset())
+        want_type = gold.entities[m].type
+        if got == {want_type}:
+            type_correct += 1
+        else:
+            type_errors.append(TypeMismatch(_node_name(node), tuple(sorted(got)), m, want_type))
+
+    return TextScore(
+        name=gold.name,
+        tp=len(tp),
+        sys=len(counted),
+        gold=len(req),
+        missed=tuple(sorted(req - tp)),
+        wrong=tuple(sorted(counted - req)),
+        frag_nodes=sum(len(v) for v in frag.values()),
+        frag_ents=len(frag),
+        time_correct=time_correct,
+        time_total=time_total,
+        type_correct=type_correct,
+        type_total=type_total,
+        evidence_found=ev_found,
+        evidence_total=ev_total,
+        type_errors=tuple(type_errors),
+        time_errors=tuple(time_errors),
+        has_graph=has_graph,
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    """Scores of several texts and their micro-averages (counts summed over texts, then divided)."""
+
+    texts: tuple[TextScore, ...] = field(default_factory=tuple)
+
+    def _sum(self, attr: str) -> int:
+        return sum(int(getattr(t, attr)) for t in self.texts)
+
+    @property
+    def micro(self) -> tuple[float, float, float]:
+        """Micro-averaged (precision, recall, F1)."""
+        return prf(self._sum("tp"), self._sum("sys"), self._sum("gold"))
+
+    @property
+    def fragmentation(self) -> float:
+        """Graph entities per matched gold entity over all texts (1.0 is perfect; 0.0 when nothing matched)."""
+        ents = self._sum("frag_ents")
+        return self._sum("frag_nodes") / ents if ents else 0.0
+
+    @property
+    def time_accuracy(self) -> float | None:
+        return _ratio(self._sum("time_correct"), self._sum("time_total"))
+
+    @property
+    def type_accuracy(self) -> float | None:
+        return _ratio(self._sum("type_correct"), self._sum("type_total"))
+
+    @property
+    def evidence_overlap(self) -> float | None:
+        return _ratio(self._sum("evidence_found"), self._sum("evidence_total"))
+
+    def summary_line(self) -> str:
+        """The last line of every report: ``micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx``."""
+        p, r, f = self.micro
+        return f"micro P={p:.3f} R={r:.3f} F1={f:.3f} fragmentation={self.fragmentation:.2f}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; per-text entries carry score.py's keys plus the extra measures."""
+        texts: dict[str, Any] = {}
+        for t in self.texts:
+            p, r, f = prf(t.tp, t.sys, t.gold)
+            texts[t.name] = {
+                "P": p,
+                "R": r,
+                "F1": f,
+                "tp": t.tp,
+                "sys": t.sys,
+                "gold": t.gold,
+                "missed": [list(x) for x in t.missed],
+                "wrong": [list(x) for x in t.wrong],
+                "frag_nodes": t.frag_nodes,
+                "frag_ents": t.frag_ents,
+                "time": {"correct": t.time_correct, "total": t.time_total},
+                "type": {"correct": t.type_correct, "total": t.type_total},
+                "evidence": {"found": t.evidence_found, "total": t.evidence_total},
+                "type_errors": [
+                    {"node": e.node, "graph_types": list(e.graph_types), "gold": e.gold, "gold_type": e.gold_type}
+                    for e in t.type_errors
+                ],
+                "time_errors": [
+                    {"triple": list(e.triple), "gold_time": e.gold_time, "graph_times": list(e.graph_times)}
+                    for e in t.time_errors
+                ],
+                "has_graph": t.has_graph,
+            }
+        p, r, f = self.micro
+        return {
+            "texts": texts,
+            "micro": {
+                "P": p,
+                "R": r,
+                "F1": f,
+                "fragmentation": self.fragmentation,
+                "time_accuracy": self.time_accuracy,
+                "type_accuracy": self.type_accuracy,
+                "evidence_overlap": self.evidence_overlap,
+            },
+        }
+
+
+def _frac(num: int, den: int) -> str:
+    return f"{num}/{den}" if den else "-"
+
+
+def format_table(report: Report) -> str:
+    """The human report: a line per text with its missed / wrong triples and type / time errors, then
+    the micro-averages; the last line is :meth:`Report.summary_line`."""
+    lines: list[str] = []
+    for t in report.texts:
+        frag = t.frag_nodes / t.frag_ents if t.frag_ents else 0.0
+        lines.append(
+            f"{t.name:40s} P={t.precision:.2f} R={t.recall:.2f} F1={t.f1:.2f}  tp={t.tp} sys={t.sys} gold={t.gold}"
+            f"  frag={frag:.2f} time={_frac(t.time_correct, t.time_total)}"
+            f" type={_frac(t.type_correct, t.type_total)} evidence={_frac(t.evidence_found, t.evidence_total)}"
+            + ("" if t.has_graph else "  (no graph)")
+        )
+        lines.extend(f"    missed {x}" for x in t.missed)
+        lines.extend(f"    wrong  {x}" for x in t.wrong)
+        for te in t.time_errors:
+            lines.append(f"    time   {te.triple}: gold {te.gold_time}, graph {', '.join(te.graph_times) or 'none'}")
+        for ye in t.type_errors:
+            lines.append(f"    type   {_short(ye.node)} is {'/'.join(ye.graph_types) or 'untyped'}, gold {ye.gold_type}")
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{x:.3f}"
+
+    lines.append(
+        f"time accuracy={pct(report.time_accuracy)} ({_frac(report._sum('time_correct'), report._sum('time_total'))})"
+        f"  type accuracy={pct(report.type_accuracy)}"
+        f" ({_frac(report._sum('type_correct'), report._sum('type_total'))})"
+        f"  evidence overlap={pct(report.evidence_overlap)}"
+        f" ({_frac(report._sum('evidence_found'), report._sum('evidence_total'))})"
+    )
+    lines.append(report.summary_line())
+    return "\n".join(lines) + "\n"
+
+
+def format_json(report: Report) -> str:
+    """The report as JSON (one object, sorted keys, no trailing summary line)."""
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ drivers
+
+#: Suffixes tried, in order, for a prebuilt graph NAME.<suffix> in ``--graphs DIR``.
+GRAPH_SUFFIXES: tuple[str, ...] = (".ttl", ".nt", ".jsonld", ".trig", ".oxigraph")
+
+
+def find_graph(graph_dir: Path, name: str) -> Path | None:
+    """The prebuilt graph for text ``name`` in ``graph_dir`` (``NAME.ttl`` first), or ``None``."""
+    for suffix in GRAPH_SUFFIXES:
+        path = graph_dir / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def score_graphs(gold_paths: Sequence[Path], graph_dir: Path) -> Report:
+    """Score prebuilt graphs ``graph_dir/NAME.ttl`` (or another RDF suffix) against each gold file.
+
+    A missing graph scores as an empty one and is marked, as the reference scorer does.
+    """
+    from kg.rdf.store import load_graph
+
+    if not graph_dir.is_dir():
+        raise KGError(f"{graph_dir}: no such folder; pass the folder holding NAME.ttl graphs")
+    scores: list[TextScore] = []
+    for path in gold_paths:
+        gold = load_gold(path)
+        found = find_graph(graph_dir, gold.name)
+        if found is None:
+            scores.append(score_graph(gold, GraphFacts(frozenset(), {}, {}), has_graph=False))
+        else:
+            scores.append(score_graph(gold, graph_facts(load_graph(found))))
+    return Report(tuple(scores))
+
+
+def text_for(gold_path: Path) -> Path:
+    """The ``NAME.txt`` beside ``NAME.gold.json``; ``KGError`` when it is missing."""
+    text = gold_path.with_name(gold_path.name.removesuffix(GOLD_SUFFIX) + ".txt")
+    if not text.is_file():
+        raise KGError(f"{gold_path}: no {text.name} beside it to build; add the text or score graphs with --graphs")
+    return text
+
+
+def build_and_score(
+    gold_paths: Sequence[Path],
+    min_confidence: float = 0.0,
+    keep: Path | None = None,
+    progress: Iterable[Path] | None = None,
+) -> Report:
+    """Build each gold file's ``NAME.txt`` alone and score the graph.
+
+    Parameters
+    ----------
+    gold_paths : Sequence[Path]
+        ``NAME.gold.json`` files, each with ``NAME.txt`` beside it.
+    min_confidence : float
+        Passed to :func:`kg.build.build_graph`.
+    keep : Path or None
+        When given, each built graph is also written to ``keep/NAME.ttl`` (to score with other tools).
+    progress : Iterable[Path] or None
+        An iterable over ``gold_paths`` to drive instead (e.g. a progress bar).
+    """
+    from kg.build import build_graph
+    from kg.inputs import Source, read
+    from kg.rdf.store import write_graph
+
+    golds = [(load_gold(p), text_for(p)) for p in gold_paths]  # fail on any bad gold before building
+    by_path = {p: g for p, g in zip(gold_paths, golds, strict=True)}
+    scores: list[TextScore] = []
+    for path in progress if progress is not None else gold_paths:
+        gold, text = by_path[path]
+        graph, _ = build_graph([read(Source(str(text), text))], min_confidence=min_confidence)
+        if keep is not None:
+            write_graph(graph, keep / f"{gold.name}.ttl")
+        scores.append(score_graph(gold, graph_facts(graph)))
+    return Report(tuple(scores))
