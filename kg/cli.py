@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:  # noqa: BLE001 - last resort: say it is our bug, keep the details for a report
+    except Exception:
         print(f"kg {args.command}: internal error, please report it with this trace:", file=sys.stderr)
         traceback.print_exc()
         return 2

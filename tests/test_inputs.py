@@ -38,7 +38,7 @@ def test_bad_bytes_get_an_actionable_message(data: bytes, message: str) -> None:
 
 
 def test_missing_path_is_named() -> None:
-    with pytest.raises(InputError, match="nope.txt: no such file"):
+    with pytest.raises(InputError, match=r"nope\.txt: no such file"):
         expand(["nope.txt"])
 
 

@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal
 from rdflib.compare import isomorphic
 
 from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Relation
-from kg.rdf.mapping import add_extraction, assertion_iri, entity_iri, slug, time_literal
+from kg.rdf.mapping import add_extraction, entity_iri, slug, time_literal
 from kg.rdf.namespace import GEO, KG, RELATIONS
 from kg.rdf.store import FORMATS, new_graph, parse_bytes, serialize
 
@@ -129,10 +129,11 @@ def extractions(draw: st.DrawFn) -> Extraction:
     text = draw(texts)
     doc = _doc(text)
     ent_names = draw(st.lists(names, min_size=2, max_size=4, unique_by=slug))
-    types = draw(st.lists(st.sampled_from(["Person", "Group", "GPE", "Place"]), min_size=len(ent_names),
-                          max_size=len(ent_names)))
+    types = draw(
+        st.lists(st.sampled_from(["Person", "Group", "GPE", "Place"]), min_size=len(ent_names), max_size=len(ent_names))
+    )
     ents = tuple(
-        Entity(n, t, tuple(draw(st.lists(texts, max_size=2))) + (n,)) for n, t in zip(ent_names, types, strict=True)
+        Entity(n, t, (*tuple(draw(st.lists(texts, max_size=2))), n)) for n, t in zip(ent_names, types, strict=True)
     )
     rels = []
     for _ in range(draw(st.integers(0, 3))):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -66,7 +66,7 @@ def ox_store(graph: Graph) -> ox.Store:
     store = graph.store
     if not isinstance(store, OxigraphStore):
         raise TypeError("graph is not backed by Oxigraph; make it with kg.rdf.store.new_graph()")
-    return store._inner  # noqa: SLF001  (oxrdflib exposes no public accessor)
+    return store._inner
 
 
 def _triples(graph: Graph) -> Iterator[ox.Triple]:
@@ -96,11 +96,13 @@ def format_for(path: Path, table: dict[str, ox.RdfFormat] = FORMATS) -> ox.RdfFo
 
 def serialize(graph: Graph, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> bytes:
     """The graph as bytes in ``fmt``, deterministic."""
-    triples: Iterable[ox.Triple] = sorted_triples(graph)
-    if fmt == ox.RdfFormat.TRIG:
-        triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    triples = sorted_triples(graph)
     prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None
-    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    if fmt == ox.RdfFormat.TRIG:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        data = ox.serialize(quads, format=fmt, prefixes=prefixes)
+    else:
+        data = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert data is not None
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         # Oxigraph writes the prefix lines in an order of its own; fix it to ours.

@@ -71,7 +71,9 @@ def main() -> None:
     for name, info in sorted(gold["entities"].items()):
         aliases = tuple(a for a in info["aliases"] if re.search(r"\b" + re.escape(a) + r"\b", text)) or (name,)
         mentions = tuple(
-            Mention(m.start(), m.end(), m.group(0)) for a in aliases for m in re.finditer(r"\b" + re.escape(a) + r"\b", text)
+            Mention(m.start(), m.end(), m.group(0))
+            for a in aliases
+            for m in re.finditer(r"\b" + re.escape(a) + r"\b", text)
         )
         geo = geo_for(name) if info["type"] in ("GPE", "Place") else None
         entities.append(Entity(name, info["type"], tuple(sorted(set(aliases) | {name})), tuple(sorted(mentions)), geo))
@@ -82,8 +84,16 @@ def main() -> None:
         ev = Evidence(s, e, text[s:e], text.count("\n\n", 0, s))
         conf = 0.6 if r.get("optional") else 0.9
         relations.append(
-            Relation(r["subject"], r["predicate"], r["object"], ev, "curated.gold", conf, time=r.get("time"),
-                     time_text=r.get("time"))
+            Relation(
+                r["subject"],
+                r["predicate"],
+                r["object"],
+                ev,
+                "curated.gold",
+                conf,
+                time=r.get("time"),
+                time_text=r.get("time"),
+            )
         )
     for subj, pred, obj, frag, modality, negated in CLAIMS:
         i = text.index(frag)

@@ -1,0 +1,196 @@
+"""``kg build`` end to end on the seed article with the real spaCy model and strict parsers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import RDF, Graph
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from kg.rdf.namespace import KG, RELATIONS, relation_term
+from kg.rdf.store import FORMATS, load_graph, serialize
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "kabul-2001-11.txt"
+GOLDEN = Path(__file__).resolve().parent / "data" / "seed.golden.ttl"
+ONTOLOGY = ROOT / "ontology"
+KG_BIN = [sys.executable, "-m", "kg.cli"]
+
+
+def _plain(g: Graph) -> Graph:
+    out = Graph()
+    for t in g:
+        out.add(t)
+    return out
+
+
+def test_same_input_gives_identical_bytes(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    assert main(["build", str(SEED), "-o", str(a)]) == 0
+    assert main(["build", str(SEED), "-o", str(b)]) == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_seed_matches_reviewed_golden_turtle(seed_build) -> None:  # type: ignore[no-untyped-def]
+    _, data, _ = seed_build
+    if os.environ.get("KG_REGEN_GOLDEN"):
+        GOLDEN.write_bytes(data)
+        pytest.skip("golden file regenerated: review 'git diff tests/data/seed.golden.ttl'")
+    assert data.decode() == GOLDEN.read_text(encoding="utf-8"), (
+        "seed graph changed; if on purpose, rerun with KG_REGEN_GOLDEN=1 and review the diff"
+    )
+
+
+def test_seed_graph_holds_each_relation_with_exact_evidence(seed_build) -> None:  # type: ignore[no-untyped-def]
+    graph, _, _ = seed_build
+    text = SEED.read_text(encoding="utf-8")
+    for name in RELATIONS:
+        plain = list(graph.triples((None, relation_term(name), None)))
+        assert plain, f"the seed graph has no {name} triple"
+        for s, p, o in plain:
+            backing = [
+                a
+                for a in graph.subjects(RDF.subject, s)
+                if (a, RDF.predicate, p) in graph
+                and (a, RDF.object, o) in graph
+                and str(graph.value(a, KG.asserted)) == "true"
+            ]
+            assert backing, f"{s} {name} {o} has no asserted assertion"
+            for a in backing:
+                start, end = int(graph.value(a, KG.charStart)), int(graph.value(a, KG.charEnd))  # type: ignore[arg-type]
+                assert str(graph.value(a, KG.evidence)) == text[start:end]
+
+
+@pytest.mark.parametrize("suffix", sorted(FORMATS))
+def test_every_format_reparses_isomorphic(seed_build, tmp_path: Path, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    graph, _, _ = seed_build
+    out = tmp_path / f"g{suffix}"
+    out.write_bytes(serialize(graph, FORMATS[suffix]))
+    assert isomorphic(_plain(load_graph(out)), _plain(graph))
+    # and rdflib's own parsers read it too
+    rdflib_fmt = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}[suffix]
+    again = Graph().parse(out, format=rdflib_fmt)
+    assert len(again) == len(graph)
+
+
+def test_rapper_accepts_the_seed_turtle(seed_build) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import require_tool
+
+    rapper = require_tool("rapper")
+    _, _, path = seed_build
+    proc = subprocess.run([rapper, "-i", "turtle", "-c", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "returned" in proc.stderr and " 0 triples" not in proc.stderr
+
+
+def test_serdi_accepts_the_seed_turtle(seed_build) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import require_tool
+
+    serdi = require_tool("serdi")
+    graph, _, path = seed_build
+    proc = subprocess.run([serdi, "-i", "turtle", "-o", "ntriples", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(ox.parse(proc.stdout, format=ox.RdfFormat.N_TRIPLES))) == len(graph)
+
+
+def test_seed_graph_conforms_to_shapes(seed_build) -> None:  # type: ignore[no-untyped-def]
+    from pyshacl import validate
+
+    _, data, _ = seed_build
+    data_graph = Graph().parse(data=data, format="turtle")
+    conforms, _, report = validate(
+        data_graph,
+        shacl_graph=Graph().parse(ONTOLOGY / "shapes.ttl"),
+        ont_graph=Graph().parse(ONTOLOGY / "kg.ttl"),
+        inference="rdfs",
+    )
+    assert conforms, report
+
+
+def test_shapes_catch_a_plain_triple_without_assertion(seed_build) -> None:  # type: ignore[no-untyped-def]
+    from pyshacl import validate
+
+    _, data, _ = seed_build
+    g = Graph().parse(data=data, format="turtle")
+    s = next(iter(g.subjects(RDF.type, KG.Group)))
+    o = next(iter(g.subjects(RDF.type, KG.GPE)))
+    g.add((s, KG.controls, o))
+    conforms, _, _ = validate(
+        g,
+        shacl_graph=Graph().parse(ONTOLOGY / "shapes.ttl"),
+        ont_graph=Graph().parse(ONTOLOGY / "kg.ttl"),
+        inference="rdfs",
+    )
+    assert not conforms
+
+
+# ------------------------------------------------------------------ the command line as a user runs it
+
+
+def _run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KG_BIN, *args], input=stdin.decode() if stdin else None, capture_output=True, text=True, cwd=cwd or ROOT
+    )
+
+
+def test_cli_builds_from_stdin_and_summarises(tmp_path: Path) -> None:
+    out = tmp_path / "s.ttl"
+    proc = _run("build", "-", "-o", str(out), stdin=b"Rebel fighters captured the town of Brega on Monday.\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 document(s)" in proc.stderr and "relations" in proc.stderr
+    assert len(load_graph(out)) > 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "is empty"), (b"\x00\x01binary", "binary"), (b"\xff\xfe\xfa bad", "not valid UTF-8")],
+)
+def test_cli_bad_input_gets_one_line_and_exit_1(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = tmp_path / "g.ttl"
+    out.write_text("earlier graph")
+    proc = _run("build", str(bad), "-o", str(out))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert message in proc.stderr and "bad.txt" in proc.stderr
+    assert out.read_text() == "earlier graph"  # nothing already written is lost
+
+
+def test_cli_missing_file(tmp_path: Path) -> None:
+    proc = _run("build", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "g.ttl"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "missing.txt: no such file" in proc.stderr
+
+
+def test_cli_bad_output_suffix_lists_choices(tmp_path: Path) -> None:
+    proc = _run("build", str(SEED), "-o", str(tmp_path / "g.rdfx"))
+    assert proc.returncode == 1
+    assert ".jsonld, .nt, .trig, .ttl" in proc.stderr
+
+
+def test_cli_skips_bad_files_but_builds_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Government troops entered the city of Hamah.")
+    (tmp_path / "empty.txt").write_text("")
+    proc = _run("build", str(tmp_path), "-o", str(tmp_path / "g.nt"))
+    assert proc.returncode == 0
+    assert "skipped" in proc.stderr and "empty.txt" in proc.stderr
+    assert (tmp_path / "g.nt").exists()
+
+
+def test_version_names_the_model() -> None:
+    proc = _run("--version")
+    assert proc.returncode == 0
+    assert "spaCy model: en_core_web_sm" in proc.stdout
+
+
+def test_usage_error_exits_1() -> None:
+    proc = _run("build")
+    assert proc.returncode == 1
+    assert "usage:" in proc.stderr
