@@ -106,7 +106,10 @@ def serialize(graph: Graph, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> bytes:
     assert data is not None
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         # Oxigraph writes the prefix lines in an order of its own; fix it to ours.
-        body = b"".join(line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix "))
+        # and leave a blank line between subjects, as people write Turtle (literals never hold raw newlines:
+        # Oxigraph escapes them, so a line starting in column 0 always starts a new subject).
+        lines = [line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix ")]
+        body = b"".join((b"\n" + line) if i and not line[:1].isspace() else line for i, line in enumerate(lines))
         head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
         data = head + b"\n" + body
     return data
