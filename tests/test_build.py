@@ -194,3 +194,16 @@ def test_usage_error_exits_1() -> None:
     proc = _run("build")
     assert proc.returncode == 1
     assert "usage:" in proc.stderr
+
+
+def test_parallel_jobs_give_the_same_graph(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, sentence in enumerate(
+        ["Rebel forces captured the town of Sirte.", "Government troops retook Homs in May 2012.", "He said nothing."]
+    ):
+        (corpus / f"{i}.txt").write_text(sentence)
+    one, two = tmp_path / "one.ttl", tmp_path / "two.ttl"
+    assert _run("build", str(corpus), "-o", str(one)).returncode == 0
+    assert _run("build", str(corpus), "-o", str(two), "--jobs", "2").returncode == 0
+    assert one.read_bytes() == two.read_bytes()
