@@ -592,7 +592,8 @@ def format_table(report: Report) -> str:
         for te in t.time_errors:
             lines.append(f"    time   {te.triple}: gold {te.gold_time}, graph {', '.join(te.graph_times) or 'none'}")
         for ye in t.type_errors:
-            lines.append(f"    type   {_short(ye.node)} is {'/'.join(ye.graph_types) or 'untyped'}, gold {ye.gold_type}")
+            got = "/".join(ye.graph_types) or "untyped"
+            lines.append(f"    type   {_short(ye.node)} is {got}, gold {ye.gold_type}")
 
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{x:.3f}"
