@@ -1,0 +1,830 @@
+"""Draw a kg graph as one self-contained, offline, safe HTML page with PyVis (vis-network).
+
+The page is often the first thing anyone sees of a graph, so it has to open anywhere (no network: the
+vis-network script and stylesheet PyVis ships are inlined), tell the story at a glance (colour and shape by
+entity type, size by centrality, edges coloured and labelled by relation, width by support, a legend) and
+let people dig to the evidence (tooltips, and a side panel listing every evidence sentence with its
+document and time). Text comes from news documents, so nothing from the graph ever reaches the page as
+markup: the data travels as JSON in a non-executable ``<script type="application/json">`` block with
+``<``, ``>`` and ``&`` escaped, the page builds DOM with ``textContent`` only, vis-network renders string
+tooltips as text, and a Content-Security-Policy allows only the page's own scripts (by hash), no remote
+loads at all.
+
+PyVis builds the network model (``pyvis.network.Network``: nodes, edges, options); we do not use its HTML
+template because it loads Bootstrap from a CDN and inserts the heading and node ids unescaped.
+
+Input is only RDF (see ``kg.rdf.mapping`` for the shape); everything is read with SPARQL on the Oxigraph
+store behind the graph.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import html
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import KGError
+from kg.rdf.namespace import ENTITY_TYPES, GEONAMES, KG, RELATIONS
+from kg.rdf.store import atomic_write, ox_store
+
+#: Fill colour and vis-network shape per entity type (shapes with the label underneath, so size shows).
+TYPE_STYLE: dict[str, tuple[str, str]] = {
+    "Person": ("#e377c2", "dot"),
+    "Group": ("#1f77b4", "diamond"),
+    "GPE": ("#2ca02c", "square"),
+    "Place": ("#bcbd22", "triangle"),
+    "": ("#9e9e9e", "dot"),  # an endpoint the graph gives no (known) type
+}
+#: Edge colour per relation.
+RELATION_COLOR: dict[str, str] = {
+    "controls": "#d62728",
+    "advancesOn": "#ff7f0e",
+    "defectsTo": "#9467bd",
+    "advises": "#17becf",
+}
+DEFAULT_MAX_NODES = 150
+#: Evidence sentences shown in an edge's hover tooltip (the side panel shows them all).
+TOOLTIP_EVIDENCE = 3
+_GEONAMES_URL = re.compile(r"^https://sws\.geonames\.org/\d+/?$")
+_TIME = re.compile(r"^(-?\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?")
+_GEO_SPAN_PX = 1000.0
+
+_PREFIXES = f"""
+PREFIX kg: <{KG._NS}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+_RELATION_VALUES = " ".join(f"kg:{r}" for r in RELATIONS)
+_TYPE_VALUES = " ".join(f"kg:{t}" for t in ENTITY_TYPES)
+
+_Q_ENTITIES = (
+    _PREFIXES
+    + f"""
+SELECT ?e ?type ?label ?same ?lat ?long WHERE {{
+  VALUES ?type {{ {_TYPE_VALUES} }}
+  ?e a ?type .
+  OPTIONAL {{ ?e rdfs:label ?label }}
+  OPTIONAL {{ ?e owl:sameAs ?same FILTER(STRSTARTS(STR(?same), "{GEONAMES}")) }}
+  OPTIONAL {{ ?e geo:lat ?lat }}
+  OPTIONAL {{ ?e geo:long ?long }}
+}}"""
+)
+_Q_ALIASES = _PREFIXES + "SELECT ?e ?alt WHERE { ?e skos:altLabel ?alt }"
+_Q_TRIPLES = _PREFIXES + f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_RELATION_VALUES} }} ?s ?p ?o . FILTER(isIRI(?o)) }}"
+_Q_ASSERTIONS = (
+    _PREFIXES
+    + f"""
+SELECT ?a ?s ?p ?o ?asserted ?polarity ?modality ?evidence ?conf ?trigger ?time ?timeText ?doc ?title ?source ?date
+WHERE {{
+  VALUES ?p {{ {_RELATION_VALUES} }}
+  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  OPTIONAL {{ ?a kg:asserted ?asserted }}
+  OPTIONAL {{ ?a kg:polarity ?polarity }}
+  OPTIONAL {{ ?a kg:modality ?modality }}
+  OPTIONAL {{ ?a kg:evidence ?evidence }}
+  OPTIONAL {{ ?a kg:confidence ?conf }}
+  OPTIONAL {{ ?a kg:trigger ?trigger }}
+  OPTIONAL {{ ?a kg:time ?time }}
+  OPTIONAL {{ ?a kg:timeText ?timeText }}
+  OPTIONAL {{
+    ?a prov:wasDerivedFrom ?doc .
+    OPTIONAL {{ ?doc dcterms:title ?title }}
+    OPTIONAL {{ ?doc kg:sourcePath ?source }}
+    OPTIONAL {{ ?doc kg:documentDate ?date }}
+  }}
+}}"""
+)
+
+
+@dataclass(frozen=True)
+class VizOptions:
+    """What to draw. Empty ``relations``/``types`` mean all of them."""
+
+    relations: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    min_support: int = 1
+    focus: str | None = None
+    depth: int = 1
+    since: str | None = None
+    until: str | None = None
+    max_nodes: int = DEFAULT_MAX_NODES
+    show_claims: bool = False
+    geo: bool = False
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        for r in self.relations:
+            if r not in RELATIONS:
+                raise KGError(f"unknown relation {r!r}; valid relations: {', '.join(RELATIONS)}")
+        for t in self.types:
+            if t not in ENTITY_TYPES:
+                raise KGError(f"unknown entity type {t!r}; valid types: {', '.join(ENTITY_TYPES)}")
+        if self.min_support < 1:
+            raise KGError("--min-support must be 1 or more")
+        if self.depth < 0:
+            raise KGError("--depth must be 0 or more")
+        if self.max_nodes < 1:
+            raise KGError("--max-nodes must be 1 or more")
+        for name, value in (("--since", self.since), ("--until", self.until)):
+            if value is not None and not _TIME.fullmatch(value):
+                raise KGError(f"{name} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        if self.since and self.until and time_bounds(self.since)[0] > time_bounds(self.until)[1]:
+            raise KGError(f"--since {self.since} is after --until {self.until}")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A node: an IRI with its type name ('' when the graph gives none), label, aliases and coordinates."""
+
+    iri: str
+    type: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    geonames: str | None = None
+    lat: float | None = None
+    long: float | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One assertion behind an edge: the sentence, where it comes from, when, and how it was said."""
+
+    text: str
+    document: str
+    time: str | None
+    time_text: str | None
+    polarity: str
+    modality: str
+    confidence: float | None
+    trigger: str | None
+
+
+@dataclass
+class Edge:
+    """A drawn edge: one relation between two entities; ``claim`` edges are negated or not factual."""
+
+    subject: str
+    predicate: str
+    object: str
+    claim: bool
+    evidence: list[Evidence] = field(default_factory=list)
+    #: Plain triple with no assertion node (a graph not written by kg): still one piece of support.
+    bare: bool = False
+
+    @property
+    def support(self) -> int:
+        return max(1, len(self.evidence)) if self.bare else len(self.evidence)
+
+    @property
+    def id(self) -> str:
+        kind = "claim" if self.claim else "fact"
+        key = f"{self.subject}|{self.predicate}|{self.object}|{kind}"
+        return "e" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class View:
+    """The selected subgraph, ready to draw, and what the page should say about how it was selected."""
+
+    entities: dict[str, Entity]
+    edges: list[Edge]
+    centrality: dict[str, float]
+    documents: int
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading the graph
+
+
+def _v(sol: ox.QuerySolution, name: str) -> str | None:
+    term = sol[name]
+    return None if term is None else str(term.value)
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
+
+
+def read_entities(store: ox.Store) -> dict[str, Entity]:
+    """Every typed entity; an IRI with several types keeps the first in ``ENTITY_TYPES`` order."""
+    rows: dict[str, list[ox.QuerySolution]] = defaultdict(list)
+    for sol in store.query(_Q_ENTITIES):  # type: ignore[union-attr]
+        rows[str(sol["e"].value)].append(sol)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for sol in store.query(_Q_ALIASES):  # type: ignore[union-attr]
+        aliases[str(sol["e"].value)].add(str(sol["alt"].value))
+    out: dict[str, Entity] = {}
+    for iri, sols in rows.items():
+        types = {_local(str(s["type"].value)) for s in sols}
+        typ = next(t for t in ENTITY_TYPES if t in types)
+        labels = sorted({v for s in sols if (v := _v(s, "label"))})
+        label = labels[0] if labels else _local(iri).replace("_", " ")
+        same = sorted({v for s in sols if (v := _v(s, "same")) and _GEONAMES_URL.match(v)})
+        lat, long = _coordinates(sols)
+        alts = tuple(sorted(aliases.get(iri, set()) - {label}))
+        out[iri] = Entity(iri, typ, label, alts, same[0] if same else None, lat, long)
+    return out
+
+
+def _coordinates(sols: list[ox.QuerySolution]) -> tuple[float | None, float | None]:
+    for s in sols:
+        try:
+            lat, long = float(_v(s, "lat") or "nan"), float(_v(s, "long") or "nan")
+        except ValueError:
+            continue
+        if -90 <= lat <= 90 and -180 <= long <= 180:
+            return lat, long
+    return None, None
+
+
+def read_edges(store: ox.Store) -> list[Edge]:
+    """All candidate edges: plain triples (facts) with their asserted evidence, and claim groups.
+
+    A fact edge exists exactly when the plain triple does (kg writes it only for positive, factual
+    statements); non-asserted assertions (negated, hypothetical, urged, ...) become claim edges.
+    """
+    facts: dict[tuple[str, str, str], Edge] = {}
+    for sol in store.query(_Q_TRIPLES):  # type: ignore[union-attr]
+        key = (str(sol["s"].value), _local(str(sol["p"].value)), str(sol["o"].value))
+        facts[key] = Edge(*key, claim=False, bare=True)
+    claims: dict[tuple[str, str, str], Edge] = {}
+    seen: set[str] = set()
+    rows = sorted(store.query(_Q_ASSERTIONS), key=lambda s: tuple(str(s[v]) for v in ("a", "doc", "title", "source")))  # type: ignore[arg-type]
+    for sol in rows:
+        a = str(sol["a"].value)
+        if a in seen:  # several titles or sources for one document: the first (sorted) wins
+            continue
+        seen.add(a)
+        key = (str(sol["s"].value), _local(str(sol["p"].value)), str(sol["o"].value))
+        polarity = _local(_v(sol, "polarity") or "Positive")
+        modality = _local(_v(sol, "modality") or "Actual")
+        asserted_text = _v(sol, "asserted")
+        asserted = (
+            asserted_text in ("true", "1")
+            if asserted_text is not None
+            else polarity == "Positive" and modality == "Actual"
+        )
+        try:
+            conf: float | None = float(_v(sol, "conf") or "")
+        except ValueError:
+            conf = None
+        doc = _v(sol, "title") or _v(sol, "source") or _v(sol, "doc") or "unknown document"
+        ev = Evidence(
+            text=_v(sol, "evidence") or "",
+            document=doc,
+            time=_v(sol, "time") or _v(sol, "date"),
+            time_text=_v(sol, "timeText"),
+            polarity=polarity,
+            modality=modality,
+            confidence=conf,
+            trigger=_v(sol, "trigger"),
+        )
+        if asserted and key in facts:
+            facts[key].evidence.append(ev)
+        elif not asserted:
+            claims.setdefault(key, Edge(*key, claim=True)).evidence.append(ev)
+    for e in facts.values():
+        e.bare = not e.evidence
+    return sorted([*facts.values(), *claims.values()], key=lambda e: (e.subject, e.predicate, e.object, e.claim))
+
+
+def document_count(store: ox.Store) -> int:
+    q = _PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"
+    for sol in store.query(q):  # type: ignore[union-attr]
+        return int(str(sol["n"].value))
+    return 0
+
+
+# ---------------------------------------------------------------- selecting what to draw
+
+
+def time_bounds(value: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The first and last day a date of any precision covers, as comparable tuples.
+
+    >>> time_bounds("2001")
+    ((2001, 1, 1), (2001, 12, 31))
+    >>> time_bounds("2001-11-13")
+    ((2001, 11, 13), (2001, 11, 13))
+    """
+    m = _TIME.match(value)
+    if not m:
+        raise ValueError(f"not a date: {value!r}")
+    year = int(m.group(1))
+    month, day = m.group(2), m.group(3)
+    start = (year, int(month or 1), int(day or 1))
+    end = (year, int(month or 12), int(day or 31))
+    return start, end
+
+
+def _in_period(ev: Evidence, since: str | None, until: str | None) -> bool:
+    """Does the statement's time overlap [since, until]? Undated statements never do."""
+    if ev.time is None or not _TIME.match(ev.time):
+        return False
+    start, end = time_bounds(ev.time)
+    if since and end < time_bounds(since)[0]:
+        return False
+    return not (until and start > time_bounds(until)[1])
+
+
+def find_entity(entities: Mapping[str, Entity], name: str) -> str:
+    """The IRI ``name`` refers to: a full IRI, a local name, a label or an alias (case-insensitive)."""
+    if name in entities:
+        return name
+    wanted = name.casefold().replace("_", " ").strip()
+    for rank in (
+        lambda e: e.label.casefold() == wanted,
+        lambda e: _local(e.iri).casefold().replace("_", " ") == wanted,
+        lambda e: wanted in (a.casefold() for a in e.aliases),
+    ):
+        hits = sorted(iri for iri, e in entities.items() if rank(e))
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            names = ", ".join(f"{entities[h].label} ({entities[h].type})" for h in hits)
+            raise KGError(f"--focus {name!r} is ambiguous: it names {names}; pass the entity's IRI")
+    labels = sorted({e.label for e in entities.values()})
+    close = difflib.get_close_matches(name, labels, n=5, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; 'kg query' can list the entities"
+    raise KGError(f"--focus {name!r} matches no entity in the graph{hint}")
+
+
+def weighted_degree(entities: Iterable[str], edges: Iterable[Edge]) -> dict[str, float]:
+    """Centrality for sizing and capping: degree weighted by support, normalised to [0, 1].
+
+    Weighted degree (rather than PageRank) because relations point from agents to places: PageRank would
+    rank every captured town above the armies that took it.
+    """
+    g = nx.MultiGraph()
+    g.add_nodes_from(entities)
+    g.add_edges_from((e.subject, e.object, {"w": e.support}) for e in edges)
+    deg = {str(n): float(d) for n, d in g.degree(weight="w")}
+    top = max(deg.values(), default=0.0) or 1.0
+    return {n: d / top for n, d in deg.items()}
+
+
+def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOptions, documents: int = 0) -> View:
+    """Apply the filters, in this order: relation, claims, period, support, type, focus; then the cap."""
+    notes: list[str] = []
+    period = options.since is not None or options.until is not None
+    kept: list[Edge] = []
+    undated = 0
+    for e in edges:
+        if options.relations and e.predicate not in options.relations:
+            continue
+        if e.claim and not options.show_claims:
+            continue
+        if period:
+            evidence = [ev for ev in e.evidence if _in_period(ev, options.since, options.until)]
+            undated += sum(1 for ev in e.evidence if ev.time is None)
+            if not evidence:
+                continue
+            e = Edge(e.subject, e.predicate, e.object, e.claim, evidence)
+        if e.support < options.min_support:
+            continue
+        kept.append(e)
+    ents = dict(entities)
+    for e in kept:  # endpoints the graph gives no type: draw them grey rather than lose the edge
+        for iri in (e.subject, e.object):
+            ents.setdefault(iri, Entity(iri, "", _local(iri).replace("_", " ")))
+    if options.types:
+        kept = [e for e in kept if ents[e.subject].type in options.types and ents[e.object].type in options.types]
+    nodes = {iri for e in kept for iri in (e.subject, e.object)}
+    focus: str | None = None
+    if options.focus:
+        focus = find_entity(ents, options.focus)
+        g = nx.Graph()
+        g.add_node(focus)
+        g.add_edges_from((e.subject, e.object) for e in kept)
+        nodes = set(nx.single_source_shortest_path_length(g, focus, cutoff=options.depth))
+        kept = [e for e in kept if e.subject in nodes and e.object in nodes]
+        notes.append(f"within {options.depth} step{'s' if options.depth != 1 else ''} of {ents[focus].label}")
+    centrality = weighted_degree(sorted(nodes), kept)
+    if len(nodes) > options.max_nodes:
+        ranked = sorted(nodes, key=lambda n: (n != focus, -centrality[n], ents[n].label, n))
+        total = len(nodes)
+        nodes = set(ranked[: options.max_nodes])
+        kept = [e for e in kept if e.subject in nodes and e.object in nodes]
+        notes.append(f"showing the {len(nodes)} most central of {total} entities (weighted degree); use filters")
+    if options.relations:
+        notes.append("relations: " + ", ".join(options.relations))
+    if options.types:
+        notes.append("types: " + ", ".join(options.types))
+    if options.min_support > 1:
+        notes.append(f"support at least {options.min_support}")
+    if period:
+        notes.append(f"period {options.since or '…'} to {options.until or '…'}")
+        if undated:
+            notes.append(f"{undated} undated statement{'s' if undated != 1 else ''} left out")
+    if options.show_claims:
+        notes.append("dashed: negated or not factual (claims)")
+    return View({n: ents[n] for n in sorted(nodes)}, kept, {n: centrality[n] for n in sorted(nodes)}, documents, notes)
+
+
+def load_view(graph: Graph, options: VizOptions) -> View:
+    """Read ``graph`` and select what ``options`` ask for."""
+    store = ox_store(graph)
+    return select(read_entities(store), read_edges(store), options, document_count(store))
+
+
+# ---------------------------------------------------------------- the PyVis network
+
+
+def _node_tooltip(ent: Entity) -> str:
+    lines = [ent.label, ent.type or "untyped"]
+    if ent.aliases:
+        lines.append("also: " + ", ".join(ent.aliases))
+    if ent.geonames:
+        lines.append(f"GeoNames: {ent.geonames}")
+    if ent.lat is not None and ent.long is not None:
+        lines.append(f"{ent.lat:.4f}, {ent.long:.4f}")
+    return "\n".join(lines)
+
+
+def _evidence_line(ev: Evidence) -> str:
+    how = [] if ev.polarity == "Positive" else [ev.polarity.lower()]
+    if ev.modality != "Actual":
+        how.append(ev.modality.lower())
+    when = ev.time_text or ev.time
+    meta = " · ".join(x for x in (ev.document, when, ", ".join(how)) if x)
+    return f"“{ev.text}”\n  — {meta}"
+
+
+def _edge_tooltip(e: Edge, ents: Mapping[str, Entity]) -> str:
+    kind = " (claim: negated or not factual)" if e.claim else ""
+    n = e.support
+    head = f"{ents[e.subject].label} {e.predicate} {ents[e.object].label}{kind}\n{n} source{'s' if n != 1 else ''}"
+    lines = [head, *(_evidence_line(ev) for ev in e.evidence[:TOOLTIP_EVIDENCE])]
+    if len(e.evidence) > TOOLTIP_EVIDENCE:
+        lines.append(f"… {len(e.evidence) - TOOLTIP_EVIDENCE} more: click the edge")
+    return "\n".join(lines)
+
+
+def _geo_positions(ents: Mapping[str, Entity]) -> dict[str, tuple[float, float]]:
+    """Screen positions for places with coordinates: x from longitude, y from -latitude, ~1000 px across."""
+    placed: dict[str, tuple[float, float]] = {}
+    for iri, e in ents.items():
+        if e.lat is not None and e.long is not None:
+            placed[iri] = (e.long, e.lat)
+    if not placed:
+        return {}
+    xs = [p[0] for p in placed.values()]
+    ys = [p[1] for p in placed.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    scale = _GEO_SPAN_PX / span if span > 0 else 1.0
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return {i: (round((x - cx) * scale, 1), round(-(y - cy) * scale, 1)) for i, (x, y) in placed.items()}
+
+
+def vis_options(geo: bool) -> dict[str, Any]:
+    """vis-network options: physics that stabilises (then the page switches it off), fixed seed."""
+    return {
+        "layout": {"randomSeed": 7, "improvedLayout": not geo},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 140, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 50, "fit": True},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 150, "keyboard": {"enabled": True, "bindToWindow": False}},
+        "nodes": {"font": {"size": 15, "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 1},
+        "edges": {
+            "font": {"size": 11, "align": "middle", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
+            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.2},
+        },
+    }
+
+
+def build_network(view: View, options: VizOptions) -> Any:
+    """The PyVis ``Network`` for ``view`` (typed ``Any``: pyvis has no type hints)."""
+    from pyvis.network import Network
+
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    pins = _geo_positions(view.entities) if options.geo else {}
+    for iri, ent in view.entities.items():
+        color, shape = TYPE_STYLE.get(ent.type, TYPE_STYLE[""])
+        extra: dict[str, Any] = {}
+        if iri in pins:
+            x, y = pins[iri]
+            extra = {"x": x, "y": y, "fixed": {"x": True, "y": True}}
+        net.add_node(
+            iri,
+            label=ent.label,
+            shape=shape,
+            color=color,
+            size=round(12 + 26 * math.sqrt(view.centrality.get(iri, 0.0)), 1),
+            title=_node_tooltip(ent),
+            **extra,
+        )
+    pairs: dict[frozenset[str], int] = defaultdict(int)
+    for e in view.edges:
+        pair = frozenset((e.subject, e.object))
+        k = pairs[pair]
+        pairs[pair] += 1
+        net.add_edge(
+            e.subject,
+            e.object,
+            id=e.id,
+            label=e.predicate,
+            title=_edge_tooltip(e, view.entities),
+            color={"color": RELATION_COLOR[e.predicate], "highlight": RELATION_COLOR[e.predicate]},
+            width=round(1.5 + 1.5 * math.log2(max(1, e.support)), 2),
+            dashes=e.claim,
+            smooth={"enabled": True, "type": "curvedCW", "roundness": round(0.1 + 0.15 * k, 2)},
+        )
+    net.options = vis_options(options.geo)
+    return net
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _details(view: View) -> dict[str, Any]:
+    """What the side panel shows on click: everything a tooltip shortens."""
+    nodes = {
+        iri: {
+            "label": e.label,
+            "type": e.type or "untyped",
+            "iri": iri,
+            "aliases": list(e.aliases),
+            "geonames": e.geonames if e.geonames and _GEONAMES_URL.match(e.geonames) else None,
+            "coordinates": None if e.lat is None or e.long is None else [e.lat, e.long],
+            "centrality": round(view.centrality.get(iri, 0.0), 3),
+        }
+        for iri, e in view.entities.items()
+    }
+    edges = {
+        e.id: {
+            "subject": view.entities[e.subject].label,
+            "predicate": e.predicate,
+            "object": view.entities[e.object].label,
+            "claim": e.claim,
+            "support": e.support,
+            "evidence": [
+                {
+                    "text": ev.text,
+                    "document": ev.document,
+                    "time": ev.time_text or ev.time,
+                    "polarity": ev.polarity,
+                    "modality": ev.modality,
+                    "confidence": ev.confidence,
+                    "trigger": ev.trigger,
+                }
+                for ev in e.evidence
+            ],
+        }
+        for e in view.edges
+    }
+    return {"nodes": nodes, "edges": edges}
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>``, ``&`` or JS line separators.
+
+    >>> script_json({"x": "</script><b>&"})
+    '{"x": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _vis_asset(name: str) -> str:
+    """A vis-network file as PyVis ships it (so the page needs no CDN)."""
+    return resources.files("pyvis").joinpath("lib", "vis-9.1.2", name).read_text(encoding="utf-8")
+
+
+_LINE = '<svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" stroke="{color}" {extra}/></svg>'
+
+
+def _legend(view: View, options: VizOptions) -> str:
+    types = sorted({e.type for e in view.entities.values()}, key=lambda t: (t == "", t))
+    shapes = {
+        "dot": '<circle cx="8" cy="8" r="6"/>',
+        "diamond": '<polygon points="8,1 15,8 8,15 1,8"/>',
+        "square": '<rect x="2" y="2" width="12" height="12"/>',
+        "triangle": '<polygon points="8,2 15,14 1,14"/>',
+    }
+    items = []
+    for t in types:
+        color, shape = TYPE_STYLE[t]
+        svg = f'<svg width="16" height="16" fill="{color}">{shapes[shape]}</svg>'
+        items.append(f"<li>{svg} {html.escape(t or 'untyped')}</li>")
+    for r in RELATIONS:
+        if any(e.predicate == r for e in view.edges):
+            line = _LINE.format(color=RELATION_COLOR[r], extra='stroke-width="3"')
+            items.append(f"<li>{line} {html.escape(r)}</li>")
+    if any(e.claim for e in view.edges):
+        dash = _LINE.format(color="#555", extra='stroke-width="2" stroke-dasharray="5,4"')
+        items.append(f"<li>{dash} claim: negated or not factual</li>")
+    items.append("<li>size: centrality · width: number of sources</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def summary_line(view: View) -> str:
+    """One line for the top of the page (and the CLI): what is drawn."""
+    facts = sum(1 for e in view.edges if not e.claim)
+    claims = len(view.edges) - facts
+    n = len(view.entities)
+    text = f"{n} entit{'y' if n == 1 else 'ies'}, {facts} relation{'' if facts == 1 else 's'}"
+    if claims:
+        text += f" and {claims} claim{'' if claims == 1 else 's'}"
+    d = view.documents
+    return text + f" from {d} document{'' if d == 1 else 's'}"
+
+
+_CSS = """
+html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, sans-serif; color: #222; background: #fff; }
+body { display: flex; flex-direction: column; }
+header { padding: 8px 16px; border-bottom: 1px solid #ddd; }
+header h1 { font-size: 20px; margin: 0; }
+header p { margin: 2px 0; }
+.notes { color: #8a4b00; }
+main { flex: 1; display: flex; min-height: 0; }
+#graph { flex: 1; min-width: 0; height: 100%; }
+aside { width: 340px; overflow: auto; border-left: 1px solid #ddd; padding: 8px 12px; }
+aside h2 { font-size: 15px; margin: 10px 0 4px; }
+aside ul { list-style: none; padding: 0; margin: 0; }
+aside li { margin: 3px 0; }
+aside svg { vertical-align: middle; }
+#details blockquote { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #bbb; background: #f7f7f7; }
+#details .meta { color: #555; font-size: 12px; }
+#find { width: 100%; box-sizing: border-box; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 480px; font-size: 12px; }
+"""
+
+#: The page's own behaviour: read the JSON data block, draw with vis-network, stop physics once
+#: stabilised, show details on click. Builds DOM with textContent only.
+_APP_JS = """
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, data.options);
+  var kg = {network: network, nodes: nodes, edges: edges, ready: false};
+  window.kg = kg;
+  function settle() {
+    network.setOptions({physics: {enabled: false}});
+    kg.ready = true;
+    document.body.setAttribute("data-ready", "true");
+  }
+  if (data.nodes.length === 0) { settle(); } else { network.once("stabilizationIterationsDone", settle); }
+
+  var panel = document.getElementById("details");
+  function add(parent, tag, text, cls) {
+    var el = document.createElement(tag);
+    if (text !== undefined && text !== null) { el.textContent = String(text); }
+    if (cls) { el.className = cls; }
+    parent.appendChild(el);
+    return el;
+  }
+  function clear() { while (panel.firstChild) { panel.removeChild(panel.firstChild); } }
+  function hint() { clear(); add(panel, "p", "Click a node or an edge to see its details and evidence.", "meta"); }
+  function showNode(id) {
+    var d = data.details.nodes[id];
+    if (!d) { return hint(); }
+    clear();
+    add(panel, "h2", d.label);
+    add(panel, "p", d.type, "meta");
+    if (d.aliases.length) { add(panel, "p", "Also: " + d.aliases.join(", ")); }
+    if (d.coordinates) { add(panel, "p", "Coordinates: " + d.coordinates.join(", "), "meta"); }
+    if (d.geonames && d.geonames.indexOf("https://sws.geonames.org/") === 0) {
+      var p = add(panel, "p", "GeoNames: ");
+      var a = add(p, "a", d.geonames);
+      a.href = d.geonames; a.target = "_blank"; a.rel = "noopener noreferrer";
+    }
+    add(panel, "p", "Centrality: " + d.centrality, "meta");
+    add(panel, "p", d.iri, "meta");
+    var links = network.getConnectedEdges(id);
+    if (links.length) {
+      add(panel, "h2", "Relations");
+      var ul = add(panel, "ul");
+      links.forEach(function (eid) {
+        var e = data.details.edges[eid];
+        if (!e) { return; }
+        var text = e.subject + " " + e.predicate + " " + e.object + " (" + e.support + ")";
+        add(ul, "li", text + (e.claim ? " [claim]" : ""));
+      });
+    }
+  }
+  function showEdge(id) {
+    var e = data.details.edges[id];
+    if (!e) { return hint(); }
+    clear();
+    add(panel, "h2", e.subject + " " + e.predicate + " " + e.object);
+    var sources = e.support + " source" + (e.support === 1 ? "" : "s");
+    add(panel, "p", (e.claim ? "Claim (negated or not factual) · " : "") + sources, "meta");
+    e.evidence.forEach(function (ev) {
+      add(panel, "blockquote", ev.text);
+      var how = [ev.document];
+      if (ev.time) { how.push(ev.time); }
+      if (ev.polarity !== "Positive") { how.push(ev.polarity.toLowerCase()); }
+      if (ev.modality !== "Actual") { how.push(ev.modality.toLowerCase()); }
+      if (ev.trigger) { how.push("trigger: " + ev.trigger); }
+      if (ev.confidence !== null) { how.push("confidence " + ev.confidence); }
+      add(panel, "p", how.join(" · "), "meta");
+    });
+  }
+  network.on("click", function (params) {
+    if (params.nodes.length) { showNode(params.nodes[0]); }
+    else if (params.edges.length) { showEdge(params.edges[0]); }
+    else { hint(); }
+  });
+  var find = document.getElementById("find");
+  find.addEventListener("change", function () {
+    var q = find.value.trim().toLowerCase();
+    if (!q) { return; }
+    var hit = nodes.get({filter: function (n) { return n.label.toLowerCase().indexOf(q) !== -1; }})[0];
+    if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.2, animation: false}); showNode(hit.id); }
+  });
+  hint();
+})();
+"""
+
+
+def render_html(view: View, options: VizOptions, title: str = "kg graph") -> str:
+    """The complete page. Every string from the graph is either HTML-escaped here or JSON in a data block."""
+    net = build_network(view, options)
+    nodes, edges, _, _, _, vis_json = net.get_network_data()
+    payload = {"nodes": nodes, "edges": edges, "options": json.loads(vis_json), "details": _details(view)}
+    vis_js, vis_css = _vis_asset("vis-network.min.js"), _vis_asset("vis-network.css")
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(_APP_JS)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    notes = " · ".join(view.notes)
+    if not view.edges:
+        notes = "no relations match; loosen the filters" + (f" · {notes}" if notes else "")
+    if options.geo:
+        pinned = len(_geo_positions(view.entities))
+        notes = (notes + " · " if notes else "") + f"{pinned} place{'s' if pinned != 1 else ''} pinned at coordinates"
+    esc = html.escape
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{esc(title)}</title>
+<style>{vis_css}</style>
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{esc(title)}</h1>
+<p class="summary">{esc(summary_line(view))}</p>
+{f'<p class="notes">{esc(notes)}</p>' if notes else ""}
+</header>
+<main>
+<div id="graph"></div>
+<aside>
+<input id="find" type="search" placeholder="Find an entity…" aria-label="Find an entity">
+<h2>Legend</h2>
+<section id="legend">{_legend(view, options)}</section>
+<h2>Details</h2>
+<section id="details"></section>
+</aside>
+</main>
+<script type="application/json" id="kg-data">{script_json(payload)}</script>
+<script>{vis_js}</script>
+<script>{_APP_JS}</script>
+</body>
+</html>
+"""
+
+
+def write_html(graph: Graph, out: Path, options: VizOptions | None = None) -> View:
+    """Select, draw and write the page for ``graph`` to ``out`` (UTF-8, atomically); returns what was drawn."""
+    options = options or VizOptions()
+    view = load_view(graph, options)
+    title = options.title or "kg knowledge graph"
+    atomic_write(Path(out), render_html(view, options, title).encode("utf-8"))
+    return view
