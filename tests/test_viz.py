@@ -259,7 +259,9 @@ def test_strings_from_documents_never_reach_the_markup(tmp_path: Path) -> None:
     page = render_html(load_view(graph, VizOptions(show_claims=True)), VizOptions(show_claims=True), title=SCRIPT)
     tags = _start_tags(page)
     assert tags.count("script") == 3  # the JSON data block, vis-network, the page's own script
-    assert not {"img", "iframe", "object", "embed", "svg"} & set(_start_tags(page.split("<body>")[1].split("<aside>")[0]))
+    assert not {"img", "iframe", "object", "embed", "svg"} & set(
+        _start_tags(page.split("<body>")[1].split("<aside>")[0])
+    )
     assert IMG not in page and SCRIPT not in page
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # the title, escaped
 
@@ -424,7 +426,9 @@ def test_claims_and_geo_in_chromium(browser: Any, curated_graph: Any, tmp_path: 
     visit = Visit(browser, out)
     assert visit.errors == [] and visit.remote == []
     dashed = visit.eval("kg.edges.get({filter: e => e.dashes === true}).length")
-    assert dashed == len({(e.subject, e.predicate, e.object) for e in load_view(curated_graph, options).edges if e.claim})
+    assert dashed == len(
+        {(e.subject, e.predicate, e.object) for e in load_view(curated_graph, options).edges if e.claim}
+    )
     # pinned places stay where their coordinates put them
     pinned = visit.eval(  # vis-network reports positions rounded to whole pixels
         "kg.nodes.get({filter: n => n.fixed}).map(n => [n.x, n.y, kg.network.getPositions([n.id])[n.id]])"
@@ -458,7 +462,9 @@ def test_malicious_labels_execute_nothing_in_chromium(browser: Any, tmp_path: Pa
         visit.page.wait_for_timeout(300)
         visit.page.mouse.click(box["x"] + p["x"], box["y"] + p["y"])
     visit.page.fill("#find", "brigade")
-    shown = visit.eval("document.querySelector('#details').textContent + document.querySelector('.vis-tooltip').innerText")
+    shown = visit.eval(
+        "document.querySelector('#details').textContent + document.querySelector('.vis-tooltip').innerText"
+    )
     assert IMG in shown or SCRIPT in shown  # the payloads were rendered, as text
     assert visit.eval("typeof window.__pwned") == "undefined"
     assert visit.dialogs == []
