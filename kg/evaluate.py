@@ -228,6 +228,16 @@ class GraphAssertion:
     times: tuple[str, ...] = ()
     time_texts: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    negated: bool = False
+    modality: str = "Actual"
+
+    @property
+    def status(self) -> str:
+        """How the graph holds the statement back, for reports: ``negated``, a modality, or ``asserted``."""
+        if self.asserted:
+            return "asserted"
+        return "negated" if self.negated else self.modality
 
 
 @dataclass(frozen=True)
@@ -280,6 +290,9 @@ def graph_facts(graph: Graph) -> GraphFacts:
                 times=tuple(sorted(str(v) for v in props.get(str(KG.time), []))),
                 time_texts=tuple(sorted(str(v) for v in props.get(str(KG.timeText), []))),
                 evidence=tuple(sorted(str(v) for v in props.get(str(KG.evidence), []))),
+                rules=tuple(sorted(str(v) for v in props.get(str(KG.rule), []))),
+                negated=KG.Negative in props.get(str(KG.polarity), []),
+                modality=local_name(str(props.get(str(KG.modality), [KG.Actual])[0])),
             )
         )
     assertions.sort(key=lambda a: (str(a.subject), a.predicate, str(a.object), a.times, a.evidence))
@@ -334,6 +347,11 @@ class TextScore:
     type_errors: tuple[TypeMismatch, ...] = ()
     time_errors: tuple[TimeMismatch, ...] = ()
     has_graph: bool = True
+    found: tuple[Triple, ...] = ()
+    #: Why each ``missed`` triple was missed (same order): held back, an entity without a node, or no statement.
+    missed_why: tuple[str, ...] = ()
+    #: The rules of the asserted statements behind each ``wrong`` triple (same order).
+    wrong_rules: tuple[tuple[str, ...], ...] = ()
 
     @property
     def precision(self) -> float:
@@ -421,14 +439,23 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
     counted = {t for t in rewritten if t not in opt}
     tp = counted & req
 
-    # Supporting assertions of each found gold relation.
+    # Assertions by the triple they rewrite to: asserted ones support it, the others are held back.
     support: dict[Triple, list[GraphAssertion]] = {}
+    held: dict[Triple, list[GraphAssertion]] = {}
     for a in facts.assertions:
-        if not a.asserted:
-            continue
         ms, mo = match(a.subject), match(a.object)
-        if ms and mo and (ms, a.predicate, mo) in tp:
-            support.setdefault((ms, a.predicate, mo), []).append(a)
+        key = (ms or _node_name(a.subject), a.predicate, mo or _node_name(a.object))
+        (support if a.asserted else held).setdefault(key, []).append(a)
+    named = {m for node in facts.labels if (m := match(node)) is not None}
+    named |= {m for s, _, o in facts.triples for n in (s, o) if (m := match(n)) is not None}
+
+    def why_missed(t: Triple) -> str:
+        if t in held:
+            return "held back: " + ", ".join(sorted({a.status for a in held[t]}))
+        lost = [
+            f"no node for {role} {name!r}" for role, name in (("subject", t[0]), ("object", t[2])) if name not in named
+        ]
+        return "; ".join(lost) or "entities found, no statement"
 
     time_correct = time_total = ev_found = ev_total = 0
     time_errors: list[TimeMismatch] = []
@@ -469,13 +496,15 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
         else:
             type_errors.append(TypeMismatch(_node_name(node), tuple(sorted(got)), m, want_type))
 
+    missed = tuple(sorted(req - tp))
+    wrong = tuple(sorted(counted - req))
     return TextScore(
         name=gold.name,
         tp=len(tp),
         sys=len(counted),
         gold=len(req),
-        missed=tuple(sorted(req - tp)),
-        wrong=tuple(sorted(counted - req)),
+        missed=missed,
+        wrong=wrong,
         frag_nodes=sum(len(v) for v in frag.values()),
         frag_ents=len(frag),
         time_correct=time_correct,
@@ -487,6 +516,9 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
         type_errors=tuple(type_errors),
         time_errors=tuple(time_errors),
         has_graph=has_graph,
+        found=tuple(sorted(tp)),
+        missed_why=tuple(why_missed(t) for t in missed),
+        wrong_rules=tuple(tuple(sorted({r for a in support.get(t, []) for r in a.rules})) for t in wrong),
     )
 
 
@@ -522,6 +554,16 @@ class Report:
     def evidence_overlap(self) -> float | None:
         return _ratio(self._sum("evidence_found"), self._sum("evidence_total"))
 
+    def by_relation(self) -> dict[str, tuple[int, int, int]]:
+        """(true positives, system triples, gold triples) per relation, summed over texts."""
+        out: dict[str, tuple[int, int, int]] = {}
+        for rel in RELATIONS:
+            tp = sum(1 for t in self.texts for x in t.found if x[1] == rel)
+            wrong = sum(1 for t in self.texts for x in t.wrong if x[1] == rel)
+            missed = sum(1 for t in self.texts for x in t.missed if x[1] == rel)
+            out[rel] = (tp, tp + wrong, tp + missed)
+        return out
+
     def summary_line(self) -> str:
         """The last line of every report: ``micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx``."""
         p, r, f = self.micro
@@ -539,8 +581,11 @@ class Report:
                 "tp": t.tp,
                 "sys": t.sys,
                 "gold": t.gold,
+                "found": [list(x) for x in t.found],
                 "missed": [list(x) for x in t.missed],
                 "wrong": [list(x) for x in t.wrong],
+                "missed_why": list(t.missed_why),
+                "wrong_rules": [list(r) for r in t.wrong_rules],
                 "frag_nodes": t.frag_nodes,
                 "frag_ents": t.frag_ents,
                 "time": {"correct": t.time_correct, "total": t.time_total},
@@ -567,6 +612,10 @@ class Report:
                 "time_accuracy": self.time_accuracy,
                 "type_accuracy": self.type_accuracy,
                 "evidence_overlap": self.evidence_overlap,
+                "by_relation": {
+                    rel: dict(zip(("tp", "sys", "gold"), counts, strict=True))
+                    for rel, counts in self.by_relation().items()
+                },
             },
         }
 
@@ -580,15 +629,16 @@ def format_table(report: Report) -> str:
     the micro-averages; the last line is :meth:`Report.summary_line`."""
     lines: list[str] = []
     for t in report.texts:
-        frag = t.frag_nodes / t.frag_ents if t.frag_ents else 0.0
+        frag = f"{t.frag_nodes / t.frag_ents:.2f}" if t.frag_ents else "-"
         lines.append(
             f"{t.name:40s} P={t.precision:.2f} R={t.recall:.2f} F1={t.f1:.2f}  tp={t.tp} sys={t.sys} gold={t.gold}"
-            f"  frag={frag:.2f} time={_frac(t.time_correct, t.time_total)}"
+            f"  frag={frag} time={_frac(t.time_correct, t.time_total)}"
             f" type={_frac(t.type_correct, t.type_total)} evidence={_frac(t.evidence_found, t.evidence_total)}"
             + ("" if t.has_graph else "  (no graph)")
         )
-        lines.extend(f"    missed {x}" for x in t.missed)
-        lines.extend(f"    wrong  {x}" for x in t.wrong)
+        lines.extend(f"    missed {x}  [{why}]" for x, why in zip(t.missed, t.missed_why, strict=True))
+        for x, rules in zip(t.wrong, t.wrong_rules, strict=True):
+            lines.append(f"    wrong  {x}" + (f"  [rule {', '.join(rules)}]" if rules else ""))
         for te in t.time_errors:
             lines.append(f"    time   {te.triple}: gold {te.gold_time}, graph {', '.join(te.graph_times) or 'none'}")
         for ye in t.type_errors:
@@ -598,6 +648,9 @@ def format_table(report: Report) -> str:
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{x:.3f}"
 
+    for rel, (tp, sys_n, gold_n) in report.by_relation().items():
+        p, r, f = prf(tp, sys_n, gold_n)
+        lines.append(f"{rel:<12} P={p:.3f} R={r:.3f} F1={f:.3f}  tp={tp} sys={sys_n} gold={gold_n}")
     lines.append(
         f"time accuracy={pct(report.time_accuracy)} ({_frac(report._sum('time_correct'), report._sum('time_total'))})"
         f"  type accuracy={pct(report.type_accuracy)}"

@@ -320,6 +320,43 @@ def test_extra_measures_never_change_precision_and_recall() -> None:
     assert (a.tp, a.sys, a.gold) == (b.tp, b.sys, b.gold)
 
 
+def test_missed_triples_say_why() -> None:
+    s = score(_timed("1999", None, negated=True))  # the controls statement is there, held back as negated
+    assert dict(zip(s.missed, s.missed_why, strict=True)) == {
+        ("Red Army", "controls", "Port Vale"): "held back: negated"
+    }
+    g = graph_of({"A": ["Red Army"], "P": ["Port Vale"]}, [("A", "advises", "P")])
+    why = dict(zip(score(g).missed, score(g).missed_why, strict=True))
+    assert why == {
+        ("Red Army", "advancesOn", "Hilltown"): "no node for object 'Hilltown'",
+        ("Red Army", "controls", "Port Vale"): "entities found, no statement",
+    }
+
+
+def test_wrong_triples_name_the_rules_that_made_them() -> None:
+    text = "The reds advised the port."
+    g = extraction_graph(
+        text,
+        [Entity("Red Army", "Group", ("reds",)), Entity("Port Vale", "GPE", ("port",))],
+        [
+            Relation("Red Army", "advises", "Port Vale", whole(text), "advises.verb"),
+            Relation("Red Army", "advises", "Port Vale", Evidence(4, 8, "reds", 0), "advises.noun"),
+        ],
+    )
+    s = score(g)
+    assert s.wrong == (("Red Army", "advises", "Port Vale"),)
+    assert s.wrong_rules == (("advises.noun", "advises.verb"),)
+
+
+def test_per_relation_counts_add_up_to_the_micro_counts() -> None:
+    one = score(graph_of({"A": ["Red Army"], "P": ["Port Vale"]}, [("A", "controls", "P"), ("A", "advises", "P")]))
+    report = Report((one, one))
+    by = report.by_relation()
+    assert by["controls"] == (2, 2, 2) and by["advancesOn"] == (0, 0, 2) and by["advises"] == (0, 2, 0)
+    assert tuple(map(sum, zip(*by.values(), strict=True))) == (2, 4, 4)
+    assert "controls     P=1.000 R=1.000 F1=1.000  tp=2 sys=2 gold=2" in format_table(report)
+
+
 # ----------------------------------------------------------------------------------------- gold files
 
 
@@ -381,7 +418,8 @@ def test_cli_scores_prebuilt_graphs_and_ends_with_the_summary_line(tmp_path: Pat
     lines = out.splitlines()
     assert lines[-1] == "micro P=0.500 R=0.500 F1=0.500 fragmentation=1.00"
     assert lines[0].startswith("t ") and "P=0.50 R=0.50 F1=0.50" in lines[0]
-    assert "    missed ('Red Army', 'advancesOn', 'Hilltown')" in lines
+    assert "    missed ('Red Army', 'advancesOn', 'Hilltown')  [no node for object 'Hilltown']" in lines
+    assert f"    wrong  ('Red Army', 'controls', '<{ent('X')}>')" in lines
     code, out, _ = run_kg("eval", str(tmp_path), "--graphs", str(tmp_path / "g"), "--format", "json")
     data = json.loads(out)
     assert data["micro"]["F1"] == 0.5 and data["texts"]["t"]["tp"] == 1
