@@ -204,13 +204,26 @@ def load_gold(path: Path) -> Gold:
     return parse_gold(data, name, str(path))
 
 
-def gold_files(gold_dir: Path) -> list[Path]:
-    """The ``*.gold.json`` files of a folder, sorted; ``KGError`` when the folder is missing or holds none."""
-    if not gold_dir.is_dir():
-        raise KGError(f"{gold_dir}: no such folder; pass a folder of NAME.txt + NAME{GOLD_SUFFIX} files")
-    found = sorted(gold_dir.glob("*" + GOLD_SUFFIX))
-    if not found:
-        raise KGError(f"{gold_dir}: holds no *{GOLD_SUFFIX} files; pass a folder of NAME.txt + NAME{GOLD_SUFFIX}")
+def gold_files(*gold_dirs: Path) -> list[Path]:
+    """The ``*.gold.json`` files of one or more folders, sorted by folder then name.
+
+    ``KGError`` when a folder is missing or holds none, or when two folders hold the same text name
+    (reports and ``--graphs`` find texts by name).
+    """
+    found: list[Path] = []
+    seen: dict[str, Path] = {}
+    for gold_dir in gold_dirs:
+        if not gold_dir.is_dir():
+            raise KGError(f"{gold_dir}: no such folder; pass a folder of NAME.txt + NAME{GOLD_SUFFIX} files")
+        here = sorted(gold_dir.glob("*" + GOLD_SUFFIX))
+        if not here:
+            raise KGError(f"{gold_dir}: holds no *{GOLD_SUFFIX} files; pass a folder of NAME.txt + NAME{GOLD_SUFFIX}")
+        for path in here:
+            name = path.name.removesuffix(GOLD_SUFFIX)
+            if name in seen:
+                raise KGError(f"{path} and {seen[name]} have the same name; rename one so every text has its own")
+            seen[name] = path
+        found.extend(here)
     return found
 
 

@@ -403,7 +403,10 @@ def test_missing_prebuilt_graph_scores_as_empty(tmp_path: Path) -> None:
 def run_kg(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = kg_main(list(argv))
+        try:
+            code = kg_main(list(argv))
+        except SystemExit as exc:  # argparse exits on usage errors
+            code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -454,6 +457,39 @@ def test_cli_errors_exit_1_with_a_message(tmp_path: Path, setup: str, message: s
     code, out, err = run_kg("eval", str(folder))
     assert code == 1 and out == ""
     assert message in err and err.startswith("kg eval: error:")
+
+
+def test_cli_scores_several_gold_folders_together(tmp_path: Path) -> None:
+    for folder, triples in (("a", [("A", "controls", "P")]), ("b", [("A", "advancesOn", "H"), ("A", "advises", "P")])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{folder}.gold.json").write_text(json.dumps(GOLD), encoding="utf-8")
+        g = graph_of({"A": ["Red Army"], "P": ["Port Vale"], "H": ["Hilltown"]}, triples)
+        write_graph(g, tmp_path / "g" / f"{folder}.ttl")
+    code, out, _ = run_kg("eval", str(tmp_path / "a"), str(tmp_path / "b"), "--graphs", str(tmp_path / "g"))
+    assert code == 0
+    assert out.splitlines()[-1] == "micro P=0.667 R=0.500 F1=0.571 fragmentation=1.00"  # tp 2, sys 3, gold 4
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--graphs", "g", "--keep-graphs", "k"], "drop one"),
+        (["--min-confidence", "2"], "between 0 and 1"),
+        (["--format", "xml"], "invalid choice: 'xml' (choose from"),
+    ],
+)
+def test_cli_usage_errors_exit_1(tmp_path: Path, extra: list[str], message: str) -> None:
+    (tmp_path / "t.gold.json").write_text(json.dumps(GOLD), encoding="utf-8")
+    code, _, err = run_kg("eval", str(tmp_path), *extra)
+    assert code == 1 and message in err
+
+
+def test_the_same_text_name_in_two_folders_is_an_error(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "t.gold.json").write_text(json.dumps(GOLD), encoding="utf-8")
+    with pytest.raises(KGError, match="have the same name"):
+        gold_files(tmp_path / "a", tmp_path / "b")
 
 
 @pytest.mark.model

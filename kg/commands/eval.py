@@ -1,4 +1,4 @@
-"""``kg eval GOLD_DIR``: build each ``NAME.txt`` alone and score it against ``NAME.gold.json``."""
+"""``kg eval GOLD_DIR...``: build each ``NAME.txt`` alone and score it against ``NAME.gold.json``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "fragmentation, and time, type and evidence accuracy. The last line of the table is "
         '"micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx".',
     )
-    p.add_argument("gold_dir", type=Path, metavar="GOLD_DIR", help="folder of NAME.txt + NAME.gold.json files")
+    p.add_argument(
+        "gold_dirs",
+        type=Path,
+        nargs="+",
+        metavar="GOLD_DIR",
+        help="folder of NAME.txt + NAME.gold.json files (several folders are scored together, micro-averaged)",
+    )
     p.add_argument(
         "--graphs",
         type=Path,
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise KGError("--min-confidence must be between 0 and 1")
     if args.graphs is not None and args.keep_graphs is not None:
         raise KGError("--keep-graphs writes graphs that eval builds; with --graphs nothing is built, drop one")
-    paths = gold_files(args.gold_dir)
+    paths = gold_files(*args.gold_dirs)
     if args.graphs is not None:
         report = score_graphs(paths, args.graphs)
     else:
