@@ -1,11 +1,25 @@
-"""Scoring graphs against gold files, exactly as ``ANNOTATION.md`` ("How a graph is scored") defines.
+"""Scoring graphs against gold files (the gold format and rules of the annotation guide, ``ANNOTATION.md``).
 
-The core (normalisation, entity matching, rewriting, optional relations, micro-averaging,
-fragmentation) reproduces the reference scorer ``shared/tools/score.py`` rule for rule, so ``kg eval``
-and that script print the same figures; a test checks this whenever the script is present. The project
-does not need the script at run time.
+How a graph is scored, rule for rule as the reference scorer ``shared/tools/score.py`` does it (a test
+checks that ``kg eval`` and that script print the same figures whenever the script is present; the
+project does not need it at run time):
 
-On top of it, scored apart and only on matched items (they never change P/R/F1):
+1. Relation triples: every triple whose predicate's local name is ``controls``, ``advancesOn``,
+   ``defectsTo`` or ``advises`` (any namespace) and whose object is not a literal. Held-back statements
+   (``kg:asserted false``) have no such triple, so they never count.
+2. A graph node matches a gold entity when one of its labels (``rdfs:label``, ``skos:prefLabel``,
+   ``skos:altLabel``, ``schema:name``, ``foaf:name``), normalised by :func:`norm`, equals a normalised
+   alias (or the canonical name) of that entity; a node without a matching label is tried by its IRI's
+   local name (``_`` read as space). A node matching several gold entities stands for the first name in
+   sort order.
+3. Each triple is rewritten with gold names for matched nodes (``<IRI>`` for unmatched ones) and the
+   rewritten triples are de-duplicated. Precision = correct / rewritten triples, recall = gold triples
+   found / gold triples, F1 their harmonic mean; gold relations marked ``"optional": true`` (and not also
+   listed as required) are left out of both, and so are graph triples that match them. Micro-averaging
+   sums the counts over texts before dividing.
+4. Fragmentation: graph nodes in relation triples per gold entity they match (1.0 is perfect).
+
+Scored apart, only on matched items (they never change P/R/F1):
 
 - **time accuracy**: over the gold relations that the graph found (true positives) and whose gold entry
   has ``"time"``: the fraction for which some *supporting assertion* has ``kg:time`` whose lexical form
@@ -193,7 +207,18 @@ def parse_gold(data: Any, name: str, where: str = "") -> Gold:
 
 
 def load_gold(path: Path) -> Gold:
-    """Read ``NAME.gold.json``; ``KGError`` naming the file when it is unreadable, not JSON, or lacks keys."""
+    """Read ``NAME.gold.json``.
+
+    Parameters
+    ----------
+    path : Path
+        The gold file; the text's name is the file name without ``.gold.json``.
+
+    Raises
+    ------
+    KGError
+        Naming the file, when it is unreadable, not JSON, or lacks a key the format requires.
+    """
     name = path.name.removesuffix(GOLD_SUFFIX)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -270,8 +295,16 @@ _KG = str(KG._NS)
 def graph_facts(graph: Graph) -> GraphFacts:
     """Read what scoring needs from an RDF graph, in one pass over its triples.
 
-    Relation triples are those whose predicate's local name is one of the four relations and whose
-    object is not a literal, whatever the namespace (as the reference scorer does).
+    Parameters
+    ----------
+    graph : rdflib.Graph
+        Any RDF graph; kg's own shape gives assertions, other graphs may carry only labelled triples.
+
+    Returns
+    -------
+    GraphFacts
+        Relation triples (predicate's local name one of the four relations, object not a literal, any
+        namespace, as the reference scorer reads them), normalised labels, kg entity types, assertions.
     """
     triples: set[tuple[Node, str, Node]] = set()
     labels: dict[Node, set[str]] = {}
@@ -696,9 +729,20 @@ def find_graph(graph_dir: Path, name: str) -> Path | None:
 
 
 def score_graphs(gold_paths: Sequence[Path], graph_dir: Path) -> Report:
-    """Score prebuilt graphs ``graph_dir/NAME.ttl`` (or another RDF suffix) against each gold file.
+    """Score prebuilt graphs against gold files.
 
-    A missing graph scores as an empty one and is marked, as the reference scorer does.
+    Parameters
+    ----------
+    gold_paths : Sequence[Path]
+        ``NAME.gold.json`` files.
+    graph_dir : Path
+        Folder holding ``NAME.ttl`` (or ``NAME`` with another RDF suffix, see :data:`GRAPH_SUFFIXES`).
+
+    Returns
+    -------
+    Report
+        One score per gold file; a missing graph scores as an empty one and is marked, as the reference
+        scorer does.
     """
     from kg.rdf.store import load_graph
 

@@ -15,9 +15,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "eval",
         help="score extraction against gold files",
-        description="For each GOLD_DIR/NAME.gold.json, build NAME.txt (beside it) alone and score the graph as "
-        "ANNOTATION.md defines: per-text and micro-averaged precision, recall, F1, missed and wrong triples, "
-        "fragmentation, and time, type and evidence accuracy. The last line of the table is "
+        description="For each GOLD_DIR/NAME.gold.json, build NAME.txt (beside it) alone and score the graph "
+        "against the gold file: per-text and micro-averaged precision, recall and F1, missed and wrong triples "
+        "(with why), fragmentation, and time, type and evidence accuracy. The rules are those of the annotation "
+        "guide (ANNOTATION.md), written out in kg/evaluate.py. The table's last line is "
         '"micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx".',
     )
     p.add_argument(
