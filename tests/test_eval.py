@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from kg.cli import main as kg_main
@@ -600,3 +602,71 @@ def test_tricky_graphs_score_as_the_reference_scorer_scores_them(tmp_path: Path)
         assert {k: mine[name][k] for k in keys} == {k: ref_text[k] for k in keys}, name
     _, table, _ = run_kg("eval", str(tmp_path), "--graphs", str(tmp_path / "g"))
     assert table.splitlines()[-1] == ref[-1]
+
+
+# Random gold files and graphs: names drawn from a small pool with case, article, possessive and hyphen
+# variants, so labels collide, fragment and miss in every way the rules distinguish.
+_BASES = ["Red Army", "Blue-Party", "Port Vale", "Hilltown", "river city", "The Hills", "Oak"]
+
+
+@st.composite
+def _variant(draw: st.DrawFn) -> str:
+    base = draw(st.sampled_from(_BASES))
+    form = draw(st.sampled_from(["", "the ", "The "])) + draw(st.sampled_from([base, base.upper(), base.lower()]))
+    return form + draw(st.sampled_from(["", "'s", "\u2019s", ".", "-"]))
+
+
+@st.composite
+def _case(draw: st.DrawFn) -> tuple[dict[str, Any], list[tuple[int, list[str]]], list[tuple[int, str, int]]]:
+    names = draw(st.lists(st.sampled_from(_BASES), min_size=1, max_size=5, unique=True))
+    entities = {
+        n: {
+            "type": draw(st.sampled_from(["Person", "Group", "GPE", "Place"])),
+            "aliases": draw(st.lists(_variant(), max_size=3)),
+        }
+        for n in names
+    }
+    rels = [
+        {"subject": s, "predicate": p, "object": o, "optional": draw(st.booleans())}
+        for s, p, o in draw(
+            st.lists(st.tuples(st.sampled_from(names), st.sampled_from(RELS), st.sampled_from(names)), max_size=6)
+        )
+    ]
+    nodes = draw(st.lists(st.lists(_variant(), max_size=2), min_size=1, max_size=6))
+    n = len(nodes)
+    triples = draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(RELS), st.integers(0, n - 1)), max_size=8))
+    return {"entities": entities, "relations": rels}, list(enumerate(nodes)), triples
+
+
+RELS = ["controls", "advancesOn", "defectsTo", "advises"]
+
+
+def _reference_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reference_score", SCORE_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason=f"{SCORE_PY} is absent")
+@settings(max_examples=150, deadline=None)
+@given(_case())
+def test_random_cases_score_as_the_reference_scores_them(
+    case: tuple[dict[str, Any], list[tuple[int, list[str]]], list[tuple[int, str, int]]],
+) -> None:
+    ref = _reference_module()
+    data, nodes, triples = case
+    node_names = {i: (f"N{i}" if i % 2 else _BASES[i % len(_BASES)].replace(" ", "_")) for i, _ in nodes}
+    g = graph_of(
+        {node_names[i]: labels for i, labels in nodes}, [(node_names[s], p, node_names[o]) for s, p, o in triples]
+    )
+    mine = score_graph(parse_gold(data, "t"), graph_facts(g))
+    ref_labels = {ent(node_names[i]): {ref.norm(x) for x in labels} for i, labels in nodes if labels}
+    ref_triples = {(ent(node_names[s]), p, ent(node_names[o])) for s, p, o in triples}
+    want = ref.score_one(data, ref_triples, ref_labels)
+    got = {"tp": mine.tp, "sys": mine.sys, "gold": mine.gold, "missed": list(mine.missed), "wrong": list(mine.wrong)}
+    got |= {"frag_nodes": mine.frag_nodes, "frag_ents": mine.frag_ents}
+    assert got == want
