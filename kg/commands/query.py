@@ -1,0 +1,83 @@
+"""``kg query NAME|FILE.rq|'SPARQL' -g GRAPH [--param k=v]... [--format ...]``: answer a question with SPARQL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kg.errors import KGError
+
+DEFAULT_GRAPH = Path("out/graph.ttl")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from kg.query import DEFAULT_TIMEOUT, FORMATS
+
+    p = sub.add_parser(
+        "query",
+        help="run a named SPARQL query, a .rq file or query text",
+        description="Run a SPARQL query over a graph: a name from 'kg queries', a .rq file, or the query text. "
+        "Parameters are bound as RDF terms (a label is looked up, case-insensitively, among rdfs:label and "
+        "skos:altLabel). SERVICE, FROM and updates are refused. The kg prefixes (kg: ent: doc: stmt: rdf: rdfs: "
+        "owl: xsd: skos: prov: dcterms: geo:) are predeclared.",
+    )
+    p.add_argument("query", metavar="NAME|FILE.rq|SPARQL", help="named query, query file, or query text")
+    p.add_argument(
+        "-g",
+        "--graph",
+        type=Path,
+        default=DEFAULT_GRAPH,
+        help=f"RDF file or DIR.oxigraph store (default {DEFAULT_GRAPH})",
+    )
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help='bind ?NAME: a label (looked up), <IRI>, prefixed name (kg:controls), number, date, or "text"; repeatable',
+    )
+    p.add_argument(
+        "-f", "--format", choices=FORMATS, default="table", help="output: table (default), csv/tsv/json (W3C), ttl"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a query that runs longer (default {DEFAULT_TIMEOUT:g}; 0 = no limit)",
+    )
+    p.set_defaults(func=run)
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    """``["place=Kabul", ...]`` as a dict; a malformed or repeated item is a usage error."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise KGError(f"--param {item!r}: write NAME=VALUE, e.g. --param place=Kabul")
+        name = name.strip().lstrip("?$")
+        if name in out:
+            raise KGError(f"--param {name} given twice")
+        out[name] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from kg.query import bind_params, check, resolve
+    from kg.query import run as run_query
+    from kg.rdf.store import load_graph
+
+    if args.timeout < 0:
+        raise KGError("--timeout must be 0 (no limit) or more seconds")
+    query = resolve(args.query)
+    check(query.text)  # refuse unsafe or malformed queries before the graph is even opened
+    given = parse_params(args.param)
+    graph = load_graph(args.graph)
+    bindings = bind_params(graph, query, given)
+    data = run_query(graph, query, bindings, fmt=args.format, timeout=args.timeout or None)
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    return 0
