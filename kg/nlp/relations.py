@@ -1,57 +1,577 @@
 """Relations from the lexicon (``ontology/lexicon.toml``) over the dependency parse.
 
-``find_relations(doc, index)`` reads the entity index of ``kg.nlp.entities`` and returns ``Relation``s with
-evidence, rule id, confidence, polarity/modality and time.
+``find_relations(doc, index)`` reads only the entity index of ``kg.nlp.entities`` for arguments and returns
+``Relation``s with evidence, rule id, confidence, polarity/modality (``kg.nlp.modality``), speaker and time
+(``kg.nlp.timex``). Each construction kind of the lexicon is one matcher here; the trigger words, prepositions
+and argument slots are data. Pass ``rejected=[]`` to learn which candidates were dropped and why (``kg explain``).
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
 
 from kg.model import Evidence, Relation
 from kg.nlp.entities import EntityIndex
-from kg.nlp.lexicon import Rule, load_lexicon
+from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
+from kg.nlp.modality import Weight, weigh
+from kg.nlp.timex import TimeIndex
 from kg.rdf.namespace import AGENT_TYPES, PLACE_TYPES
 
-
-def find_relations(doc: Doc, index: EntityIndex) -> list[Relation]:
-    rules = load_lexicon()
-    sent_index = {s.start: i for i, s in enumerate(doc.sents)}
-    relations: list[Relation] = []
-    for tok in doc:
-        if tok.pos_ != "VERB":
-            continue
-        for rule in rules:
-            if tok.lemma_.lower() in rule.lemmas:
-                rel = _apply(rule, tok, index, sent_index)
-                if rel is not None:
-                    relations.append(rel)
-    return list(dict.fromkeys(relations))
+_VERBAL = ("VERB", "AUX")
+_NOMINAL = ("NOUN", "PROPN")
+_MAX_CLIMB = 5
+#: Particles that turn a movement verb into a withdrawal ("pushed back to", "pulled out to").
+_RETREAT_PARTICLES = frozenset({"back", "away", "off", "out"})
 
 
-def _arg(tokens: list[Token], index: EntityIndex) -> str | None:
-    for t in tokens:
-        for sub in t.subtree:
-            key = index.entity_at(sub.i)
-            if key is not None:
-                return key
-    return None
+@dataclass(frozen=True)
+class Rejection:
+    """A candidate the rules matched but did not keep, with the reason (for ``kg explain``)."""
+
+    sentence: int
+    start: int
+    trigger: str
+    rule: str
+    reason: str
 
 
-def _apply(rule: Rule, verb: Token, index: EntityIndex, sent_index: dict[int, int]) -> Relation | None:
-    if rule.construction == "verb-active":
-        subj = _arg([c for c in verb.children if c.dep_ == "nsubj"], index)
-        obj = _arg([c for c in verb.children if c.dep_ == "dobj"], index)
-    else:
-        agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-        subj = _arg(agents, index)
-        obj = _arg([c for c in verb.children if c.dep_ == "nsubjpass"], index)
-    if subj is None or obj is None or subj == obj or index.type_of(subj) not in AGENT_TYPES:
+@dataclass(frozen=True)
+class _Arg:
+    key: str
+    token: Token
+    implicit: bool = False
+
+    @property
+    def pronoun(self) -> bool:
+        return self.token.pos_ == "PRON"
+
+
+class _Finder:
+    """Matches every rule of the lexicon in one parsed document."""
+
+    def __init__(self, doc: Doc, index: EntityIndex, lex: Lexicon, times: TimeIndex | None) -> None:
+        self.doc = doc
+        self.index = index
+        self.lex = lex
+        self.times = times if times is not None else TimeIndex(doc.text)
+        self.sent_index = {s.start: i for i, s in enumerate(doc.sents)}
+        self.through = lex.words("arguments", "through_nouns")
+        self.containers = lex.words("arguments", "container_preps")
+        self.relatives = lex.words("arguments", "relative_pronouns")
+        self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
+        self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
+        self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
+        self.adj_rules: dict[str, list[Rule]] = defaultdict(list)
+        for rule in lex.rules:
+            if rule.construction == "noun":
+                for w in rule.nouns:
+                    self.noun_rules[w].append(rule)
+            elif rule.construction == "hyphen-adjective":
+                for w in rule.lemmas:
+                    self.adj_rules[w].append(rule)
+            else:
+                for w in rule.lemmas:
+                    self.verb_rules[w].append(rule)
+        self.relations: list[Relation] = []
+        self.rejected: list[Rejection] = []
+
+    # ------------------------------------------------------------------ driving
+    def run(self) -> list[Relation]:
+        for tok in self.doc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ in _VERBAL:
+                for rule in self.verb_rules.get(lemma, ()):
+                    self._verb(rule, tok)
+            if tok.pos_ in _NOMINAL:
+                for rule in self.noun_rules.get(lemma, ()) or self.noun_rules.get(tok.lower_, ()):
+                    self._noun(rule, tok)
+            if tok.i >= 2 and self.doc[tok.i - 1].text == "-" and lemma in self.adj_rules:
+                for rule in self.adj_rules[lemma]:
+                    self._hyphen(rule, tok)
+        best: dict[tuple[str, str, str, int, str], Relation] = {}
+        for rel in self.relations:
+            k = (rel.subject, rel.predicate, rel.object, rel.evidence.start, rel.rule)
+            if k not in best or rel.confidence > best[k].confidence:
+                best[k] = rel
+        return list(best.values())
+
+    # ------------------------------------------------------------------ arguments
+    def _entity(self, tok: Token) -> str | None:
+        return self.index.entity_at(tok.i)
+
+    def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:
+        """Entities a noun phrase headed by ``tok`` names, coordinated ones included."""
+        out: list[_Arg] = []
+        for head in (tok, *(c for c in tok.conjuncts if c.i > tok.i)):
+            out.extend(self._head(head, agent, depth))
+        seen: set[str] = set()
+        return [a for a in out if not (a.key in seen or seen.add(a.key))]  # type: ignore[func-returns-value]
+
+    def _head(self, h: Token, agent: bool, depth: int) -> list[_Arg]:
+        if depth > 4:
+            return []
+        if h.lower_ in self.relatives and h.head.dep_ == "relcl":
+            return self._np(h.head.head, agent, depth + 1)
+        key = self._entity(h)
+        if key is not None:
+            out = [_Arg(key, h)]
+            if agent:  # "ISIL and Sunni militants": a coordinated premodifier names a second group
+                for c in h.children:
+                    if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ == "cc" for g in c.children):
+                        k = self._entity(c)
+                        if k is not None and k != key:
+                            out.insert(0, _Arg(k, c))
+            return out
+        if h.lemma_.lower() in self.through or h.lower_ in self.through:
+            for p in self._preps(h, ("of",)):
+                return self._np(p, agent, depth + 1)
+        if agent:
+            for c in h.children:
+                if c.dep_ in ("compound", "poss", "nmod", "amod"):
+                    k = self._entity(c) or self._flat_entity(c)
+                    if k is not None:
+                        return [_Arg(k, c)]
+        for c in h.children:
+            if c.dep_ == "appos":
+                found = self._np(c, agent, depth + 1)
+                if found:
+                    return found
+        for p in self._preps(h, tuple(self.containers)):
+            found = self._np(p, agent, depth + 1)
+            if found:
+                return found
+        return []
+
+    def _flat_entity(self, tok: Token) -> str | None:
+        for c in tok.children:
+            if c.dep_ == "compound":
+                k = self._entity(c)
+                if k is not None:
+                    return k
         return None
-    want = PLACE_TYPES if rule.relation in ("controls", "advancesOn") else AGENT_TYPES
-    if index.type_of(obj) not in want:
+
+    @staticmethod
+    def _preps(tok: Token, words: Iterable[str]) -> list[Token]:
+        """Objects of the prepositions ``words`` hanging on ``tok``."""
+        wanted = set(words)
+        return [
+            g
+            for c in tok.children
+            if c.dep_ in ("prep", "agent") and c.lower_ in wanted
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+
+    def _subjects(self, verb: Token, depth: int = 0, passive_ok: bool = False) -> list[_Arg]:
+        """The subject of a clause, climbing to the clause it shares its subject with (conjuncts, participles,
+        "succeeded in retaking", "urged X to take", relative and infinitival clauses)."""
+        deps = ("nsubj", "nsubjpass") if passive_ok else ("nsubj",)
+        subj = [c for c in verb.children if c.dep_ in deps]
+        for candidate in subj:  # a misparse may give two subjects; the one that names an entity wins
+            found = self._np(candidate, True)
+            if found:
+                return found
+        if subj:
+            return []
+        if depth >= _MAX_CLIMB or verb.head is verb:
+            return []
+        head, dep = verb.head, verb.dep_
+        if dep == "conj":
+            return self._subjects(head, depth + 1, True)
+        if dep == "xcomp":
+            obj = [c for c in head.children if c.dep_ == "dobj"]
+            if obj and head.pos_ in _VERBAL:
+                return self._np(obj[0], True)
+            return self._subjects(head, depth + 1, True) if head.pos_ in (*_VERBAL, "ADJ") else []
+        if dep == "advcl":
+            return self._subjects(head, depth + 1, True)
+        if dep == "pcomp" and head.dep_ == "prep":
+            attach = head.head
+            if attach.pos_ in _VERBAL:
+                return self._subjects(attach, depth + 1, True)
+            return self._noun_agent(attach)
+        if dep in ("acl", "relcl") and head.pos_ in _NOMINAL:
+            if head.lemma_.lower() in self.governor_nouns:
+                return self._noun_agent(head)
+            return self._referent(head, True)
+        return []
+
+    def _noun_agent(self, noun: Token) -> list[_Arg]:
+        """Who does what a noun names: "an attempt by X", "X's attempt"."""
+        for c in noun.children:
+            if c.dep_ == "poss":
+                return self._np(c, True)
+        for p in self._preps(noun, ("by", "of")):
+            return self._np(p, True)
+        return []
+
+    def _referent(self, noun: Token, agent: bool) -> list[_Arg]:
+        """What a descriptive noun phrase stands for: itself, the name it is in apposition to, the subject of
+        "X was a Y", the clause subject of "as a Y, X ...", or what "under"/"at" phrases hang on."""
+        own = self._np(noun, agent)
+        if own:
+            return own
+        if noun.dep_ == "appos":
+            return self._np(noun.head, agent)
+        if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
+            return self._subjects(noun.head, 0, True)
+        if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+            attach = noun.head.head
+            if attach.pos_ in _VERBAL:
+                return self._subjects(attach, 0, True)
+            if attach.pos_ in _NOMINAL:
+                found = self._referent(attach, agent) if attach is not noun else []
+                if found:
+                    return found
+                for p in self._preps(attach, ("in",)):
+                    return self._np(p, agent)
+        return []
+
+    def _governing_verb(self, noun: Token) -> Token | None:
+        cur = noun
+        for _ in range(_MAX_CLIMB):
+            if cur.head is cur:
+                return None
+            cur = cur.head
+            if cur.pos_ in _VERBAL:
+                return cur
         return None
-    sent = verb.sent
-    negated = any(c.dep_ == "neg" for c in verb.children)
-    ev = Evidence(sent.start_char, sent.end_char, sent.text, sent_index.get(sent.start, 0), verb.text)
-    return Relation(subj, rule.relation, obj, ev, rule.id, rule.confidence, negated=negated)
+
+    def _slot(self, slot: str, noun: Token, agent: bool) -> list[_Arg]:
+        if slot in ("poss", "compound", "amod"):
+            for c in noun.children:
+                if c.dep_ == slot or (slot == "compound" and c.dep_ == "nmod"):
+                    found = self._np(c, agent) if slot == "poss" else ([_Arg(k, c)] if (k := self._entity(c)) else [])
+                    if found:
+                        return found
+            return []
+        if slot.startswith("prep:"):
+            out: list[_Arg] = []
+            pobjs = self._preps(noun, (slot[5:],))
+            if not pobjs and noun.dep_ == "dobj":
+                # "followed the fall of X in 1992 to Y": the parser hangs the phrase on the verb
+                pobjs = [p for p in self._preps(noun.head, (slot[5:],)) if p.i > noun.right_edge.i]
+            for p in pobjs:
+                out.extend(self._np(p, agent))
+            return out
+        if slot == "head":
+            return self._referent_of_phrase(noun, agent)
+        verb = self._governing_verb(noun)
+        if verb is None:
+            return []
+        if slot == "clause-subject":
+            return self._subjects(verb, 0, True)
+        if slot == "main-subject":
+            top = verb
+            while top.dep_ in ("xcomp", "conj", "advcl") and top.head is not top:
+                top = top.head
+            return self._subjects(top, 0, True)
+        # implicit: the governing clause's subject, or an agent named inside that subject's phrase
+        if noun.dep_ in ("nsubj", "nsubjpass"):
+            return []
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        found = self._subjects(verb, 0, True)
+        if not found and subj:
+            found = [_Arg(k, t) for t in subj[0].subtree if (k := self._entity(t)) is not None][:1]
+        return [_Arg(a.key, a.token, implicit=True) for a in found]
+
+    def _referent_of_phrase(self, noun: Token, agent: bool) -> list[_Arg]:
+        """The ``head`` slot: what the phrase the noun heads describes (not the noun's own modifiers)."""
+        if noun.dep_ == "appos":
+            return self._np(noun.head, agent)
+        if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
+            return self._subjects(noun.head, 0, True)
+        if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+            attach = noun.head.head
+            if attach.pos_ in _VERBAL:
+                return self._subjects(attach, 0, True)
+            if attach.pos_ in _NOMINAL:
+                # "a proto-state in X under the rule of Y": the nearest place named on the phrase comes first
+                found = self._np(attach, agent) or [a for p in self._preps(attach, ("in",)) for a in self._np(p, agent)]
+                found = found or self._referent(attach, agent)
+                if found:
+                    return found
+        for c in noun.children:
+            if c.dep_ == "appos":
+                return self._np(c, agent)
+        key = self._entity(noun)
+        return [_Arg(key, noun)] if key else []
+
+    # ------------------------------------------------------------------ constructions
+    def _verb(self, rule: Rule, verb: Token) -> None:
+        kind = rule.construction
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+        want_agent_obj = rule.relation in ("defectsTo", "advises")
+        if kind == "verb-passive":
+            if not passive and verb.dep_ != "acl":
+                return
+            agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if not agents:
+                return
+            objs_tok = [c for c in verb.children if c.dep_ == "nsubjpass"]
+            if objs_tok:
+                objs = self._np(objs_tok[0], want_agent_obj)
+            elif verb.dep_ == "acl":
+                objs = self._referent(verb.head, want_agent_obj)
+            else:
+                objs = self._subjects(verb, 0, True)
+            self._emit(rule, verb, self._np(agents[0], True), objs, "the passive subject")
+            return
+        if passive:
+            return
+        if kind == "verb-active":
+            if rule.relation in ("controls", "advancesOn") and not self._particles_ok(rule, verb):
+                return
+            dobj = [c for c in verb.children if c.dep_ == "dobj"]
+            if not dobj:
+                # a name the parser took for an adverb right after the verb ("attacked Mosul")
+                dobj = [
+                    c
+                    for c in verb.children
+                    if c.dep_ in ("advmod", "npadvmod") and c.i == verb.i + 1 and self._entity(c) is not None
+                ]
+            if not dobj:
+                return
+            objs = self._np(dobj[0], want_agent_obj) + self._elaboration(dobj[0], want_agent_obj)
+            self._emit(rule, verb, self._subjects(verb), objs, "the object")
+        elif kind == "verb-prep":
+            if not self._particles_ok(rule, verb):
+                return
+            if not rule.object_allowed and any(c.dep_ == "dobj" for c in verb.children):
+                return
+            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod"))]
+            # "advancing from X to Y": the parser may hang "to Y" on "from" or on X
+            froms = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"]
+            holders += froms + [g for f in froms for g in f.children if g.dep_ == "pobj"]
+            if rule.object_allowed:  # "recommended caution to X"
+                holders += [c for c in verb.children if c.dep_ == "dobj"]
+            pobjs = [p for h in holders for p in self._preps(h, rule.preps)]
+            if not pobjs:
+                return
+            objs = [a for p in pobjs for a in self._np(p, want_agent_obj)]
+            self._emit(rule, verb, self._subjects(verb), objs, "the prepositional object")
+        elif kind == "verb-prep-inverse":
+            pobjs = self._preps(verb, rule.preps)
+            if not pobjs:
+                return
+            self._emit(rule, verb, self._np(pobjs[0], True), self._subjects(verb, 0, True), "the subject")
+        elif kind == "verb-source":
+            dobj = [c for c in verb.children if c.dep_ == "dobj"]
+            pobjs = self._preps(verb, rule.preps)
+            if not dobj or not pobjs:
+                return
+            self._emit(rule, verb, self._np(pobjs[0], True), self._np(dobj[0], want_agent_obj), "the object")
+        elif kind == "light-verb":
+            for d in (c for c in verb.children if c.dep_ == "dobj"):
+                if d.lemma_.lower() not in rule.nouns and d.lower_ not in rule.nouns:
+                    continue
+                pobjs = self._preps(d, rule.preps) or self._preps(verb, rule.preps)
+                if not pobjs:
+                    continue
+                objs = [a for p in pobjs for a in self._np(p, want_agent_obj)]
+                self._emit(rule, verb, self._subjects(verb), objs, "the object")
+
+    def _elaboration(self, noun: Token, agent: bool) -> list[_Arg]:
+        """A list after a dash or colon that spells out a plural object: "took three towns: A, B and C"."""
+        sent_end = noun.sent.end
+        for i in range(noun.right_edge.i + 1, min(sent_end - 1, noun.right_edge.i + 9)):
+            tok = self.doc[i]
+            if tok.text in ("\u2014", "\u2013", ":", "--") or (tok.text == "-" and self.doc[i - 1].whitespace_):
+                nxt = self.doc[i + 1]
+                if nxt.dep_ in ("dep", "appos", "conj", "npadvmod", "attr", "dobj", "ROOT"):
+                    return self._np(nxt, agent)
+                return []
+        return []
+
+    def _particles_ok(self, rule: Rule, verb: Token) -> bool:
+        prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
+        if rule.particles:
+            return bool(prts & rule.particles)
+        return not (rule.relation == "advancesOn" and prts & _RETREAT_PARTICLES)
+
+    def _noun(self, rule: Rule, noun: Token) -> None:
+        if rule.via and not (noun.dep_ == "pobj" and noun.head.lower_ in rule.via):
+            return
+        agent_obj = rule.relation in ("defectsTo", "advises")
+        objs: list[_Arg] = []
+        for slot in rule.object:
+            objs = self._slot(slot, noun, agent_obj)
+            if objs:
+                break
+        if not objs:
+            return  # a bare "the advance", "the capture": nothing to say, nothing to reject
+        subjs: list[_Arg] = []
+        own = self._entity(noun)
+        for slot in rule.subject:
+            subjs = [a for a in self._slot(slot, noun, True) if a.key not in {o.key for o in objs} and a.key != own]
+            if subjs:
+                break
+        self._emit(rule, noun, subjs, objs, "the object")
+
+    def _hyphen(self, rule: Rule, adj: Token) -> None:
+        key = self._entity(self.doc[adj.i - 2])
+        if key is None:
+            return
+        target = adj.head if adj.dep_ in ("amod", "compound", "nmod") else None
+        if target is None:
+            return
+        objs = self._referent(target, False)
+        self._emit(rule, adj, [_Arg(key, self.doc[adj.i - 2])], objs, "the modified noun")
+
+    # ------------------------------------------------------------------ output
+    def _reject(self, trigger: Token, rule: Rule, reason: str) -> None:
+        sent = trigger.sent
+        self.rejected.append(Rejection(self.sent_index.get(sent.start, 0), trigger.idx, trigger.text, rule.id, reason))
+
+    def _check(self, arg: _Arg, want: frozenset[str] | tuple[str, ...], role: str) -> str | None:
+        etype = self.index.type_of(arg.key)
+        if etype not in want:
+            need = "an Agent (Person, Group, GPE)" if want == AGENT_TYPES else "a Place (Place, GPE)"
+            return f"{role} {arg.key!r} is a {etype}, not {need}"
+        return None
+
+    def _emit(self, rule: Rule, trigger: Token, subjs: list[_Arg], objs: list[_Arg], obj_role: str) -> None:
+        if not objs:
+            self._reject(trigger, rule, f"no entity for {obj_role}{self._pronoun_note(trigger)}")
+            return
+        if not subjs:
+            self._reject(trigger, rule, f"no entity for the subject{self._pronoun_note(trigger)}")
+            return
+        want_obj = PLACE_TYPES if rule.relation in ("controls", "advancesOn") else AGENT_TYPES
+        weight = weigh(trigger, self.lex)
+        for s in subjs:
+            bad = self._check(s, AGENT_TYPES, "subject")
+            if bad:
+                self._reject(trigger, rule, bad)
+                continue
+            for o in objs:
+                if o.key == s.key:
+                    self._reject(trigger, rule, f"subject and object are the same entity {s.key!r}")
+                    continue
+                bad = self._check(o, want_obj, "object")
+                if bad:
+                    self._reject(trigger, rule, bad)
+                    continue
+                self._add(rule, trigger, s, o, weight)
+
+    def _pronoun_note(self, trigger: Token) -> str:
+        prons = [
+            t.text
+            for t in trigger.sent
+            if t.pos_ == "PRON"
+            and t.dep_ in ("nsubj", "dobj", "pobj", "poss")
+            and t.head == trigger
+            and self._entity(t) is None
+        ]
+        return f" (pronoun {prons[0]!r} has no antecedent)" if prons else ""
+
+    def _confidence(self, base: float, trigger: Token, *args: _Arg) -> float:
+        conf = base
+        for a in args:
+            if a.pronoun:
+                conf -= self.lex.number("confidence_pronoun", 0.1)
+            if a.implicit:
+                conf -= self.lex.number("confidence_implicit", 0.15)
+            if abs(a.token.i - trigger.i) > self.lex.number("distant_tokens", 12):
+                conf -= self.lex.number("confidence_distant", 0.1)
+        return round(min(1.0, max(0.05, conf)), 2)
+
+    def _add(self, rule: Rule, trigger: Token, s: _Arg, o: _Arg, weight: Weight) -> None:
+        sent: Span = trigger.sent
+        ev = Evidence(sent.start_char, sent.end_char, sent.text, self.sent_index.get(sent.start, 0), trigger.text)
+        timex = self._time(trigger, o.token)
+        reported = None
+        if weight.speaker is not None:
+            found = self._np(self.doc[weight.speaker], True)
+            if found and self.index.type_of(found[0].key) in AGENT_TYPES:
+                reported = found[0].key
+        conf = self._confidence(rule.confidence, trigger, s, o)
+        make: Callable[..., Relation] = Relation
+        self.relations.append(
+            make(
+                s.key,
+                rule.relation,
+                o.key,
+                ev,
+                rule.id,
+                conf,
+                negated=weight.negated,
+                modality=weight.modality,
+                time=timex[0],
+                time_text=timex[1],
+                reported_by=reported,
+                subject_text=self._mention_text(s.token),
+                object_text=self._mention_text(o.token),
+            )
+        )
+        if weight.implies and weight.implies != rule.relation and o.key != s.key:
+            if weight.implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
+                return
+            self.relations.append(
+                make(
+                    s.key,
+                    weight.implies,
+                    o.key,
+                    ev,
+                    f"{weight.implies}.attempt",
+                    round(conf * 0.9, 2),
+                    time=timex[0],
+                    time_text=timex[1],
+                    reported_by=reported,
+                    subject_text=self._mention_text(s.token),
+                    object_text=self._mention_text(o.token),
+                )
+            )
+
+    def _mention_text(self, tok: Token) -> str:
+        key = self._entity(tok)
+        if key is None:
+            return tok.text
+        start, end = tok.i, tok.i
+        while start > tok.sent.start and self._entity(self.doc[start - 1]) == key:
+            start -= 1
+        while end + 1 < tok.sent.end and self._entity(self.doc[end + 1]) == key:
+            end += 1
+        return self.doc[start : end + 1].text
+
+    def _time(self, trigger: Token, obj: Token | None = None) -> tuple[str | None, str | None]:
+        """The time expression nearest the trigger in the smallest clause around it that has one; one inside
+        the object's own phrase comes first ("A on the 25th and B on the 28th")."""
+        sent = trigger.sent
+        if obj is not None and not (obj.left_edge.i <= trigger.i <= obj.right_edge.i):
+            own = [c for c in obj.children if c.dep_ == "prep"]
+            for p in own:
+                found = self.times.nearest(p.left_edge.idx, p.right_edge.idx + len(p.right_edge.text), obj.idx)
+                if found is not None:
+                    return found.value, found.text
+        cur = trigger
+        at = trigger.idx
+        for _ in range(8):
+            left, right = cur.left_edge, cur.right_edge
+            found = self.times.nearest(left.idx, right.idx + len(right.text), at)
+            if found is not None:
+                return found.value, found.text
+            if cur.head is cur or cur == sent.root:
+                break
+            cur = cur.head
+        found = self.times.nearest(sent.start_char, sent.end_char, at)
+        return (found.value, found.text) if found else (None, None)
+
+
+def find_relations(
+    doc: Doc,
+    index: EntityIndex,
+    rejected: list[Rejection] | None = None,
+    times: TimeIndex | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[Relation]:
+    """Every relation the lexicon's rules find in ``doc``; rejected candidates go to ``rejected`` when given."""
+    finder = _Finder(doc, index, lexicon or load_lexicon(), times)
+    relations = finder.run()
+    if rejected is not None:
+        rejected.extend(finder.rejected)
+    return relations

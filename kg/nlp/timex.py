@@ -1,0 +1,224 @@
+"""Time expressions: found in the text, normalised to ISO forms, relative ones resolved.
+
+``1992`` -> ``1992`` (xsd:gYear), ``March 2011`` -> ``2011-03`` (xsd:gYearMonth), ``2 March 2011`` /
+``March 2, 2011`` -> ``2011-03-02`` (xsd:date). A day or month without a year ("on 13 March", "in March")
+takes the nearest earlier explicit year in the document, or the document date's year; weekdays and
+"yesterday"/"today" resolve against the document date (a dateline such as "WASHINGTON, Nov. 13, 2001 –"
+or a full date in the first lines). Works on plain text offsets, so it needs no NER.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS: dict[str, int] = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_MON = (
+    r"(?P<mon>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June|Jun\.|July|Jul\.|August|Aug\.|"
+    r"September|Sept?\.|October|Oct\.|November|Nov\.|December|Dec\.)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1[0-9]\d\d|20\d\d)"
+#: Patterns, most specific first; each match claims its characters so shorter ones do not re-match.
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dmy", re.compile(rf"\b{_DAY}\s+{_MON}\s*,?\s+{_YEAR}\b")),
+    ("mdy", re.compile(rf"\b{_MON}\s+{_DAY},?\s+{_YEAR}\b")),
+    ("my", re.compile(rf"\b{_MON},?\s+(?:of\s+)?{_YEAR}\b")),
+    ("dm", re.compile(rf"\b{_DAY}\s+{_MON}(?![a-z])")),
+    ("md", re.compile(rf"\b{_MON}\s+{_DAY}\b(?!,?\s*\d)")),
+    ("decade", re.compile(r"\b(?P<year>1[0-9]\d0|20\d0)s\b")),
+    ("year", re.compile(rf"(?<![\d,.])\b{_YEAR}\b(?![\d,])")),
+    (
+        "m",
+        re.compile(
+            r"(?:\b(?:in|by|since|until|till|during|from|to|of|early|late|mid|end of|beginning of)[\s-]+)"
+            rf"{_MON}(?![a-z])"
+        ),
+    ),
+    (
+        "the-nth",
+        re.compile(r"\bon\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?=\s*(?:[,.;:)\u2014\u2013-]|and\b|or\b|$))"),
+    ),
+    (
+        "weekday",
+        re.compile(r"\b(?:on|last|this|since|by)\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
+    ),
+    (
+        "rel",
+        re.compile(
+            r"\b(?P<rel>yesterday|today|tonight|last night|this morning|the next day|the following day"
+            r"|the day before|the previous day)\b",
+            re.I,
+        ),
+    ),
+)
+_DATELINE_SPAN = 400
+#: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
+_BOUND = re.compile(r"\b(?:until|till|through|before|by)\s+(?:at\s+least\s+)?$", re.I)
+
+
+@dataclass(frozen=True, order=True)
+class Timex:
+    """One time expression: ``text == doc_text[start:end]``; ``value`` is ISO (or ``None`` if unresolved)."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None
+    explicit_year: bool = False
+
+
+def _month(text: str) -> int:
+    return MONTHS[text.lower().rstrip(".")]
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def normalise(text: str, year: int | None = None, month: int | None = None, anchor: str | None = None) -> str | None:
+    """ISO form of one time expression; ``year``/``month`` fill in what it leaves out, ``anchor`` (an ISO
+    date) resolves weekdays and "yesterday". ``None`` when it cannot be pinned down.
+
+    >>> normalise("2 March 2011"), normalise("Nov. 13", year=2001), normalise("in March", year=2011)
+    ('2011-03-02', '2001-11-13', '2011-03')
+    """
+    found = scan(text)
+    if not found:
+        return None
+    kind, m = found[0]
+    return _value(kind, m, year, month, anchor)
+
+
+def _value(kind: str, m: re.Match[str], year: int | None, month: int | None, anchor: str | None) -> str | None:
+    g = m.groupdict()
+    if kind in ("dmy", "mdy"):
+        return _iso(int(g["year"]), _month(g["mon"]), int(g["day"]))
+    if kind == "my":
+        return _iso(int(g["year"]), _month(g["mon"]))
+    if kind == "year":
+        return _iso(int(g["year"]))
+    if kind == "decade":
+        return f"{g['year']}s"
+    if kind in ("dm", "md"):
+        return _iso(year, _month(g["mon"]), int(g["day"])) if year else None
+    if kind == "m":
+        return _iso(year, _month(g["mon"])) if year else None
+    if kind == "the-nth":
+        return _iso(year, month, int(g["day"])) if year and month else None
+    if anchor is None:
+        return None
+    try:
+        base = date.fromisoformat(anchor)
+    except ValueError:
+        return None
+    if kind == "weekday":
+        back = (base.weekday() - WEEKDAYS.index(g["wd"].lower())) % 7
+        return (base - timedelta(days=back)).isoformat()
+    rel = g["rel"].lower()
+    if rel in ("yesterday", "the day before", "the previous day"):
+        return (base - timedelta(days=1)).isoformat()
+    if rel in ("the next day", "the following day"):
+        return (base + timedelta(days=1)).isoformat()
+    return base.isoformat()
+
+
+def scan(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every time expression in ``text``, left to right, without overlaps (the more specific form wins)."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[str, re.Match[str]]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            found.append((kind, m))
+    found.sort(key=lambda km: km[1].start())
+    return found
+
+
+def document_date(text: str) -> str | None:
+    """The date a document was written: a dateline ("WASHINGTON, Nov. 13, 2001 –") or the first full date in
+    the first lines. ``None`` when the opening gives none."""
+    head = text[:_DATELINE_SPAN]
+    for kind, m in scan(head):
+        if kind in ("dmy", "mdy"):
+            return _value(kind, m, None, None, None)
+    return None
+
+
+class TimeIndex:
+    """All time expressions of one document, resolved with the year and month carried from context."""
+
+    def __init__(self, text: str, doc_date: str | None = None) -> None:
+        self.doc_date = doc_date if doc_date is not None else document_date(text)
+        anchor_year = int(self.doc_date[:4]) if self.doc_date else None
+        items: list[Timex] = []
+        year: int | None = None
+        month: int | None = None
+        last_day: str | None = None
+        for kind, m in scan(text):
+            g = m.groupdict()
+            y = year or anchor_year
+            anchor = last_day if kind == "rel" and m.group(0).lower().startswith("the ") else self.doc_date
+            value = _value(kind, m, y, month, anchor)
+            explicit = kind in ("dmy", "mdy", "my", "year")
+            before = text[max(0, m.start() - 20) : m.start()]
+            if explicit and not _BOUND.search(before) and not before.endswith("("):
+                year = int(g["year"])
+            if g.get("mon"):
+                month = _month(g["mon"])
+            if value and len(value) == 10:
+                last_day = value
+            items.append(Timex(m.start(), m.end(), m.group(0), value, explicit))
+        self.items = tuple(items)
+        self._starts = [t.start for t in self.items]
+
+    def within(self, start: int, end: int) -> list[Timex]:
+        """Expressions lying inside the character span ``[start, end)``."""
+        i = bisect_right(self._starts, start - 1)
+        out: list[Timex] = []
+        while i < len(self.items) and self.items[i].start < end:
+            if self.items[i].end <= end:
+                out.append(self.items[i])
+            i += 1
+        return out
+
+    def nearest(self, start: int, end: int, at: int) -> Timex | None:
+        """The resolved expression inside ``[start, end)`` closest to character ``at``."""
+        inside = [t for t in self.within(start, end) if t.value is not None]
+        if not inside:
+            return None
+        return min(inside, key=lambda t: (min(abs(t.start - at), abs(t.end - at)), t.start))
