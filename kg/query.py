@@ -296,12 +296,15 @@ SELECT DISTINCT ?label WHERE { { ?e rdfs:label ?label } UNION { ?e skos:altLabel
 
 
 def lookup_label(graph: Graph, text: str) -> URIRef:
-    """The entity whose ``rdfs:label`` (preferred) or ``skos:altLabel`` is ``text``, ignoring case.
+    """The entity whose ``rdfs:label`` (preferred) or ``skos:altLabel`` is ``text``, ignoring case, spacing
+    and a leading "the".
 
     An unknown label raises :class:`KGError` naming close labels; one naming several entities lists them.
     """
-    needle = Literal(text.strip().lower())
-    hits = execute(graph, _LOOKUP, {"needle": needle}, checked=Checked("SELECT")).rows
+    wanted = " ".join(text.split()).lower()
+    hits = execute(graph, _LOOKUP, {"needle": Literal(wanted)}, checked=Checked("SELECT")).rows
+    if not hits and wanted.startswith("the "):  # "the alliance" names what "alliance" names
+        hits = execute(graph, _LOOKUP, {"needle": Literal(wanted[4:])}, checked=Checked("SELECT")).rows
     if hits:
         best = min(r[1].value for r in hits)
         found = sorted({r[0].value for r in hits if r[1].value == best})
