@@ -1,28 +1,215 @@
 """Entity mentions and their resolution within one document.
 
 ``resolve_entities(doc)`` returns an :class:`EntityIndex`: the document's entities and, for every token that
-refers to one (names, aliases, member nouns standing for their group, pronouns), the key of that entity.
-Relation finding (``kg.nlp.relations``) reads only this index, never NER labels directly.
+refers to one, the key of that entity. Relation finding (``kg.nlp.relations``) reads only this index, never
+NER labels directly, so everything that refers to an entity is mapped here:
+
+- **names**: NER spans (cleaned: no leading "the", no titles such as "Dr" or "General", split at commas),
+  plus place names the NER missed that the GeoNames gazetteer knows in a country the text mentions;
+- **short forms** ("Hoon" for "Geoff Hoon", "Mazar" for "Mazar-i-Sharif") and **acronyms** ("M23" after
+  "March 23 Movement (M23)", or initials of a name the text uses) join the full name;
+- **members** stand for their group: "Taliban soldiers", "forces of the X", "their troops";
+- **nationalities**: "British troops", "the Soviets", "Iraqi Army" become one group named
+  "<adjective> forces" ("British forces"), with the surface forms as aliases;
+- **descriptions** ("the opposition", "the alliance", "the rebels", "the regime", "the Islamic rulers",
+  "government troops") resolve to the group the text tied that word to (a premodifier as in "the
+  opposition X", a member noun, the head word of the name) or, failing that, to the group on the same side
+  (insurgent or incumbent, see ``ontology/entities.toml``); an unnamed side gets an entity of its own named
+  by its first mention ("rebel forces");
+- **place descriptions** ("the city", "the town of X", "the Afghan capital", "the country") and
+  appositions ("X, the last city held by Y") resolve to the place;
+- **pronouns** (they/them/their, he/she/his, it/its) resolve to the nearest compatible antecedent.
+
+Types come from votes: the NER label, the gazetteer (a city the NER tagged ORG or PERSON is still a city),
+place cues ("the Battle of X", "N miles north of X"), titles, and the last word of the name ("... Army").
+Canonical keys are deterministic (GeoNames names for gazetteer places, country names for states,
+"<adjective> forces" for nationalities), so the same entity gets one IRI across documents.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from kg.model import Entity, Mention
+from kg.errors import KGError
+from kg.model import Entity, GeoRef, Mention
+from kg.nlp.gazetteer import Gazetteer, ascii_name, fold, load_gazetteer
+from kg.resources import ontology_dir
 
+#: NER labels that can name an entity, and the type each one votes for.
 NER_TYPES = {"PERSON": "Person", "ORG": "Group", "NORP": "Group", "GPE": "GPE", "LOC": "Place", "FAC": "Place"}
+#: Mention kinds recorded in :attr:`EntityIndex.spans`.
+KINDS = ("name", "member", "nationality", "description", "place", "apposition", "pronoun")
+
+_SPEECH_VERBS = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "claim", "insist", "deny"})
+_WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
+_CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
+
+
+# --------------------------------------------------------------------------------------------- lexicon
+@dataclass(frozen=True)
+class State:
+    """A state: ISO code (``None`` for one that no longer exists), names and nationality adjectives."""
+
+    code: str | None
+    names: tuple[str, ...]
+    adjectives: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class EntityLexicon:
+    """``ontology/entities.toml``: the general words entity resolution uses."""
+
+    group_nouns: frozenset[str]
+    member_nouns: frozenset[str]
+    sides: dict[str, str]
+    neutral_bare: frozenset[str]
+    titles: frozenset[str]
+    type_heads: dict[str, str]
+    skip_heads: frozenset[str]
+    city_nouns: frozenset[str]
+    country_nouns: frozenset[str]
+    place_cues: tuple[tuple[str, ...], ...]
+    distance_units: frozenset[str]
+    plural_pronouns: frozenset[str]
+    person_pronouns: frozenset[str]
+    neuter_pronouns: frozenset[str]
+    states: tuple[State, ...]
+
+    def state_by_name(self, text: str) -> State | None:
+        return _state_maps(self)[0].get(fold(text))
+
+    def state_by_adjective(self, text: str) -> State | None:
+        """The state of a nationality word: "British", "Iraqis", "the North Vietnamese"."""
+        names, adjs = _state_maps(self)
+        key = fold(text)
+        key = key[4:] if key.startswith("the ") else key
+        found = adjs.get(key)
+        if found is None and key.endswith("s"):
+            found = adjs.get(key[:-1])
+        return found
+
+
+@lru_cache(maxsize=8)
+def _state_maps(lex: EntityLexicon) -> tuple[dict[str, State], dict[str, State]]:
+    names: dict[str, State] = {}
+    adjs: dict[str, State] = {}
+    for st in lex.states:
+        for n in st.names:
+            names.setdefault(fold(n), st)
+        for a in st.adjectives:
+            adjs.setdefault(fold(a), st)
+    return names, adjs
+
+
+def _words(data: dict[str, object], name: str, where: str) -> frozenset[str]:
+    value = data.get(name)
+    if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
+        raise KGError(f"{where}: {name!r} must be a non-empty list of words")
+    return frozenset(x.lower() for x in value)
+
+
+def _table(data: dict[str, object], name: str, where: str) -> dict[str, object]:
+    value = data.get(name)
+    if not isinstance(value, dict):
+        raise KGError(f"{where}: [{name}] table missing")
+    return value
+
+
+def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
+    """Validate and build the lexicon; errors name the file, the entry and what is allowed."""
+    sides: dict[str, str] = {}
+    for side, words in _table(data, "sides", where).items():
+        if side not in ("insurgent", "incumbent"):
+            raise KGError(f"{where}: [sides] {side!r} is not one of insurgent, incumbent")
+        for w in _words({side: words}, side, f"{where} [sides]"):
+            sides[w] = side
+    heads: dict[str, str] = {}
+    for etype, words in _table(data, "type_heads", where).items():
+        if etype not in ("Person", "Group", "GPE", "Place"):
+            raise KGError(f"{where}: [type_heads] {etype!r} is not one of Person, Group, GPE, Place")
+        for w in _words({etype: words}, etype, f"{where} [type_heads]"):
+            heads[w] = etype
+    places = _table(data, "place_nouns", where)
+    pronouns = _table(data, "pronouns", where)
+    states: list[State] = []
+    raw_states = data.get("state")
+    if not isinstance(raw_states, list) or not raw_states:
+        raise KGError(f"{where}: no [[state]] tables found")
+    for i, st in enumerate(raw_states):
+        if not isinstance(st, dict):
+            raise KGError(f"{where}: state #{i + 1} is not a table")
+        code = st.get("code")
+        if code is not None and (not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code)):
+            raise KGError(f"{where}: state #{i + 1}: code must be a two-letter ISO code, got {code!r}")
+        names = st.get("names")
+        adjs = st.get("adjectives")
+        for label, value in (("names", names), ("adjectives", adjs)):
+            if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
+                raise KGError(f"{where}: state #{i + 1}: {label} must be a non-empty list of strings")
+        states.append(State(code, tuple(names or ()), tuple(adjs or ())))
+    cues = tuple(tuple(c.split()) for c in _words(data, "place_cues_before", where))
+    return EntityLexicon(
+        group_nouns=_words(data, "group_nouns", where),
+        member_nouns=_words(data, "member_nouns", where),
+        sides=sides,
+        neutral_bare=_words(data, "neutral_bare", where),
+        titles=_words(data, "titles", where),
+        type_heads=heads,
+        skip_heads=_words(data, "skip_heads", where),
+        city_nouns=_words(places, "city", f"{where} [place_nouns]"),
+        country_nouns=_words(places, "country", f"{where} [place_nouns]"),
+        place_cues=tuple(sorted(cues, key=lambda c: (-len(c), c))),
+        distance_units=_words(data, "distance_units", where),
+        plural_pronouns=_words(pronouns, "plural", f"{where} [pronouns]"),
+        person_pronouns=_words(pronouns, "person", f"{where} [pronouns]"),
+        neuter_pronouns=_words(pronouns, "neuter", f"{where} [pronouns]"),
+        states=tuple(states),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_entity_lexicon(path: Path | None = None) -> EntityLexicon:
+    """``ontology/entities.toml`` (or ``path``), parsed and validated once per process."""
+    path = path or ontology_dir() / "entities.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KGError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise KGError(f"cannot read the entity lexicon {path}: {exc.strerror}") from None
+    return parse_entity_lexicon(data, str(path))
+
+
+# ----------------------------------------------------------------------------------------------- index
+@dataclass(frozen=True)
+class IndexedSpan:
+    """A stretch of tokens ``[start, end)`` that refers to entity ``key``; ``kind`` is one of :data:`KINDS`."""
+
+    start: int
+    end: int
+    key: str
+    kind: str
 
 
 @dataclass
 class EntityIndex:
-    """Entities of one document and the token -> entity-key map relation finding reads."""
+    """Entities of one document and the token -> entity-key map relation finding reads.
+
+    ``entities`` maps each key to its :class:`kg.model.Entity`; ``token_entity`` maps a token index to the key
+    of the entity that token refers to (names, member nouns, descriptions, pronouns); ``spans`` lists every
+    resolved mention with its kind, in document order (for ``kg explain``).
+    """
 
     entities: dict[str, Entity] = field(default_factory=dict)
     token_entity: dict[int, str] = field(default_factory=dict)
+    spans: list[IndexedSpan] = field(default_factory=list)
 
     def type_of(self, key: str) -> str:
         return self.entities[key].type
@@ -30,26 +217,803 @@ class EntityIndex:
     def entity_at(self, token_i: int) -> str | None:
         return self.token_entity.get(token_i)
 
-
-def _name(span: Span) -> str:
-    text = span.text.strip()
-    return text[4:] if text.lower().startswith("the ") else text
-
-
-def resolve_entities(doc: Doc) -> EntityIndex:
-    """A first resolver: NER spans, merged by surface text."""
-    mentions: dict[str, list[Mention]] = defaultdict(list)
-    types: dict[str, str] = {}
-    index = EntityIndex()
-    sent_index = {s.start: i for i, s in enumerate(doc.sents)}
-    for span in doc.ents:
-        if span.label_ not in NER_TYPES:
-            continue
-        key = _name(span)
-        types.setdefault(key, NER_TYPES[span.label_])
-        mentions[key].append(Mention(span.start_char, span.end_char, span.text, sent_index.get(span.sent.start, 0)))
+    def entity_for_span(self, span: Span) -> str | None:
+        """The entity a span refers to: the one of its syntactic head, else of its first mapped token."""
+        key = self.token_entity.get(span.root.i)
+        if key is not None:
+            return key
         for tok in span:
-            index.token_entity[tok.i] = key
-    for key, ms in sorted(mentions.items()):
-        index.entities[key] = Entity(key=key, type=types[key], aliases=tuple(sorted({m.text for m in ms})), mentions=tuple(ms))
-    return index
+            key = self.token_entity.get(tok.i)
+            if key is not None:
+                return key
+        return None
+
+    def kind_at(self, token_i: int) -> str | None:
+        """How the token refers to its entity (``name``, ``pronoun``, ...), or ``None``."""
+        for s in self.spans:
+            if s.start <= token_i < s.end:
+                return s.kind
+        return None
+
+
+# -------------------------------------------------------------------------------------------- clusters
+@dataclass
+class _Cluster:
+    """One entity under construction."""
+
+    uid: int
+    names: Counter[str] = field(default_factory=Counter)
+    aliases: set[str] = field(default_factory=set)
+    votes: Counter[str] = field(default_factory=Counter)
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)  # token start, end, kind
+    ties: dict[str, list[int]] = field(default_factory=dict)  # descriptive word -> tokens that used it
+    side: str | None = None
+    state: State | None = None
+    nationality: bool = False
+    forced_type: str | None = None
+    fixed_key: str | None = None
+    first: int = 10**9
+
+    def tie(self, word: str, at: int, lex: EntityLexicon) -> None:
+        self.ties.setdefault(word, []).append(at)
+        if self.side is None and word in lex.sides:
+            self.side = lex.sides[word]
+
+    def tied_before(self, word: str, at: int) -> int:
+        """Last token before ``at`` where ``word`` referred to this entity, or -1."""
+        return max((i for i in self.ties.get(word, ()) if i < at), default=-1)
+
+    @property
+    def type(self) -> str:
+        if self.forced_type:
+            return self.forced_type
+        if not self.votes:
+            return "Group"
+        order = ("Person", "Group", "GPE", "Place")
+        return max(order, key=lambda t: (self.votes[t], -order.index(t)))
+
+
+@dataclass
+class _Name:
+    """A proper-name span found in pass 1."""
+
+    start: int
+    end: int
+    text: str
+    votes: Counter[str]
+    label: str
+    title: str = ""
+
+
+class _Resolver:
+    def __init__(self, doc: Doc, lex: EntityLexicon, gaz: Gazetteer) -> None:
+        self.doc = doc
+        self.lex = lex
+        self.gaz = gaz
+        self.sent_of: list[int] = [0] * len(doc)
+        self.sents = list(doc.sents)
+        for si, s in enumerate(self.sents):
+            for t in s:
+                self.sent_of[t.i] = si
+        self.clusters: list[_Cluster] = []
+        self.by_name: dict[str, _Cluster] = {}
+        self.token_cluster: dict[int, _Cluster] = {}
+        self.spans: list[tuple[int, int, _Cluster, str]] = []
+        self.countries: set[str] = set()
+        self.demonym_at: dict[int, State] = {}
+        self.name_at: dict[int, _Cluster] = {}
+        self.next_uid = 0
+        self.country_mentions: Counter[str] = Counter()
+
+    # ---------------------------------------------------------------------------------------- helpers
+    def new_cluster(self) -> _Cluster:
+        self.next_uid += 1
+        c = _Cluster(uid=self.next_uid)
+        self.clusters.append(c)
+        return c
+
+    def add_mention(self, c: _Cluster, start: int, end: int, kind: str, map_tokens: bool = True) -> None:
+        c.mentions.append((start, end, kind))
+        c.first = min(c.first, start)
+        self.spans.append((start, end, c, kind))
+        if map_tokens:
+            for i in range(start, end):
+                self.token_cluster.setdefault(i, c)
+
+    def surface(self, start: int, end: int) -> str:
+        return self.doc[start:end].text.strip()
+
+    def is_title(self, tok: Token) -> bool:
+        return tok.lower_.rstrip(".") in self.lex.titles
+
+    # ----------------------------------------------------------------------------------- pass 1: names
+    def clean_ner(self, ent: Span) -> list[tuple[int, int, str]]:
+        """Cut an NER span into clean name spans: no leading article or title, split at commas/"and"."""
+        doc = self.doc
+        start, end = ent.start, ent.end
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].tag_ == "POS"):
+            end -= 1
+        while start < end and (doc[start].lower_ == "the" or doc[start].is_space or doc[start].is_punct):
+            start += 1
+        title = ""
+        if ent.label_ in ("PERSON", "ORG"):
+            t0 = start
+            while start < end - 1 and self.is_title(doc[start]):
+                start += 1
+            if start > t0:
+                title = doc[t0:start].text
+        pieces: list[tuple[int, int, str]] = []
+        cur = start
+        for i in range(start, end):
+            t = doc[i]
+            if t.text == "," or t.dep_ == "cc" or t.is_space or (t.pos_ == "ADP" and t.is_lower):
+                if i > cur:
+                    pieces.append((cur, i, title))
+                cur = i + 1
+                if t.pos_ == "ADP":
+                    break
+        else:
+            if end > cur:
+                pieces.append((cur, end, title))
+        return pieces
+
+    def name_ok(self, start: int, end: int, label: str) -> bool:
+        doc = self.doc
+        toks = doc[start:end]
+        if not any(t.is_alpha for t in toks) or not _CAP.match(toks[0].text):
+            return False
+        if all(self.is_title(t) for t in toks):
+            return False
+        last = toks[-1].lower_
+        if last in self.lex.skip_heads:
+            return False
+        if end - start == 1:
+            t = toks[0]
+            if label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and t.tag_ not in ("NNP", "NNPS"):
+                return False
+            if label == "ORG" and end < len(doc) and self.is_title(doc[end]):
+                return False  # "Defence" of "Defence Secretary"
+        return True
+
+    def place_cue(self, start: int, end: int) -> int:
+        """Votes for "place" from the words around a name: "the Battle of X", "N miles north of X", "in X"."""
+        doc = self.doc
+        before = [t.lower_ for t in doc[max(0, start - 3) : start]]
+        for cue in self.lex.place_cues:
+            if tuple(before[-len(cue) :]) == cue:
+                return 3
+        after = [t.lower_ for t in doc[end : end + 6]]
+        if len(after) >= 4 and after[0] == ",":
+            rest = after[1:]
+            if rest and rest[0] in ("about", "some", "around", "roughly", "nearly", "just"):
+                rest = rest[1:]
+            if len(rest) >= 3 and (rest[0][:1].isdigit() or doc[end + 1].like_num) and rest[1] in self.lex.distance_units:
+                return 3
+        if before and before[-1] in ("in", "at", "into", "near", "towards", "toward", "outside"):
+            return 1
+        return 0
+
+    def find_names(self) -> list[_Name]:
+        doc = self.doc
+        lex = self.lex
+        found: list[_Name] = []
+        for ent in doc.ents:
+            if ent.label_ in ("EVENT", "WORK_OF_ART"):
+                # "the Battle of X": X is a place
+                ofs = [t.i for t in ent if t.lower_ == "of"]
+                if ofs and ofs[0] + 1 < ent.end:
+                    s, e = ofs[0] + 1, ent.end
+                    while e > s and not doc[e - 1].is_alpha:
+                        e -= 1
+                    if e > s and _CAP.match(doc[s].text):
+                        found.append(_Name(s, e, self.surface(s, e), Counter({"GPE": 3}), "GPE"))
+                continue
+            if ent.label_ not in NER_TYPES:
+                continue
+            for s, e, title in self.clean_ner(ent):
+                if not self.name_ok(s, e, ent.label_):
+                    continue
+                text = self.surface(s, e)
+                if ent.label_ == "NORP" or (ent.label_ in ("ORG", "GPE", "LOC") and e - s == 1):
+                    st = lex.state_by_adjective(text)
+                    if st is not None and lex.state_by_name(text) is None:
+                        self.country_mentions[st.names[0]] += 1
+                        for i in range(s, e):
+                            self.demonym_at[i] = st
+                        if st.code:
+                            self.countries.add(st.code)
+                        continue
+                if ent.label_ == "NORP" and doc[e - 1].tag_ not in ("NNP", "NNPS"):
+                    continue  # "Islamic", "Sunni": a description, not a name
+                votes: Counter[str] = Counter({NER_TYPES[ent.label_]: 1})
+                if title:
+                    votes["Person"] += 3
+                found.append(_Name(s, e, text, votes, ent.label_, title))
+                st = lex.state_by_name(text)
+                if st is not None:
+                    self.country_mentions[st.names[0]] += 1
+                if st is not None and st.code:
+                    self.countries.add(st.code)
+                elif ent.label_ == "GPE":
+                    g = self.gaz.lookup(text)
+                    if g and g[0].is_country:
+                        self.countries.add(g[0].country)
+        # gazetteer scan for places the NER missed or split ("Mazar-i-Sharif", "Hue")
+        covered = {i for n in found for i in range(n.start, n.end)}
+        i = 0
+        while i < len(doc):
+            t = doc[i]
+            if not (t.is_alpha and _CAP.match(t.text)) or t.i in self.demonym_at:
+                i += 1
+                continue
+            hit = None
+            for e in range(min(len(doc), i + 7), i, -1):
+                last = doc[e - 1]
+                if not (last.is_alpha and _CAP.match(last.text)):
+                    continue
+                span = doc[i:e]
+                if any(x.is_space or x.text in (",", "(", ")") for x in span):
+                    continue
+                if e - i == 1 and (t.tag_ not in ("NNP", "NNPS") or self.is_title(t)):
+                    continue
+                place = self.gaz.best(span.text, self.countries)
+                if place is not None and (place.is_country or place.country in self.countries):
+                    hit = (e, place)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            e = hit[0]
+            inside = [n for n in found if n.start >= i and n.end <= e]
+            partial = [n for n in found if n.start < e and n.end > i and n not in inside]
+            if partial:
+                i += 1
+                continue
+            if inside and all(n.start == i and n.end == e for n in inside):
+                for n in inside:
+                    n.votes["GPE"] += 2
+            else:
+                for n in inside:
+                    found.remove(n)
+                found.append(_Name(i, e, self.surface(i, e), Counter({"GPE": 2}), "GPE"))
+            covered.update(range(i, e))
+            i = e
+        for n in found:
+            n.votes["GPE"] += self.place_cue(n.start, n.end)
+            head = self.doc[n.end - 1].lower_
+            if head in lex.type_heads and n.end - n.start > 1:
+                n.votes[lex.type_heads[head]] += 5
+            root = self.doc[n.end - 1]
+            if root.dep_ == "nsubj" and root.head.lemma_ in _SPEECH_VERBS and n.label == "PERSON":
+                n.votes["Person"] += 2
+        found.sort(key=lambda n: (n.start, n.end))
+        return found
+
+    def cluster_names(self, names: list[_Name]) -> None:
+        lex = self.lex
+        for n in names:
+            st = lex.state_by_name(n.text)
+            key = ("state:" + st.names[0]) if st is not None else fold(n.text)
+            c = self.by_name.get(key)
+            if c is None:
+                c = self.new_cluster()
+                self.by_name[key] = c
+                if st is not None:
+                    c.state = st
+                    c.forced_type = "GPE"
+            c.names[n.text] += 1
+            c.aliases.add(n.text)
+            if n.title:
+                c.aliases.add(f"{n.title} {n.text}")
+            c.votes.update(n.votes)
+            self.add_mention(c, n.start, n.end, "name")
+            for i in range(n.start, n.end):
+                self.name_at[i] = c
+        self.merge_short_forms()
+        self.merge_acronyms()
+
+    def merge(self, keep: _Cluster, drop: _Cluster) -> None:
+        if keep is drop:
+            return
+        keep.names.update(drop.names)
+        keep.aliases |= drop.aliases
+        keep.votes.update(drop.votes)
+        keep.mentions.extend(drop.mentions)
+        keep.first = min(keep.first, drop.first)
+        for w, ats in drop.ties.items():
+            keep.ties.setdefault(w, []).extend(ats)
+        keep.side = keep.side or drop.side
+        keep.state = keep.state or drop.state
+        keep.forced_type = keep.forced_type or drop.forced_type
+        for k, v in list(self.by_name.items()):
+            if v is drop:
+                self.by_name[k] = keep
+        for i, v in list(self.name_at.items()):
+            if v is drop:
+                self.name_at[i] = keep
+        for i, v in list(self.token_cluster.items()):
+            if v is drop:
+                self.token_cluster[i] = keep
+        self.spans = [(s, e, keep if c is drop else c, k) for s, e, c, k in self.spans]
+        self.clusters = [c for c in self.clusters if c is not drop]
+
+    def merge_short_forms(self) -> None:
+        """ "Hoon" joins "Geoff Hoon", "Mazar" joins "Mazar-i-Sharif" when exactly one full name fits."""
+        multi = [(k, c) for k, c in self.by_name.items() if len(k.split()) > 1 and not k.startswith("state:")]
+        for key, c in list(self.by_name.items()):
+            if c not in self.clusters or key.startswith("state:") or len(key.split()) != 1:
+                continue
+            persons = {id(m): m for k, m in multi if m is not c and m.type == "Person" and key in (k.split()[0], k.split()[-1])}
+            places = {id(m): m for k, m in multi if m is not c and m.type in ("GPE", "Place") and k.split()[0] == key}
+            if len(persons) == 1:
+                full = next(iter(persons.values()))
+                self.merge(full, c)
+                full.forced_type = "Person"
+            elif len(places) == 1 and c.type != "Person":
+                self.merge(next(iter(places.values())), c)
+
+    def merge_acronyms(self) -> None:
+        """ "March 23 Movement (M23)": the bracketed acronym joins the name; so do initials of a name."""
+        doc = self.doc
+        for s, e, c, kind in list(self.spans):
+            if kind != "name" or e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")":
+                continue
+            acro = doc[e + 1]
+            if not (acro.is_upper or any(ch.isdigit() for ch in acro.text)) or len(acro.text) > 8:
+                continue
+            other = self.by_name.get(fold(acro.text))
+            if other is None:
+                other = c
+                self.by_name[fold(acro.text)] = c
+                self.add_mention(c, e + 1, e + 2, "name")
+            c.aliases.add(acro.text)
+            self.merge(c, other)
+        initials: dict[str, _Cluster] = {}
+        for key, c in self.by_name.items():
+            words = [w for w in key.removeprefix("state:").split() if w not in ("of", "the", "and", "for")]
+            if len(words) >= 2:
+                initials.setdefault("".join(w[0] for w in words), c)
+        for key, c in list(self.by_name.items()):
+            if c not in self.clusters or " " in key or not any(n.isupper() for n in c.names):
+                continue
+            full = initials.get(key)
+            if full is not None and full is not c and full in self.clusters:
+                self.merge(full, c)
+
+    # ---------------------------------------------------------------------- pass 2: references in order
+    def candidates_before(self, at: int, window: int | None) -> list[tuple[int, _Cluster, str]]:
+        """(token, cluster, kind) of mentions before token ``at``, nearest first."""
+        lo_sent = self.sent_of[at] - window if window is not None else -1
+        out = [
+            (s, c, k)
+            for s, e, c, k in self.spans
+            if s < at and c in self.clusters and self.sent_of[s] >= lo_sent
+        ]
+        out.sort(key=lambda x: -x[0])
+        return out
+
+    def group_like(self, c: _Cluster) -> bool:
+        return c.type == "Group" or c.nationality
+
+    def nationality_cluster(self, st: State) -> _Cluster:
+        key = "nationality:" + st.adjectives[0]
+        c = self.by_name.get(key)
+        if c is None:
+            c = self.new_cluster()
+            c.nationality = True
+            c.state = st
+            c.forced_type = "Group"
+            c.fixed_key = f"{st.adjectives[0]} forces"
+            self.by_name[key] = c
+        if st.code:
+            self.countries.add(st.code)
+        return c
+
+    def resolve_pronoun(self, tok: Token) -> _Cluster | None:
+        low = tok.lower_
+        lex = self.lex
+        if low in lex.plural_pronouns:
+            want = self.group_like
+        elif low in lex.person_pronouns:
+            def want(c: _Cluster) -> bool:
+                return c.type == "Person"
+        elif low in lex.neuter_pronouns:
+            if self.expletive(tok):
+                return None
+
+            def want(c: _Cluster) -> bool:
+                return c.type in ("Group", "GPE", "Place") and not c.nationality
+        else:
+            return None
+        verb = tok.head
+        for s, c, _kind in self.candidates_before(tok.i, 2):
+            if not want(c):
+                continue
+            ctok = self.doc[s]
+            if tok.dep_ in ("dobj", "pobj") and ctok.dep_.startswith("nsubj") and ctok.head is verb:
+                continue  # "they advised them": not the same group
+            return c
+        return None
+
+    def expletive(self, tok: Token) -> bool:
+        if tok.dep_ == "expl":
+            return True
+        head = tok.head
+        if tok.dep_ in ("nsubj", "nsubjpass") and any(ch.dep_ in ("ccomp", "xcomp", "csubj") for ch in head.children):
+            return head.lemma_ in ("be", "seem", "appear") or tok.dep_ == "nsubjpass"
+        return False
+
+    def np_premods(self, head: Token) -> list[Token]:
+        """Tokens in front of ``head`` inside its noun phrase, stopping at a coordination or a comma."""
+        out: list[Token] = []
+        i = head.i - 1
+        lo = head.left_edge.i
+        while i >= lo:
+            t = self.doc[i]
+            if t.dep_ == "cc" or t.text in (",", ";", ":", "(", ")") or t.pos_ in ("VERB", "AUX", "ADP"):
+                break
+            out.append(t)
+            i -= 1
+        out.reverse()
+        return out
+
+    def alias_text(self, toks: list[Token], head: Token) -> str:
+        """Alias for a description: from its first content word to the head ("6,000 alliance fighters" -> "alliance fighters")."""
+        content = [
+            t
+            for t in toks
+            if t.pos_ not in ("DET", "NUM", "PRON", "PUNCT")
+            and not t.like_num
+            and not (len(t.text) == 1 and t.is_lower)
+            and t.lower_ not in ("some", "many", "all", "most", "several", "few", "same")
+        ]
+        while content and content[0].pos_ == "ADJ" and content[0].lower_ not in self.lex.sides and content[0].i not in self.demonym_at and content[0] is not head:
+            content = content[1:]  # "jubilant", "rapid": not part of the name
+        if not content or content[-1] is not head:
+            content.append(head)
+        return "".join(t.text_with_ws for t in content).strip()
+
+    def descriptive_target(self, words: list[str], side: str | None, at: int) -> _Cluster | None:
+        """The group a description refers to: tied by a word, else the same side, else a salient group."""
+        lex = self.lex
+        best: tuple[int, int, _Cluster] | None = None
+        lo_sent = self.sent_of[at] - _WINDOW
+        for c in self.clusters:
+            if not self.group_like(c) or c.first >= at:
+                continue
+            overlap = 0
+            last = -1
+            for w in words:
+                used = c.tied_before(w, at)
+                if used >= 0:
+                    overlap += 1
+                    last = max(last, used)
+            if overlap == 0:
+                continue
+            specific = any(w not in lex.neutral_bare for w in words if c.tied_before(w, at) >= 0)
+            if not specific and self.sent_of[last] < lo_sent:
+                continue
+            alias_words = {w for a in c.aliases for w in a.lower().split()}
+            overlap += sum(1 for w in words if w in alias_words)
+            cand = (overlap, last, c)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+        if best is not None:
+            return best[2]
+        if side is None:
+            return None
+        same = [c for c in self.clusters if self.group_like(c) and c.side == side and c.first < at]
+        if same:
+            return max(same, key=lambda c: max((s for s, _e, _k in c.mentions if s < at), default=-1))
+        other = "incumbent" if side == "insurgent" else "insurgent"
+        for s, c, _k in self.candidates_before(at, _WINDOW):
+            if c.type == "Group" and not c.nationality and c.side != other and c.names:
+                return c
+        return None
+
+    def handle_group_np(self, head: Token) -> None:
+        lex = self.lex
+        pre = self.np_premods(head)
+        if any(t.lower_ in ("a", "an", "another", "any", "no", "every", "each") for t in self.doc[head.left_edge.i : head.i]):
+            return  # "a new government": not a reference to a group the text named
+        words = [t.lower_ for t in pre if t.is_alpha] + [head.lower_]
+        side: str | None = None
+        target: _Cluster | None = None
+        kind = "member"
+        # "anti-X forces", "pro-X forces"
+        for j, t in enumerate(pre):
+            if t.lower_ in ("anti", "pro") and j + 1 < len(pre) and pre[j + 1].text == "-":
+                side = lex.sides.get(t.lower_)
+        name_mods = [t for t in pre if t.i in self.name_at]
+        poss = [t for t in pre if t.tag_ == "PRP$"]
+        demonyms = [t for t in pre if t.i in self.demonym_at]
+        if side is None and name_mods:
+            c = self.name_at[name_mods[-1].i]
+            if c.state is not None and c.forced_type == "GPE":
+                target, kind = self.nationality_cluster(c.state), "nationality"
+            elif c.type == "Group":
+                target = c
+        elif side is None and demonyms:
+            target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
+        elif side is None and poss:
+            target = self.token_cluster.get(poss[-1].i)
+        if target is None and side is None:
+            of = [g for ch in head.children if ch.dep_ == "prep" and ch.lower_ == "of" for g in ch.children if g.dep_ == "pobj"]
+            if of and of[0].i in self.name_at and self.group_like(self.name_at[of[0].i]):
+                target = self.name_at[of[0].i]
+        if target is None:
+            kind = "description"
+            if side is None:
+                for w in words:
+                    if w in lex.sides:
+                        side = lex.sides[w]
+            target = self.descriptive_target(words, side, head.i)
+            if target is None and side is not None:
+                target = self.new_cluster()
+                target.forced_type = "Group"
+                target.side = side
+                target.fixed_key = self.alias_text(pre, head)
+        if target is None:
+            return
+        start = pre[0].i if pre else head.i
+        for t in pre:
+            if t.tag_ == "PRP$" or t.pos_ == "DET" or t.like_num:
+                continue
+            if t.i not in self.name_at:
+                self.token_cluster.setdefault(t.i, target)
+        self.token_cluster[head.i] = target
+        self.add_mention(target, start, head.i + 1, kind, map_tokens=False)
+        alias = self.alias_text(pre, head)
+        if alias and (alias.lower() not in lex.neutral_bare or kind != "description"):
+            if not (kind == "member" and alias.lower() in lex.neutral_bare):
+                target.aliases.add(alias)
+        for w in words:
+            if w in lex.group_nouns or w in lex.member_nouns or w in lex.sides:
+                target.tie(w, head.i, lex)
+
+    def handle_place_noun(self, head: Token) -> None:
+        lex = self.lex
+        doc = self.doc
+        low = head.lower_
+        dets = [ch for ch in head.children if ch.dep_ == "det"]
+        if not dets or dets[0].lower_ != "the":
+            return
+        target: _Cluster | None = None
+        # "the town of X", "the city of X"
+        for ch in head.children:
+            if ch.dep_ == "prep" and ch.lower_ == "of":
+                for g in ch.children:
+                    if g.dep_ == "pobj" and g.i in self.name_at:
+                        target = self.name_at[g.i]
+        # "X, the main city in ..." / "the city, X"
+        if target is None and head.dep_ == "appos" and head.head.i in self.name_at:
+            target = self.name_at[head.head.i]
+        if target is None:
+            for ch in head.children:
+                if ch.dep_ == "appos" and ch.i in self.name_at:
+                    target = self.name_at[ch.i]
+        if target is not None and target.type not in ("GPE", "Place"):
+            return
+        if target is None:
+            demonym = [t for t in head.lefts if t.i in self.demonym_at]
+            if low == "capital" and demonym and demonym[0].i in self.demonym_at:
+                st = self.demonym_at[demonym[0].i]
+                cap = self.gaz.capital(st.code) if st.code else None
+                if cap is None:
+                    return
+                target = self.by_name.get(fold(cap))
+                if target is None:
+                    place = self.gaz.best(cap, {st.code} if st.code else set())
+                    target = self.new_cluster()
+                    target.forced_type = "GPE"
+                    target.names[ascii_name(place.name) if place else cap] += 1
+                    self.by_name[fold(cap)] = target
+            elif low in lex.country_nouns:
+                target = self.main_country()
+            else:
+                for _s, c, _k in self.candidates_before(head.i, _WINDOW):
+                    if c.type == "GPE" and c.state is None and not c.nationality:
+                        if low == "capital" and not self.is_capital(c):
+                            continue
+                        target = c
+                        break
+        if target is None:
+            return
+        mods = [t for t in head.lefts if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.i not in self.name_at]
+        start = min([head.i, *(t.i for t in mods)])
+        for i in range(start, head.i + 1):
+            self.token_cluster.setdefault(i, target)
+        self.token_cluster[head.i] = target
+        self.add_mention(target, start, head.i + 1, "place", map_tokens=False)
+        if mods and any(t.i in self.demonym_at for t in mods):
+            target.aliases.add(doc[start : head.i + 1].text)
+
+    def main_country(self) -> _Cluster | None:
+        """The state the text mentions most (by name or nationality adjective): what "the country" means."""
+        if not self.country_mentions:
+            return None
+        name = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n))
+        st = self.lex.state_by_name(name)
+        if st is None:
+            return None
+        c = self.by_name.get("state:" + st.names[0])
+        if c is None:
+            c = self.new_cluster()
+            c.state = st
+            c.forced_type = "GPE"
+            self.by_name["state:" + st.names[0]] = c
+        return c
+
+    def is_capital(self, c: _Cluster) -> bool:
+        for n in c.names:
+            place = self.gaz.best(n, self.countries)
+            if place is not None and not place.is_country and self.gaz.capital(place.country) == place.name:
+                return True
+        return False
+
+    def handle_apposition(self, head: Token) -> None:
+        """ "Geoff Hoon, Defence Secretary" / "X, the Y forces": the appositive refers to the name."""
+        if head.i in self.token_cluster or head.head.i not in self.name_at:
+            return
+        c = self.name_at[head.head.i]
+        self.token_cluster[head.i] = c
+        self.add_mention(c, head.i, head.i + 1, "apposition", map_tokens=False)
+        if head.lower_ in self.lex.group_nouns or head.lower_ in self.lex.member_nouns:
+            c.tie(head.lower_, head.i, self.lex)
+
+    def tie_name_words(self) -> None:
+        """A name's own descriptive words and its premodifiers tie them to it: "the opposition X", "X Alliance"."""
+        lex = self.lex
+        for s, e, c, kind in list(self.spans):
+            if kind != "name":
+                continue
+            for t in self.doc[s:e]:
+                if t.lower_ in lex.group_nouns or t.lower_ in lex.member_nouns or t.lower_ in lex.sides:
+                    c.tie(t.lower_, s, lex)
+            i = s - 1
+            while i >= 0 and self.doc[i].is_lower and self.doc[i].is_alpha and i not in self.name_at:
+                w = self.doc[i].lower_
+                if w in lex.sides or w in lex.group_nouns:
+                    c.tie(w, s, lex)
+                    self.token_cluster.setdefault(i, c)
+                    c.aliases.add(self.doc[i:e].text)
+                    i -= 1
+                    continue
+                break
+
+    def walk(self) -> None:
+        lex = self.lex
+        for tok in self.doc:
+            if tok.i in self.name_at:
+                continue
+            low = tok.lower_
+            if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
+                c = self.resolve_pronoun(tok)
+                if c is not None:
+                    self.token_cluster[tok.i] = c
+                    self.add_mention(c, tok.i, tok.i + 1, "pronoun", map_tokens=False)
+                continue
+            if tok.i in self.demonym_at:
+                # "the Soviets", "South Koreans": a nationality used as a noun acts as its forces
+                if tok.dep_ not in ("amod", "compound") and tok.pos_ in ("PROPN", "NOUN", "ADJ") and tok.head.i != tok.i + 1:
+                    st = self.demonym_at[tok.i]
+                    j = tok.i
+                    while j - 1 >= 0 and self.demonym_at.get(j - 1) is st:
+                        j -= 1
+                    if any(self.token_cluster.get(k) for k in range(j, tok.i + 1)):
+                        continue
+                    c = self.nationality_cluster(st)
+                    for k in range(j, tok.i + 1):
+                        self.token_cluster[k] = c
+                    self.add_mention(c, j, tok.i + 1, "nationality", map_tokens=False)
+                    c.aliases.add(self.surface(j, tok.i + 1))
+                continue
+            if tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if low in lex.city_nouns or low in lex.country_nouns:
+                self.handle_place_noun(tok)
+                continue
+            if low in lex.group_nouns or low in lex.member_nouns:
+                if tok.i in self.token_cluster:
+                    continue  # a premodifier already tied to the name it modifies ("the opposition X")
+                # a group noun that modifies a later group noun is handled with that head
+                if tok.dep_ in ("compound", "amod") and (tok.head.lower_ in lex.group_nouns or tok.head.lower_ in lex.member_nouns) and tok.head.i > tok.i:
+                    continue
+                self.handle_group_np(tok)
+                continue
+            if tok.dep_ == "appos":
+                self.handle_apposition(tok)
+
+    # ---------------------------------------------------------------------------------------- output
+    def canonical(self, c: _Cluster) -> str:
+        if c.fixed_key:
+            return c.fixed_key
+        if c.state is not None and not c.nationality:
+            if c.state.code:
+                country = self.gaz.country(c.state.code)
+                if country is not None:
+                    return ascii_name(country.name)
+            return c.state.names[0]
+        names = c.names
+        if not names:
+            return sorted(c.aliases)[0] if c.aliases else f"entity {c.uid}"
+        t = c.type
+        if t in ("GPE", "Place"):
+            for n, _ in names.most_common():
+                place = self.gaz.best(n, self.countries)
+                if place is not None and (place.is_country or place.country in self.countries):
+                    return ascii_name(place.name)
+        folded: dict[str, Counter[str]] = {}
+        for n, k in names.items():
+            folded.setdefault(fold(n), Counter())[n] += k
+
+        def score(item: tuple[str, Counter[str]]) -> tuple[int, int, int, str]:
+            key, forms = item
+            is_acro = all(not f.islower() and f.isupper() for f in forms)
+            return (0 if is_acro else 1, len(key.split()), sum(forms.values()), key)
+
+        best_key, forms = max(folded.items(), key=score)
+
+        def form_score(f: str) -> tuple[int, int, str]:
+            return (0 if f.isupper() and len(f) > 4 else 1, forms[f], f)
+
+        return max(forms, key=form_score)
+
+    def georef(self, c: _Cluster) -> GeoRef | None:
+        if c.type not in ("GPE", "Place") or c.nationality or c.state is not None:
+            return None
+        for n, _ in c.names.most_common():
+            place = self.gaz.best(n, self.countries)
+            if place is None or place.lat is None or place.long is None:
+                continue
+            if place.country in self.countries or c.votes["GPE"] >= 2:
+                return GeoRef(place.geonames_id, place.lat, place.long, place.country)
+        return None
+
+    def build(self) -> EntityIndex:
+        names = self.find_names()
+        self.cluster_names(names)
+        self.tie_name_words()
+        self.walk()
+        index = EntityIndex()
+        keys: dict[int, str] = {}
+        merged: dict[str, _Cluster] = {}
+        for c in sorted(self.clusters, key=lambda c: c.first):
+            if not c.mentions:
+                continue
+            key = self.canonical(c)
+            if key in merged and merged[key] is not c:
+                other = merged[key]
+                if other.type == c.type:
+                    self.merge(other, c)
+                    keys[c.uid] = key
+                    continue
+                key = f"{key} ({c.type})"
+            merged[key] = c
+            keys[c.uid] = key
+        final = {id(c): keys[c.uid] for c in self.clusters if c.uid in keys and c.mentions}
+        doc = self.doc
+        for c in self.clusters:
+            if id(c) not in final:
+                continue
+            key = final[id(c)]
+            mentions = sorted(
+                {Mention(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), doc[s:e].text, self.sent_of[s]) for s, e, _k in c.mentions}
+            )
+            aliases = {a for a in c.aliases if a.strip() and a.lower() not in self.lex.neutral_bare}
+            aliases.add(key)
+            index.entities[key] = Entity(
+                key=key, type=c.type, aliases=tuple(sorted(aliases)), mentions=tuple(mentions), geo=self.georef(c)
+            )
+        for i, c in sorted(self.token_cluster.items()):
+            if id(c) in final:
+                index.token_entity[i] = final[id(c)]
+        for s, e, c, kind in sorted(self.spans, key=lambda x: (x[0], x[1])):
+            if id(c) in final:
+                index.spans.append(IndexedSpan(s, e, final[id(c)], kind))
+        return index
+
+
+def resolve_entities(doc: Doc, lexicon: EntityLexicon | None = None, gazetteer: Gazetteer | None = None) -> EntityIndex:
+    """Resolve every reference to an entity in ``doc``; see the module docstring for what counts."""
+    return _Resolver(doc, lexicon or load_entity_lexicon(), gazetteer or load_gazetteer()).build()
