@@ -189,6 +189,21 @@ def test_cap_keeps_most_central_and_says_so(curated_graph: Any) -> None:
     assert f"3 most central of {len(full.entities)}" in render_html(capped, VizOptions(max_nodes=3))
 
 
+def test_edge_cap_keeps_best_supported_and_every_node_an_edge() -> None:
+    graph = timeline_graph()
+    view = load_view(graph, VizOptions(max_edges=2))
+    assert len(view.edges) == 2 and view.edges[0].support == 2  # Alpha Front controls Harbor City, twice
+    assert "showing the 2 best-supported of 4 relations" in view.notes
+    # with room for 3 of 4, each entity first gets its best edge; the one left bare goes, too
+    three = load_view(graph, VizOptions(max_edges=3))
+    assert {(e.predicate, three.entities[e.object].label) for e in three.edges} == {
+        ("controls", "Harbor City"),
+        ("advancesOn", "Hill Town"),
+        ("advises", "Beta Union"),
+    }
+    assert _labels(three) == {"Alpha Front", "Harbor City", "Beta Union", "Hill Town", "Gamma Bloc"}
+
+
 def test_period_and_support_filters() -> None:
     graph = timeline_graph()
     all_edges = load_view(graph, VizOptions())
@@ -339,7 +354,13 @@ class Visit:
         self.page.on("dialog", self._dialog)
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.kg && window.kg.ready === true", timeout=30_000)
+        # poll from here: wait_for_function evals its predicate in the page, which the page's CSP forbids
+        for _ in range(300):
+            if self.page.evaluate("!!(window.kg && window.kg.ready)"):
+                break
+            self.page.wait_for_timeout(100)
+        else:
+            pytest.fail("the page never finished laying out the graph (window.kg.ready)")
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
@@ -470,5 +491,25 @@ def test_malicious_labels_execute_nothing_in_chromium(browser: Any, tmp_path: Pa
     assert visit.dialogs == []
     assert visit.eval("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert visit.eval("document.scripts.length") == 3
+    assert visit.errors == [] and visit.remote == []
+    visit.page.close()
+
+
+@pytest.mark.tool
+@pytest.mark.model
+def test_built_seed_graph_and_an_empty_selection_in_chromium(browser: Any, seed_build: Any, tmp_path: Path) -> None:
+    """What 'make run' draws: the seed as the real extractor builds it; and a page whose filters leave nothing."""
+    graph, _, _ = seed_build
+    out = tmp_path / "built.html"
+    write_html(graph, out)
+    visit = Visit(browser, out)
+    assert visit.eval("kg.nodes.length") == _count(graph, FACT_NODES)
+    assert visit.eval("kg.edges.length") == _count(graph, FACTS)
+    assert visit.errors == [] and visit.remote == []
+    visit.page.close()
+    write_html(graph, out, VizOptions(since="2999"))
+    visit = Visit(browser, out)
+    assert visit.eval("kg.nodes.length") == 0
+    assert "no relations match" in (visit.page.locator(".notes").text_content() or "")
     assert visit.errors == [] and visit.remote == []
     visit.page.close()

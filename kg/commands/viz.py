@@ -14,7 +14,7 @@ DEFAULT_OUT = Path("out/graph.html")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from kg.viz import DEFAULT_MAX_NODES
+    from kg.viz import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
 
     p = sub.add_parser(
         "viz",
@@ -46,6 +46,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help=f"keep the N most central entities (default {DEFAULT_MAX_NODES}); the page says when it cut",
     )
+    p.add_argument(
+        "--max-edges",
+        type=int,
+        default=DEFAULT_MAX_EDGES,
+        metavar="N",
+        help=f"keep the N best-supported relations (default {DEFAULT_MAX_EDGES}); the page says when it cut",
+    )
     p.add_argument("--show-claims", action="store_true", help="also draw negated/hypothetical statements, dashed")
     p.add_argument("--geo", action="store_true", help="pin places with coordinates on a map-like layout")
     p.add_argument("--title", help="page title (default: 'kg knowledge graph')")
@@ -70,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
         max_nodes=args.max_nodes,
+        max_edges=args.max_edges,
         show_claims=args.show_claims,
         geo=args.geo,
         title=args.title,
