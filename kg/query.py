@@ -20,6 +20,7 @@ import io
 import re
 import shutil
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,6 +435,11 @@ def _in_worker(work: Callable[[threading.Event], _T], timeout: float | None) -> 
         try:
             box["value"] = work(cancel)
         except BaseException as exc:
+            # Free the frames' locals here: Oxigraph result iterators must be dropped on the thread that made them.
+            link: BaseException | None = exc
+            while link is not None:
+                traceback.clear_frames(link.__traceback__)
+                link = link.__cause__ or link.__context__
             box["error"] = exc
         finally:
             done.set()

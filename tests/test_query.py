@@ -112,13 +112,6 @@ def _tsv(result: Result) -> str:
     return "".join(sorted(f"{t} .\n" for t in result.triples))
 
 
-def _rows(text: str) -> list[tuple[str, ...]]:
-    out = []
-    for line in text.splitlines()[1:] if not text.startswith("<") else text.splitlines():
-        out.append(tuple(line.split("\t")))
-    return out
-
-
 def _normalised(result: Result) -> list[tuple[str, ...]]:
     if result.kind == "SELECT":
         return [tuple(_norm(t) for t in row) for row in result.rows]
