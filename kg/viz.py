@@ -148,8 +148,8 @@ class VizOptions:
             raise KGError("--depth must be 0 or more")
         if self.max_nodes < 1:
             raise KGError("--max-nodes must be 1 or more")
-        if self.max_edges < 0:
-            raise KGError("--max-edges must be 0 or more")
+        if self.max_edges < 1:
+            raise KGError("--max-edges must be 1 or more")
         for name, value in (("--since", self.since), ("--until", self.until)):
             if value is not None and not _TIME.fullmatch(value):
                 raise KGError(f"{name} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")

@@ -300,6 +300,8 @@ def test_cli_writes_the_page_and_rejects_bad_input(tmp_path: Path, capsys: pytes
     assert main(["viz", "-g", str(CURATED), "-o", str(out), "--show-claims", "--title", "Seed"]) == 0
     assert out.exists() and "<title>Seed</title>" in out.read_text(encoding="utf-8")
     assert "kg viz:" in capsys.readouterr().err
+    assert main(["viz", "-g", str(CURATED), "-o", str(out)]) == 0
+    assert "<title>Knowledge graph: seed-curated.ttl</title>" in out.read_text(encoding="utf-8")
     assert main(["viz", "-g", str(CURATED), "-o", str(tmp_path / "g.png")]) == 1
     assert ".html" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:  # argparse rejects it with the valid choices
@@ -442,6 +444,11 @@ def test_seed_page_in_chromium(browser: Any, curated_graph: Any, tmp_path: Path)
     visit.page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     assert visit.page.locator("#details h2").first.text_content() == "Kabul"
     assert "sws.geonames.org" in (visit.page.locator("#details a").first.get_attribute("href") or "")
+    # the search box finds an entity by part of its name and shows it
+    visit.page.fill("#find", "talib")
+    visit.page.press("#find", "Enter")
+    assert visit.page.locator("#details h2").first.text_content() == "Taliban"
+    assert visit.eval("kg.network.getSelectedNodes().map(id => kg.nodes.get(id).label)") == ["Taliban"]
     ARTIFACTS.mkdir(exist_ok=True)
     shot = visit.page.screenshot(path=str(ARTIFACTS / "viz-seed.png"), full_page=True)
     assert _distinct_colours(shot) > 20  # a blank or broken page has a handful

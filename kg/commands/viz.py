@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--show-claims", action="store_true", help="also draw negated/hypothetical statements, dashed")
     p.add_argument("--geo", action="store_true", help="pin places with coordinates on a map-like layout")
-    p.add_argument("--title", help="page title (default: 'kg knowledge graph')")
+    p.add_argument("--title", help="page title (default: 'Knowledge graph: ' and the graph's file name)")
     p.set_defaults(func=run)
 
 
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         max_edges=args.max_edges,
         show_claims=args.show_claims,
         geo=args.geo,
-        title=args.title,
+        title=args.title or f"Knowledge graph: {args.graph.name}",
     )
     view = write_html(load_graph(args.graph), out, options)
     notes = f" ({'; '.join(view.notes)})" if view.notes else ""
