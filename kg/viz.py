@@ -581,7 +581,7 @@ def build_network(view: View, options: VizOptions) -> Any:
             id=e.id,
             label=e.predicate,
             title=_edge_tooltip(e, view.entities),
-            color={"color": RELATION_COLOR[e.predicate], "highlight": RELATION_COLOR[e.predicate]},
+            color=dict.fromkeys(("color", "highlight", "hover"), RELATION_COLOR[e.predicate]),
             width=round(1.5 + 1.5 * math.log2(max(1, e.support)), 2),
             dashes=e.claim,
             smooth={"enabled": True, "type": "curvedCW", "roundness": round(0.1 + 0.15 * k, 2)},
@@ -709,7 +709,7 @@ aside svg { vertical-align: middle; }
 #details blockquote { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #bbb; background: #f7f7f7; }
 #details .meta { color: #555; font-size: 12px; }
 #find { width: 100%; box-sizing: border-box; }
-div.vis-tooltip { white-space: pre-wrap; max-width: 480px; font-size: 12px; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 480px; font: 12px/1.4 system-ui, sans-serif; }
 """
 
 #: The page's own behaviour: read the JSON data block, draw with vis-network, stop physics once
@@ -795,7 +795,7 @@ _APP_JS = """
     var q = find.value.trim().toLowerCase();
     if (!q) { return; }
     var hit = nodes.get({filter: function (n) { return n.label.toLowerCase().indexOf(q) !== -1; }})[0];
-    if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.2, animation: false}); showNode(hit.id); }
+    if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {animation: false}); showNode(hit.id); }
   });
   hint();
 })();

@@ -444,14 +444,19 @@ def test_seed_page_in_chromium(browser: Any, curated_graph: Any, tmp_path: Path)
     visit.page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
     assert visit.page.locator("#details h2").first.text_content() == "Kabul"
     assert "sws.geonames.org" in (visit.page.locator("#details a").first.get_attribute("href") or "")
+    visit.page.wait_for_timeout(500)  # the mouse rests on Kabul: let its tooltip show in the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = visit.page.screenshot(path=str(ARTIFACTS / "viz-seed.png"), full_page=True)
+    assert _distinct_colours(shot) > 20
+    blank = browser.new_page()  # the measure itself: an empty page has one colour
+    blank.set_content("<html><body></body></html>")
+    assert _distinct_colours(blank.screenshot()) == 1
+    blank.close()
     # the search box finds an entity by part of its name and shows it
     visit.page.fill("#find", "talib")
     visit.page.press("#find", "Enter")
     assert visit.page.locator("#details h2").first.text_content() == "Taliban"
     assert visit.eval("kg.network.getSelectedNodes().map(id => kg.nodes.get(id).label)") == ["Taliban"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = visit.page.screenshot(path=str(ARTIFACTS / "viz-seed.png"), full_page=True)
-    assert _distinct_colours(shot) > 20  # a blank or broken page has a handful
     assert visit.errors == [] and visit.remote == []
     visit.page.close()
 
