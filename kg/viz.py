@@ -648,6 +648,7 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+@functools.lru_cache(maxsize=4)
 def _vis_asset(name: str) -> str:
     """A vis-network file as PyVis ships it (so the page needs no CDN)."""
     return resources.files("pyvis").joinpath("lib", "vis-9.1.2", name).read_text(encoding="utf-8")

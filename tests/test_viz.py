@@ -4,6 +4,7 @@ headless Chromium it loads offline with no errors, counts right, and runs nothin
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg.cli import main
 from kg.errors import KGError
@@ -21,7 +24,7 @@ from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Relation
 from kg.rdf.mapping import add_extraction
 from kg.rdf.namespace import RELATIONS
 from kg.rdf.store import new_graph, ox_store
-from kg.viz import VizOptions, load_view, render_html, write_html
+from kg.viz import VizOptions, load_view, render_html, script_json, write_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATED = ROOT / "tests" / "data" / "seed-curated.ttl"
@@ -242,8 +245,6 @@ def test_geo_pins_places_by_coordinates() -> None:
 
 
 def _page_nodes(page: str) -> dict[str, dict[str, Any]]:
-    import json
-
     data = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
     assert data
     return {n["label"]: n for n in json.loads(data.group(1))["nodes"]}
@@ -293,6 +294,13 @@ def _start_tags(page: str) -> list[str]:
 
     Collect().feed(page)
     return tags
+
+
+@given(st.text())
+def test_script_json_round_trips_any_text_and_cannot_close_the_script(text: str) -> None:
+    encoded = script_json({"label": text})
+    assert json.loads(encoded) == {"label": text}
+    assert not set(encoded) & {"<", ">", "&", "\u2028", "\u2029"}
 
 
 def test_cli_writes_the_page_and_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
