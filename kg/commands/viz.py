@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="draw the graph as an interactive HTML page (offline, PyVis)",
         description="Write one self-contained HTML page (no network needed): colour and shape by entity type, "
         "size by centrality, edges by relation with width by support; hover for tooltips, click for the "
-        "evidence. Negated or hypothetical statements are hidden unless --show-claims.",
+        "evidence. Negated or hypothetical statements are hidden unless --show-claims. --since/--until use "
+        "each statement's time, else its document's date, and leave undated statements out.",
     )
     p.add_argument("-g", "--graph", type=Path, default=DEFAULT_GRAPH, help=f"RDF graph (default {DEFAULT_GRAPH})")
     p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"HTML page to write (default {DEFAULT_OUT})")
