@@ -39,7 +39,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.errors import KGError
 from kg.model import Entity, GeoRef, Mention
-from kg.nlp.gazetteer import Gazetteer, ascii_name, fold, load_gazetteer
+from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold, load_gazetteer
 from kg.resources import ontology_dir
 
 #: NER labels that can name an entity, and the type each one votes for.
@@ -73,6 +73,9 @@ class EntityLexicon:
     titles: frozenset[str]
     type_heads: dict[str, str]
     skip_heads: frozenset[str]
+    gazetteer_stopwords: frozenset[str]
+    force_words: frozenset[str]
+    force_heads: frozenset[str]
     city_nouns: frozenset[str]
     country_nouns: frozenset[str]
     place_cues: tuple[tuple[str, ...], ...]
@@ -163,6 +166,9 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         titles=_words(data, "titles", where),
         type_heads=heads,
         skip_heads=_words(data, "skip_heads", where),
+        gazetteer_stopwords=_words(data, "gazetteer_stopwords", where),
+        force_words=_words(data, "force_words", where),
+        force_heads=_words(data, "force_heads", where),
         city_nouns=_words(places, "city", f"{where} [place_nouns]"),
         country_nouns=_words(places, "country", f"{where} [place_nouns]"),
         place_cues=tuple(sorted(cues, key=lambda c: (-len(c), c))),
@@ -323,6 +329,13 @@ class _Resolver:
     def surface(self, start: int, end: int) -> str:
         return self.doc[start:end].text.strip()
 
+    def geo_best(self, name: str) -> GeoPlace | None:
+        """The gazetteer's likeliest place for ``name`` given the document's countries; never for stop words."""
+        key = fold(name)
+        if key in self.lex.gazetteer_stopwords or len(key) < 3:
+            return None
+        return self.gaz.best(name, self.countries)
+
     def is_title(self, tok: Token) -> bool:
         return tok.lower_.rstrip(".") in self.lex.titles
 
@@ -360,7 +373,7 @@ class _Resolver:
     def name_ok(self, start: int, end: int, label: str) -> bool:
         doc = self.doc
         toks = doc[start:end]
-        if not any(t.is_alpha for t in toks) or not _CAP.match(toks[0].text):
+        if not any(ch.isalpha() for ch in toks.text) or not _CAP.match(toks[0].text):
             return False
         if all(self.is_title(t) for t in toks):
             return False
@@ -426,6 +439,8 @@ class _Resolver:
                 if ent.label_ == "NORP" and doc[e - 1].tag_ not in ("NNP", "NNPS"):
                     continue  # "Islamic", "Sunni": a description, not a name
                 votes: Counter[str] = Counter({NER_TYPES[ent.label_]: 1})
+                if not title and s > 0 and self.is_title(doc[s - 1]) and ent.label_ in ("PERSON", "ORG"):
+                    title = doc[s - 1].text
                 if title:
                     votes["Person"] += 3
                 found.append(_Name(s, e, text, votes, ent.label_, title))
@@ -438,6 +453,44 @@ class _Resolver:
                     g = self.gaz.lookup(text)
                     if g and g[0].is_country:
                         self.countries.add(g[0].country)
+        # "Junbish-e Milli", "Hezb-e Wahdat": parts joined by a hyphen and a short particle are one name
+        found.sort(key=lambda n: n.start)
+        joined: list[_Name] = []
+        for n in found:
+            prev = joined[-1] if joined else None
+            gap = doc[prev.end : n.start] if prev is not None else None
+            if (
+                prev is not None
+                and gap is not None
+                and 0 < len(gap) <= 2
+                and gap[0].text == "-"
+                and not doc[prev.end - 1].whitespace_
+                and all(g.text == "-" or (g.is_alpha and g.is_lower and len(g) <= 3) for g in gap)
+            ):
+                joined[-1] = _Name(prev.start, n.end, self.surface(prev.start, n.end), prev.votes + n.votes, prev.label)
+            else:
+                joined.append(n)
+        found = joined
+        # "Ra's Lanuf": a name with an inner "'s" that the NER splits (the first part never stands alone)
+        texts = Counter(t.text for t in doc)
+        for t in doc:
+            if t.tag_ != "POS" or t.i == 0 or t.i + 1 >= len(doc):
+                continue
+            a, b = doc[t.i - 1], doc[t.i + 1]
+            if not (a.is_alpha and b.is_alpha and _CAP.match(a.text) and _CAP.match(b.text) and b.pos_ == "PROPN"):
+                continue
+            if texts[a.text] != sum(1 for x in doc if x.tag_ == "POS" and x.i > 0 and doc[x.i - 1].text == a.text):
+                continue
+            if a.whitespace_ or b.i + 1 < len(doc) and doc[b.i + 1].pos_ in ("NOUN", "PROPN") and doc[b.i + 1].is_lower:
+                continue
+            s_, e_ = a.i, b.i + 1
+            parts = [n for n in found if n.start < e_ and n.end > s_]
+            if not parts or any(n.start < s_ or n.end > e_ for n in parts):
+                continue
+            votes = Counter({"GPE": 1})
+            for n in parts:
+                found.remove(n)
+            found.append(_Name(s_, e_, self.surface(s_, e_), votes, "GPE"))
         # gazetteer scan for places the NER missed or split ("Mazar-i-Sharif", "Hue")
         covered = {i for n in found for i in range(n.start, n.end)}
         i = 0
@@ -456,7 +509,7 @@ class _Resolver:
                     continue
                 if e - i == 1 and (t.tag_ not in ("NNP", "NNPS") or self.is_title(t)):
                     continue
-                place = self.gaz.best(span.text, self.countries)
+                place = self.geo_best(span.text)
                 if place is not None and (place.is_country or place.country in self.countries):
                     hit = (e, place)
                     break
@@ -489,9 +542,29 @@ class _Resolver:
         found.sort(key=lambda n: (n.start, n.end))
         return found
 
+    def forces_of(self, n: _Name) -> State | None:
+        """The state whose armed forces a name like "Iraqi Army" or "U.S. Special Forces" names."""
+        toks = self.doc[n.start : n.end]
+        if len(toks) < 2 or toks[-1].lower_ not in self.lex.force_heads:
+            return None
+        for k in range(1, min(4, len(toks))):
+            prefix = toks[:k].text
+            st = self.lex.state_by_adjective(prefix) or self.lex.state_by_name(prefix)
+            if st is not None and all(t.lower_ in self.lex.force_words for t in toks[k:]):
+                return st
+        return None
+
     def cluster_names(self, names: list[_Name]) -> None:
         lex = self.lex
         for n in names:
+            forces = self.forces_of(n)
+            if forces is not None:
+                c = self.nationality_cluster(forces)
+                c.aliases.add(n.text)
+                self.add_mention(c, n.start, n.end, "nationality")
+                for i in range(n.start, n.end):
+                    self.name_at[i] = c
+                continue
             st = lex.state_by_name(n.text)
             key = ("state:" + st.names[0]) if st is not None else fold(n.text)
             c = self.by_name.get(key)
@@ -509,8 +582,50 @@ class _Resolver:
             self.add_mention(c, n.start, n.end, "name")
             for i in range(n.start, n.end):
                 self.name_at[i] = c
+        self.propagate_names()
         self.merge_short_forms()
         self.merge_acronyms()
+
+    def propagate_names(self) -> None:
+        """A name the NER tagged once is the same name where it missed it ("ISIL fighters" after "ISIL")."""
+        doc = self.doc
+        by_first: dict[str, list[tuple[list[str], _Cluster]]] = {}
+        for c in self.clusters:
+            for n in c.names:
+                words = n.split()
+                if len(n) >= 3 and _CAP.match(n):
+                    by_first.setdefault(words[0], []).append((words, c))
+        i = 0
+        while i < len(doc):
+            cands = by_first.get(doc[i].text) if i not in self.name_at and doc[i].i not in self.demonym_at else None
+            hit = None
+            for words, c in sorted(cands or (), key=lambda x: -len(x[0])):
+                j = i
+                ok = True
+                for w in words:
+                    if j >= len(doc) or j in self.name_at:
+                        ok = False
+                        break
+                    # names were split on whitespace; tokens may split further ("al-Obeidi")
+                    text = ""
+                    while j < len(doc) and len(text) < len(w):
+                        text += doc[j].text
+                        j += 1
+                    if text != w:
+                        ok = False
+                        break
+                if ok and (j >= len(doc) or not (doc[j].is_alpha and _CAP.match(doc[j].text))):
+                    hit = (j, c)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, c = hit
+            self.add_mention(c, i, j, "name")
+            c.names[doc[i:j].text] += 1
+            for k in range(i, j):
+                self.name_at[k] = c
+            i = j
 
     def merge(self, keep: _Cluster, drop: _Cluster) -> None:
         if keep is drop:
@@ -538,19 +653,38 @@ class _Resolver:
         self.clusters = [c for c in self.clusters if c is not drop]
 
     def merge_short_forms(self) -> None:
-        """ "Hoon" joins "Geoff Hoon", "Mazar" joins "Mazar-i-Sharif" when exactly one full name fits."""
-        multi = [(k, c) for k, c in self.by_name.items() if len(k.split()) > 1 and not k.startswith("state:")]
+        """ "Hoon" joins "Geoff Hoon", "Mazar" joins "Mazar-i-Sharif", "the North" joins "North Korea" when
+        exactly one full name in the text fits."""
+        multi: list[tuple[list[str], _Cluster]] = []
+        for c in self.clusters:
+            for n in c.names:
+                words = fold(n).split()
+                if len(words) > 1:
+                    multi.append((words, c))
         for key, c in list(self.by_name.items()):
             if c not in self.clusters or key.startswith("state:") or len(key.split()) != 1:
                 continue
-            persons = {id(m): m for k, m in multi if m is not c and m.type == "Person" and key in (k.split()[0], k.split()[-1])}
-            places = {id(m): m for k, m in multi if m is not c and m.type in ("GPE", "Place") and k.split()[0] == key}
+            persons = {m.uid: m for w, m in multi if m is not c and m.type == "Person" and key in (w[0], w[-1])}
+            places = {
+                m.uid: m
+                for w, m in multi
+                if m is not c and m.type in ("GPE", "Place") and w[0] == key and w[-1] not in self.lex.type_heads
+            }
+            if places and self.geo_best(key) is not None and self.geo_best(key).country in self.countries:  # type: ignore[union-attr]
+                places = {}  # "Mosul" is a city of its own, not short for "Mosul International Airport"
             if len(persons) == 1:
                 full = next(iter(persons.values()))
                 self.merge(full, c)
                 full.forced_type = "Person"
             elif len(places) == 1 and c.type != "Person":
                 self.merge(next(iter(places.values())), c)
+            elif not places and c.type in ("GPE", "Place"):
+                # "the South" in a text that says "South Korean": the state the adjective names
+                states = {n for n in self.country_mentions if fold(n).split()[0] == key and len(fold(n).split()) > 1}
+                if len(states) == 1:
+                    st = self.lex.state_by_name(next(iter(states)))
+                    if st is not None:
+                        self.merge(self.state_cluster(st), c)
 
     def merge_acronyms(self) -> None:
         """ "March 23 Movement (M23)": the bracketed acronym joins the name; so do initials of a name."""
@@ -559,6 +693,8 @@ class _Resolver:
             if kind != "name" or e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")":
                 continue
             acro = doc[e + 1]
+            if not acro.is_alpha and not re.fullmatch(r"[A-Z][A-Za-z]*\d+[A-Za-z]*", acro.text):
+                continue
             if not (acro.is_upper or any(ch.isdigit() for ch in acro.text)) or len(acro.text) > 8:
                 continue
             other = self.by_name.get(fold(acro.text))
@@ -625,6 +761,19 @@ class _Resolver:
                 return c.type in ("Group", "GPE", "Place") and not c.nationality
         else:
             return None
+        if tok.tag_ == "PRP$" or low.endswith(("self", "selves")):
+            # "Dostum ... formed his new party": a possessive or reflexive refers to its clause's subject
+            v = tok.head
+            while v.pos_ not in ("VERB", "AUX") and v.head is not v:
+                v = v.head
+            heads = [v, v.head] if v.dep_ == "conj" else [v]
+            for h in heads:
+                for subj in h.children:
+                    if subj.dep_ not in ("nsubj", "nsubjpass") or tok in subj.subtree:
+                        continue
+                    c = self.token_cluster.get(subj.i) or self.name_at.get(subj.i)
+                    if c is not None and c in self.clusters and want(c):
+                        return c
         verb = tok.head
         for s, c, _kind in self.candidates_before(tok.i, 2):
             if not want(c):
@@ -662,7 +811,7 @@ class _Resolver:
         content = [
             t
             for t in toks
-            if t.pos_ not in ("DET", "NUM", "PRON", "PUNCT")
+            if (t.pos_ in ("NOUN", "PROPN", "ADJ") or t.tag_ == "POS" or t.text == "-")
             and not t.like_num
             and not (len(t.text) == 1 and t.is_lower)
             and t.lower_ not in ("some", "many", "all", "most", "several", "few", "same")
@@ -681,6 +830,8 @@ class _Resolver:
         for c in self.clusters:
             if not self.group_like(c) or c.first >= at:
                 continue
+            if side is not None and c.side is not None and c.side != side:
+                continue  # "loyalist forces" never resolves to the rebels' side
             overlap = 0
             last = -1
             for w in words:
@@ -691,7 +842,7 @@ class _Resolver:
             if overlap == 0:
                 continue
             specific = any(w not in lex.neutral_bare for w in words if c.tied_before(w, at) >= 0)
-            if not specific and self.sent_of[last] < lo_sent:
+            if not specific and (self.sent_of[last] < lo_sent or (side is not None and c.side is None)):
                 continue
             alias_words = {w for a in c.aliases for w in a.lower().split()}
             overlap += sum(1 for w in words if w in alias_words)
@@ -706,10 +857,21 @@ class _Resolver:
         if same:
             return max(same, key=lambda c: max((s for s, _e, _k in c.mentions if s < at), default=-1))
         other = "incumbent" if side == "insurgent" else "insurgent"
-        for s, c, _k in self.candidates_before(at, _WINDOW):
-            if c.type == "Group" and not c.nationality and c.side != other and c.names:
-                return c
-        return None
+        sent = self.sent_of[at]
+        subjects = {
+            id(c)
+            for s, _e, c, _k in self.spans
+            if self.sent_of[s] == sent and s < at and self.doc[_e - 1].dep_ in ("nsubj", "nsubjpass")
+        }
+        pool = [
+            c
+            for _s, c, _k in self.candidates_before(at, _WINDOW)
+            if c.type == "Group" and not c.nationality and c.side != other and c.names and c.ties and id(c) not in subjects
+        ]
+        if not pool:
+            return None
+        salience = Counter(c.uid for c in pool)
+        return max(pool, key=lambda c: salience[c.uid])
 
     def handle_group_np(self, head: Token) -> None:
         lex = self.lex
@@ -733,6 +895,8 @@ class _Resolver:
                 target, kind = self.nationality_cluster(c.state), "nationality"
             elif c.type == "Group":
                 target = c
+            elif c.type == "Person" and name_mods[-1].i + 1 < len(self.doc) and self.doc[name_mods[-1].i + 1].tag_ == "POS":
+                target = c  # "Najibullah's government": the person's rule
         elif side is None and demonyms:
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
         elif side is None and poss:
@@ -811,12 +975,14 @@ class _Resolver:
             elif low in lex.country_nouns:
                 target = self.main_country()
             else:
-                for _s, c, _k in self.candidates_before(head.i, _WINDOW):
-                    if c.type == "GPE" and c.state is None and not c.nationality:
-                        if low == "capital" and not self.is_capital(c):
-                            continue
-                        target = c
-                        break
+                near = [
+                    c
+                    for _s, c, _k in self.candidates_before(head.i, _WINDOW)
+                    if c.type == "GPE" and c.state is None and not c.nationality
+                    and (low != "capital" or self.is_capital(c))
+                ]
+                known = [c for c in near if any(self.geo_best(n) is not None for n in c.names)]
+                target = (known or near or [None])[0]
         if target is None:
             return
         mods = [t for t in head.lefts if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.i not in self.name_at]
@@ -825,7 +991,7 @@ class _Resolver:
             self.token_cluster.setdefault(i, target)
         self.token_cluster[head.i] = target
         self.add_mention(target, start, head.i + 1, "place", map_tokens=False)
-        if mods and any(t.i in self.demonym_at for t in mods):
+        if low == "capital" and mods and any(t.i in self.demonym_at for t in mods):
             target.aliases.add(doc[start : head.i + 1].text)
 
     def main_country(self) -> _Cluster | None:
@@ -834,8 +1000,9 @@ class _Resolver:
             return None
         name = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n))
         st = self.lex.state_by_name(name)
-        if st is None:
-            return None
+        return None if st is None else self.state_cluster(st)
+
+    def state_cluster(self, st: State) -> _Cluster:
         c = self.by_name.get("state:" + st.names[0])
         if c is None:
             c = self.new_cluster()
@@ -846,7 +1013,7 @@ class _Resolver:
 
     def is_capital(self, c: _Cluster) -> bool:
         for n in c.names:
-            place = self.gaz.best(n, self.countries)
+            place = self.geo_best(n)
             if place is not None and not place.is_country and self.gaz.capital(place.country) == place.name:
                 return True
         return False
@@ -867,9 +1034,9 @@ class _Resolver:
         for s, e, c, kind in list(self.spans):
             if kind != "name":
                 continue
-            for t in self.doc[s:e]:
-                if t.lower_ in lex.group_nouns or t.lower_ in lex.member_nouns or t.lower_ in lex.sides:
-                    c.tie(t.lower_, s, lex)
+            head = self.doc[e - 1].lower_
+            if head in lex.group_nouns or head in lex.member_nouns or head in lex.sides:
+                c.tie(head, s, lex)  # "the alliance" after "Northern Alliance"; not "forces" of a press service
             i = s - 1
             while i >= 0 and self.doc[i].is_lower and self.doc[i].is_alpha and i not in self.name_at:
                 w = self.doc[i].lower_
@@ -895,18 +1062,20 @@ class _Resolver:
                 continue
             if tok.i in self.demonym_at:
                 # "the Soviets", "South Koreans": a nationality used as a noun acts as its forces
-                if tok.dep_ not in ("amod", "compound") and tok.pos_ in ("PROPN", "NOUN", "ADJ") and tok.head.i != tok.i + 1:
-                    st = self.demonym_at[tok.i]
-                    j = tok.i
-                    while j - 1 >= 0 and self.demonym_at.get(j - 1) is st:
-                        j -= 1
-                    if any(self.token_cluster.get(k) for k in range(j, tok.i + 1)):
-                        continue
-                    c = self.nationality_cluster(st)
-                    for k in range(j, tok.i + 1):
-                        self.token_cluster[k] = c
-                    self.add_mention(c, j, tok.i + 1, "nationality", map_tokens=False)
-                    c.aliases.add(self.surface(j, tok.i + 1))
+                st = self.demonym_at[tok.i]
+                if self.demonym_at.get(tok.i + 1) is st:
+                    continue  # judge the run "North Vietnamese" at its last token
+                j = tok.i
+                while j - 1 >= 0 and self.demonym_at.get(j - 1) is st:
+                    j -= 1
+                adjectival = tok.dep_ in ("amod", "compound", "nmod") and tok.head.i > tok.i
+                if adjectival or any(k in self.token_cluster for k in range(j, tok.i + 1)):
+                    continue
+                c = self.nationality_cluster(st)
+                for k in range(j, tok.i + 1):
+                    self.token_cluster[k] = c
+                self.add_mention(c, j, tok.i + 1, "nationality", map_tokens=False)
+                c.aliases.add(self.surface(j, tok.i + 1))
                 continue
             if tok.pos_ not in ("NOUN", "PROPN"):
                 continue
@@ -940,7 +1109,7 @@ class _Resolver:
         t = c.type
         if t in ("GPE", "Place"):
             for n, _ in names.most_common():
-                place = self.gaz.best(n, self.countries)
+                place = self.geo_best(n)
                 if place is not None and (place.is_country or place.country in self.countries):
                     return ascii_name(place.name)
         folded: dict[str, Counter[str]] = {}
@@ -963,7 +1132,7 @@ class _Resolver:
         if c.type not in ("GPE", "Place") or c.nationality or c.state is not None:
             return None
         for n, _ in c.names.most_common():
-            place = self.gaz.best(n, self.countries)
+            place = self.geo_best(n)
             if place is None or place.lat is None or place.long is None:
                 continue
             if place.country in self.countries or c.votes["GPE"] >= 2:
