@@ -57,12 +57,15 @@ class _Acc:
         self.cue = ""
         self.speaker: int | None = None
         self.implies: str | None = None
+        self.implies_hedged = False
 
     def mod(self, modality: str, cue: str) -> None:
+        self.implies_hedged = self.implies is not None
         if self.modality is None:
             self.modality, self.cue = modality, cue
 
     def neg(self, cue: str) -> None:
+        self.implies_hedged = self.implies is not None
         if not self.negated:
             self.negated = True
             if not self.cue:
@@ -80,8 +83,11 @@ class _Acc:
             if subj and self.speaker is None:
                 self.speaker = subj[0].i
             return False
-        if gov.implies and self.implies is None and self.modality is None:
+        if gov.implies and self.implies is None and self.modality is None and not self.negated:
+            # "tried to take X": not asserted, but the attempt shows an advance, unless it is hedged in turn
+            self.mod(gov.effect, word.text)
             self.implies = gov.implies
+            return True
         self.mod(gov.effect, word.text)
         return False
 
@@ -151,7 +157,7 @@ def weigh(trigger: Token, lex: Lexicon) -> Weight:
             v = first
         if v.head is v:
             break
-        nxt = _step(v, v.head, v.dep_, verbs, nouns, acc)
+        nxt = _step(v, v.head, v.dep_, verbs, nouns, acc, lex)
         if nxt is None:
             break
         v = nxt
@@ -159,7 +165,7 @@ def weigh(trigger: Token, lex: Lexicon) -> Weight:
 
 
 def _step(
-    v: Token, head: Token, dep: str, verbs: dict[str, Governor], nouns: dict[str, Governor], acc: _Acc
+    v: Token, head: Token, dep: str, verbs: dict[str, Governor], nouns: dict[str, Governor], acc: _Acc, lex: Lexicon
 ) -> Token | None:
     """One step outward from clause ``v``; ``None`` stops the walk."""
     if dep == "xcomp" or (dep == "pcomp" and head.pos_ == "ADP" and head.head is not head):
@@ -173,6 +179,7 @@ def _step(
             return None
         gov = verbs.get(gov_tok.lemma_.lower())
         if gov is not None and not acc.apply(gov, gov_tok):
+            _own_cues(gov_tok, lex, acc)  # "did not want to advance": the governor's own negation counts
             return None
         return gov_tok if gov_tok.pos_ in _VERBAL or gov_tok.pos_ == "ADJ" else None
     if dep in ("ccomp", "parataxis"):
@@ -193,4 +200,6 @@ def _step(
 def _done(acc: _Acc, trigger: Token) -> Weight:
     if acc.modality is None and trigger.sent.text.rstrip().rstrip("\"'\u201d").endswith("?"):
         acc.mod("Questioned", "?")
-    return Weight(acc.negated, acc.modality or "Actual", acc.cue, acc.speaker, acc.implies if not acc.negated else None)
+    return Weight(
+        acc.negated, acc.modality or "Actual", acc.cue, acc.speaker, None if acc.implies_hedged else acc.implies
+    )

@@ -62,6 +62,8 @@ class _Finder:
         self.through = lex.words("arguments", "through_nouns")
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
+        self.descriptive = lex.words("arguments", "descriptive_preps")
+        self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
         self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -170,8 +172,8 @@ class _Finder:
         """The subject of a clause, climbing to the clause it shares its subject with (conjuncts, participles,
         "succeeded in retaking", "urged X to take", relative and infinitival clauses)."""
         deps = ("nsubj", "nsubjpass") if passive_ok else ("nsubj",)
-        subj = [c for c in verb.children if c.dep_ in deps]
-        for candidate in subj:  # a misparse may give two subjects; the one that names an entity wins
+        subj = sorted((c for c in verb.children if c.dep_ in deps), key=lambda c: abs(c.i - verb.i))
+        for candidate in subj:  # a misparse may give two subjects; the nearest that names an entity wins
             found = self._np(candidate, True)
             if found:
                 return found
@@ -285,7 +287,7 @@ class _Finder:
             return self._np(noun.head, agent)
         if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
             return self._subjects(noun.head, 0, True)
-        if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+        if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ in self.descriptive:
             attach = noun.head.head
             if attach.pos_ in _VERBAL:
                 return self._subjects(attach, 0, True)
@@ -334,8 +336,8 @@ class _Finder:
                     for c in verb.children
                     if c.dep_ in ("advmod", "npadvmod") and c.i == verb.i + 1 and self._entity(c) is not None
                 ]
-            if not dobj:
-                return
+            if not dobj or dobj[0].lemma_.lower() in self.light_nouns:
+                return  # "took control of X" is the light-verb rule's
             objs = self._np(dobj[0], want_agent_obj) + self._elaboration(dobj[0], want_agent_obj)
             self._emit(rule, verb, self._subjects(verb), objs, "the object")
         elif kind == "verb-prep":

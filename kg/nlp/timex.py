@@ -77,6 +77,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _DATELINE_SPAN = 400
+_DATELINE_DASH = re.compile(r"\s*[-\u2013\u2014]")
 #: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
 _BOUND = re.compile(r"\b(?:until|till|through|before|by)\s+(?:at\s+least\s+)?$", re.I)
 
@@ -191,6 +192,8 @@ class TimeIndex:
         last_day: str | None = None
         for kind, m in scan(text):
             g = m.groupdict()
+            if m.start() < _DATELINE_SPAN and _DATELINE_DASH.match(text, m.end()):
+                continue  # "CITY, Nov. 13, 2001 -": the date of writing, not of what is reported
             y = year or anchor_year
             anchor = last_day if kind == "rel" and m.group(0).lower().startswith("the ") else self.doc_date
             value = _value(kind, m, y, month, anchor)

@@ -1,0 +1,179 @@
+"""``kg explain FILE``: sentence by sentence, what extraction saw and decided.
+
+For each sentence: the mentions and the entity each resolved to, the relations found (rule, confidence,
+trigger, modality, time, speaker) and the candidates the rules matched but rejected, with the reason.
+Analysts audit the graph with it; developers debug rules with it. ``explain_document`` is the library
+function; ``render_text`` and ``--format json`` are two views of its result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from kg.errors import KGError
+
+FORMATS = ("text", "json")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="show, sentence by sentence, the mentions, relations and rejected candidates of one text",
+        description="Parse one text the way kg build does and print, for every sentence, the entity mentions "
+        "and what they resolved to, the relations found with their rule and confidence, and the candidates "
+        "that were rejected with the reason (negated or hedged claims are shown as not asserted).",
+    )
+    p.add_argument("file", metavar="FILE", help="a text file (.txt, .md), or - for stdin")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--all", action="store_true", help="also list sentences with nothing to report")
+    p.set_defaults(func=run)
+
+
+def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
+    """Everything extraction decides about ``text``, per sentence, as plain data (JSON-ready)."""
+    from kg.nlp.entities import resolve_entities
+    from kg.nlp.pipeline import load_nlp
+    from kg.nlp.relations import Rejection, find_relations
+    from kg.nlp.timex import TimeIndex, document_date
+
+    doc = load_nlp()(text)
+    index = resolve_entities(doc)
+    doc_date = document_date(text)
+    rejected: list[Rejection] = []
+    relations = find_relations(doc, index, rejected, TimeIndex(text, doc_date))
+    sentences: list[dict[str, Any]] = []
+    for i, sent in enumerate(doc.sents):
+        mentions: list[dict[str, Any]] = []
+        tok_i = sent.start
+        while tok_i < sent.end:
+            key = index.entity_at(tok_i)
+            if key is None:
+                tok_i += 1
+                continue
+            end = tok_i + 1
+            while end < sent.end and index.entity_at(end) == key:
+                end += 1
+            span = doc[tok_i:end]
+            mentions.append(
+                {
+                    "text": span.text,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "entity": key,
+                    "type": index.type_of(key),
+                    "pronoun": all(t.pos_ == "PRON" or t.is_punct for t in span),
+                }
+            )
+            tok_i = end
+        rels = [
+            {
+                "subject": r.subject,
+                "predicate": r.predicate,
+                "object": r.object,
+                "rule": r.rule,
+                "confidence": r.confidence,
+                "trigger": r.evidence.trigger,
+                "asserted": r.asserted,
+                "negated": r.negated,
+                "modality": r.modality,
+                "time": r.time,
+                "time_text": r.time_text,
+                "reported_by": r.reported_by,
+                "subject_text": r.subject_text,
+                "object_text": r.object_text,
+            }
+            for r in sorted(relations, key=lambda r: (r.evidence.start, r.subject, r.predicate, r.object, r.rule))
+            if r.evidence.sentence == i
+        ]
+        rejs = [
+            {"rule": j.rule, "trigger": j.trigger, "start": j.start, "reason": j.reason}
+            for j in sorted(rejected, key=lambda j: (j.start, j.rule, j.reason))
+            if j.sentence == i
+        ]
+        sentences.append(
+            {
+                "index": i,
+                "start": sent.start_char,
+                "end": sent.end_char,
+                "text": sent.text,
+                "mentions": mentions,
+                "relations": rels,
+                "rejected": list({(r["rule"], r["reason"], r["start"]): r for r in rejs}.values()),
+            }
+        )
+    return {"source": source, "document_date": doc_date, "sentences": sentences}
+
+
+def _claim(rel: dict[str, Any]) -> str:
+    if rel["asserted"]:
+        return "asserted"
+    parts = (["negated"] if rel["negated"] else []) + ([rel["modality"]] if rel["modality"] != "Actual" else [])
+    return "NOT asserted: " + ", ".join(parts)
+
+
+def render_text(result: dict[str, Any], show_all: bool = False) -> str:
+    """A readable report: one block per sentence, ``+`` asserted, ``-`` not asserted, ``x`` rejected."""
+    lines = [f"{result['source']}" + (f" (document date {result['document_date']})" if result["document_date"] else "")]
+    shown = 0
+    for s in result["sentences"]:
+        if not show_all and not (s["mentions"] or s["relations"] or s["rejected"]):
+            continue
+        shown += 1
+        text = " ".join(s["text"].split())
+        lines.append("")
+        lines.append(f"[{s['index']}] {text}")
+        if s["mentions"]:
+            ms = "; ".join(
+                f'"{m["text"]}" -> {m["entity"]} ({m["type"]}{", pronoun" if m["pronoun"] else ""})'
+                for m in s["mentions"]
+            )
+            lines.append(f"    mentions: {ms}")
+        for r in s["relations"]:
+            mark = "+" if r["asserted"] else "-"
+            extra = []
+            if r["time"] or r["time_text"]:
+                extra.append(f'time {r["time"] or "?"} ("{r["time_text"]}")')
+            if r["reported_by"]:
+                extra.append(f"reported by {r['reported_by']}")
+            lines.append(
+                f"    {mark} {r['subject']} {r['predicate']} {r['object']}  [{r['rule']}, confidence "
+                f'{r["confidence"]:.2f}, trigger "{r["trigger"]}", {_claim(r)}]'
+                + ("  " + "; ".join(extra) if extra else "")
+            )
+        for j in s["rejected"]:
+            lines.append(f'    x {j["rule"]} at "{j["trigger"]}": {j["reason"]}')
+    n_rel = sum(len(s["relations"]) for s in result["sentences"])
+    n_ass = sum(1 for s in result["sentences"] for r in s["relations"] if r["asserted"])
+    n_rej = sum(len(s["rejected"]) for s in result["sentences"])
+    lines.append("")
+    lines.append(
+        f"{len(result['sentences'])} sentences ({shown} shown), {n_rel} statements ({n_ass} asserted), {n_rej} rejected"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kg.inputs import Source, read
+
+    if args.file == "-":
+        source = Source("<stdin>", None)
+    else:
+        path = Path(args.file)
+        if path.is_dir():
+            raise KGError(f"{path}: is a folder; kg explain takes one text file (use kg build for folders)")
+        if not path.exists():
+            raise KGError(f"{path}: no such file; pass a text file (.txt or .md) or - for stdin")
+        source = Source(str(path), path)
+    document = read(source)
+    result = explain_document(document.text, document.source)
+    if args.format == "json":
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result, show_all=args.all))
+    return 0

@@ -1,0 +1,77 @@
+"""Time normalisation: ISO forms, year and month carried from context, relative dates against the document date."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.nlp.timex import TimeIndex, document_date, normalise
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "iso"),
+    [
+        ("1992", {}, "1992"),
+        ("in March 2011", {}, "2011-03"),
+        ("2 March 2011", {}, "2011-03-02"),
+        ("March 2, 2011", {}, "2011-03-02"),
+        ("Nov. 13, 2001", {}, "2001-11-13"),
+        ("Nov. 13", {"year": 2001}, "2001-11-13"),
+        ("on 13 March", {"year": 2011}, "2011-03-13"),
+        ("in March", {"year": 2011}, "2011-03"),
+        ("mid-March", {"year": 2011}, "2011-03"),
+        ("the 1980s", {}, "1980s"),
+        ("on Friday", {"anchor": "2001-11-13"}, "2001-11-09"),
+        ("yesterday", {"anchor": "2001-11-13"}, "2001-11-12"),
+        ("on the 25th", {"year": 1975, "month": 3}, "1975-03-25"),
+    ],
+)
+def test_normalise(text: str, kwargs: dict[str, int | str], iso: str) -> None:
+    assert normalise(text, **kwargs) == iso  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["on 13 March", "in March", "on Friday", "yesterday"])
+def test_unanchored_gives_none(text: str) -> None:
+    assert normalise(text) is None
+
+
+def test_invalid_day_is_not_a_date() -> None:
+    assert normalise("31 February 2011") is None
+
+
+def test_modal_may_is_not_a_month() -> None:
+    assert TimeIndex("The rebels may take the town.").items == ()
+
+
+def test_dateline_is_the_document_date() -> None:
+    assert document_date("SANAA, March 4, 2015 \u2013 Fighters entered the city on Friday.") == "2015-03-04"
+    assert document_date("Fighters entered the city.") is None
+
+
+def test_year_carried_from_nearest_earlier_year() -> None:
+    text = "The war began in 1998. On 13 March, the town fell. In 2003 it was over. On 2 May the army left."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values["13 March"] == "1998-03-13"
+    assert values["2 May"] == "2003-05-02"
+
+
+def test_bounds_and_citations_do_not_move_the_year() -> None:
+    text = "In 1975 the memo said the south could hold until 1976. On 10 March the offensive began (see 1980)."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values["10 March"] == "1975-03-10"
+
+
+def test_relative_days_against_the_document_date_and_previous_day() -> None:
+    idx = TimeIndex(
+        "CITY, Nov. 13, 2001 - Fighters left yesterday. On March 19, 1992 he mutinied; the next day he won."
+    )
+    values = {t.text: t.value for t in idx.items}
+    assert values["yesterday"] == "2001-11-12"
+    assert values["the next day"] == "1992-03-20"
+    assert "Nov. 13, 2001" not in values  # the dateline dates the report, not the events
+
+
+def test_nearest_picks_the_closest_expression_inside_the_span() -> None:
+    text = "In 1990 A. In 1992 B happened."
+    idx = TimeIndex(text)
+    found = idx.nearest(0, len(text), text.index("B"))
+    assert found is not None and found.value == "1992"
