@@ -90,7 +90,7 @@ class EntityLexicon:
 
     def state_by_adjective(self, text: str) -> State | None:
         """The state of a nationality word: "British", "Iraqis", "the North Vietnamese"."""
-        names, adjs = _state_maps(self)
+        _names, adjs = _state_maps(self)
         key = fold(text)
         key = key[4:] if key.startswith("the ") else key
         found = adjs.get(key)
@@ -400,7 +400,11 @@ class _Resolver:
             rest = after[1:]
             if rest and rest[0] in ("about", "some", "around", "roughly", "nearly", "just"):
                 rest = rest[1:]
-            if len(rest) >= 3 and (rest[0][:1].isdigit() or doc[end + 1].like_num) and rest[1] in self.lex.distance_units:
+            if (
+                len(rest) >= 3
+                and (rest[0][:1].isdigit() or doc[end + 1].like_num)
+                and rest[1] in self.lex.distance_units
+            ):
                 return 3
         if before and before[-1] in ("in", "at", "into", "near", "towards", "toward", "outside"):
             return 1
@@ -481,7 +485,8 @@ class _Resolver:
                 continue
             if texts[a.text] != sum(1 for x in doc if x.tag_ == "POS" and x.i > 0 and doc[x.i - 1].text == a.text):
                 continue
-            if a.whitespace_ or b.i + 1 < len(doc) and doc[b.i + 1].pos_ in ("NOUN", "PROPN") and doc[b.i + 1].is_lower:
+            nxt = doc[b.i + 1] if b.i + 1 < len(doc) else None
+            if a.whitespace_ or (nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.is_lower):
                 continue
             s_, e_ = a.i, b.i + 1
             parts = [n for n in found if n.start < e_ and n.end > s_]
@@ -567,13 +572,15 @@ class _Resolver:
                 continue
             st = lex.state_by_name(n.text)
             key = ("state:" + st.names[0]) if st is not None else fold(n.text)
-            c = self.by_name.get(key)
-            if c is None:
+            found_c = self.by_name.get(key)
+            if found_c is None:
                 c = self.new_cluster()
                 self.by_name[key] = c
                 if st is not None:
                     c.state = st
                     c.forced_type = "GPE"
+            else:
+                c = found_c
             c.names[n.text] += 1
             c.aliases.add(n.text)
             if n.title:
@@ -689,7 +696,7 @@ class _Resolver:
     def merge_acronyms(self) -> None:
         """ "March 23 Movement (M23)": the bracketed acronym joins the name; so do initials of a name."""
         doc = self.doc
-        for s, e, c, kind in list(self.spans):
+        for _s, e, c, kind in list(self.spans):
             if kind != "name" or e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")":
                 continue
             acro = doc[e + 1]
@@ -720,11 +727,7 @@ class _Resolver:
     def candidates_before(self, at: int, window: int | None) -> list[tuple[int, _Cluster, str]]:
         """(token, cluster, kind) of mentions before token ``at``, nearest first."""
         lo_sent = self.sent_of[at] - window if window is not None else -1
-        out = [
-            (s, c, k)
-            for s, e, c, k in self.spans
-            if s < at and c in self.clusters and self.sent_of[s] >= lo_sent
-        ]
+        out = [(s, c, k) for s, e, c, k in self.spans if s < at and c in self.clusters and self.sent_of[s] >= lo_sent]
         out.sort(key=lambda x: -x[0])
         return out
 
@@ -751,6 +754,7 @@ class _Resolver:
         if low in lex.plural_pronouns:
             want = self.group_like
         elif low in lex.person_pronouns:
+
             def want(c: _Cluster) -> bool:
                 return c.type == "Person"
         elif low in lex.neuter_pronouns:
@@ -807,7 +811,7 @@ class _Resolver:
         return out
 
     def alias_text(self, toks: list[Token], head: Token) -> str:
-        """Alias for a description: from its first content word to the head ("6,000 alliance fighters" -> "alliance fighters")."""
+        """Alias for a description: its content words ("6,000 alliance fighters" -> "alliance fighters")."""
         content = [
             t
             for t in toks
@@ -816,7 +820,13 @@ class _Resolver:
             and not (len(t.text) == 1 and t.is_lower)
             and t.lower_ not in ("some", "many", "all", "most", "several", "few", "same")
         ]
-        while content and content[0].pos_ == "ADJ" and content[0].lower_ not in self.lex.sides and content[0].i not in self.demonym_at and content[0] is not head:
+        while (
+            content
+            and content[0].pos_ == "ADJ"
+            and content[0].lower_ not in self.lex.sides
+            and content[0].i not in self.demonym_at
+            and content[0] is not head
+        ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
         if not content or content[-1] is not head:
             content.append(head)
@@ -866,7 +876,12 @@ class _Resolver:
         pool = [
             c
             for _s, c, _k in self.candidates_before(at, _WINDOW)
-            if c.type == "Group" and not c.nationality and c.side != other and c.names and c.ties and id(c) not in subjects
+            if c.type == "Group"
+            and not c.nationality
+            and c.side != other
+            and c.names
+            and c.ties
+            and id(c) not in subjects
         ]
         if not pool:
             return None
@@ -876,7 +891,10 @@ class _Resolver:
     def handle_group_np(self, head: Token) -> None:
         lex = self.lex
         pre = self.np_premods(head)
-        if any(t.lower_ in ("a", "an", "another", "any", "no", "every", "each") for t in self.doc[head.left_edge.i : head.i]):
+        if any(
+            t.lower_ in ("a", "an", "another", "any", "no", "every", "each")
+            for t in self.doc[head.left_edge.i : head.i]
+        ):
             return  # "a new government": not a reference to a group the text named
         words = [t.lower_ for t in pre if t.is_alpha] + [head.lower_]
         side: str | None = None
@@ -895,14 +913,24 @@ class _Resolver:
                 target, kind = self.nationality_cluster(c.state), "nationality"
             elif c.type == "Group":
                 target = c
-            elif c.type == "Person" and name_mods[-1].i + 1 < len(self.doc) and self.doc[name_mods[-1].i + 1].tag_ == "POS":
+            elif (
+                c.type == "Person"
+                and name_mods[-1].i + 1 < len(self.doc)
+                and self.doc[name_mods[-1].i + 1].tag_ == "POS"
+            ):
                 target = c  # "Najibullah's government": the person's rule
         elif side is None and demonyms:
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
         elif side is None and poss:
             target = self.token_cluster.get(poss[-1].i)
         if target is None and side is None:
-            of = [g for ch in head.children if ch.dep_ == "prep" and ch.lower_ == "of" for g in ch.children if g.dep_ == "pobj"]
+            of = [
+                g
+                for ch in head.children
+                if ch.dep_ == "prep" and ch.lower_ == "of"
+                for g in ch.children
+                if g.dep_ == "pobj"
+            ]
             if of and of[0].i in self.name_at and self.group_like(self.name_at[of[0].i]):
                 target = self.name_at[of[0].i]
         if target is None:
@@ -928,9 +956,9 @@ class _Resolver:
         self.token_cluster[head.i] = target
         self.add_mention(target, start, head.i + 1, kind, map_tokens=False)
         alias = self.alias_text(pre, head)
-        if alias and (alias.lower() not in lex.neutral_bare or kind != "description"):
-            if not (kind == "member" and alias.lower() in lex.neutral_bare):
-                target.aliases.add(alias)
+        one_word = " " not in alias
+        if alias and not (one_word and (alias.lower() in lex.neutral_bare or kind == "member")):
+            target.aliases.add(alias)  # never a bare "troops" or "party": those would match other entities
         for w in words:
             if w in lex.group_nouns or w in lex.member_nouns or w in lex.sides:
                 target.tie(w, head.i, lex)
@@ -978,11 +1006,13 @@ class _Resolver:
                 near = [
                     c
                     for _s, c, _k in self.candidates_before(head.i, _WINDOW)
-                    if c.type == "GPE" and c.state is None and not c.nationality
+                    if c.type == "GPE"
+                    and c.state is None
+                    and not c.nationality
                     and (low != "capital" or self.is_capital(c))
                 ]
                 known = [c for c in near if any(self.geo_best(n) is not None for n in c.names)]
-                target = (known or near or [None])[0]
+                target = (known or near)[0] if (known or near) else None
         if target is None:
             return
         mods = [t for t in head.lefts if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.i not in self.name_at]
@@ -1086,7 +1116,11 @@ class _Resolver:
                 if tok.i in self.token_cluster:
                     continue  # a premodifier already tied to the name it modifies ("the opposition X")
                 # a group noun that modifies a later group noun is handled with that head
-                if tok.dep_ in ("compound", "amod") and (tok.head.lower_ in lex.group_nouns or tok.head.lower_ in lex.member_nouns) and tok.head.i > tok.i:
+                if (
+                    tok.dep_ in ("compound", "amod")
+                    and (tok.head.lower_ in lex.group_nouns or tok.head.lower_ in lex.member_nouns)
+                    and tok.head.i > tok.i
+                ):
                     continue
                 self.handle_group_np(tok)
                 continue
@@ -1121,7 +1155,7 @@ class _Resolver:
             is_acro = all(not f.islower() and f.isupper() for f in forms)
             return (0 if is_acro else 1, len(key.split()), sum(forms.values()), key)
 
-        best_key, forms = max(folded.items(), key=score)
+        _best, forms = max(folded.items(), key=score)
 
         def form_score(f: str) -> tuple[int, int, str]:
             return (0 if f.isupper() and len(f) > 4 else 1, forms[f], f)
@@ -1167,7 +1201,10 @@ class _Resolver:
                 continue
             key = final[id(c)]
             mentions = sorted(
-                {Mention(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), doc[s:e].text, self.sent_of[s]) for s, e, _k in c.mentions}
+                {
+                    Mention(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), doc[s:e].text, self.sent_of[s])
+                    for s, e, _k in c.mentions
+                }
             )
             aliases = {a for a in c.aliases if a.strip() and a.lower() not in self.lex.neutral_bare}
             aliases.add(key)

@@ -66,6 +66,20 @@ class GeoPlace:
     is_country: bool = False
 
 
+def _bytes(columns: dict[str, object], name: str) -> bytes:
+    value = columns.get(name)
+    if not isinstance(value, bytes):
+        raise ValueError(f"gazetteer index: column {name!r} missing")
+    return value
+
+
+def _str(columns: dict[str, object], name: str) -> str:
+    value = columns.get(name)
+    if not isinstance(value, str):
+        raise ValueError(f"gazetteer index: column {name!r} missing")
+    return value
+
+
 class Gazetteer:
     """Name -> candidate places, countries by code and by name, capitals.
 
@@ -75,17 +89,20 @@ class Gazetteer:
     """
 
     def __init__(self, columns: dict[str, object]) -> None:
-        self._keys: list[str] = str(columns["keys"]).split("\n")
-        self._key_rows = array("i", bytes(columns["key_rows"]))  # type: ignore[arg-type]
-        self._ids = array("q", bytes(columns["ids"]))  # type: ignore[arg-type]
-        self._lat = array("d", bytes(columns["lat"]))  # type: ignore[arg-type]
-        self._long = array("d", bytes(columns["long"]))  # type: ignore[arg-type]
-        self._pop = array("q", bytes(columns["pop"]))  # type: ignore[arg-type]
-        self._cc = str(columns["cc"])
-        self._flags = bytes(columns["flags"])  # type: ignore[arg-type]
-        self._names_blob = str(columns["names"])
+        self._keys: list[str] = _str(columns, "keys").split("\n")
+        self._key_rows = array("i", _bytes(columns, "key_rows"))
+        self._ids = array("q", _bytes(columns, "ids"))
+        self._lat = array("d", _bytes(columns, "lat"))
+        self._long = array("d", _bytes(columns, "long"))
+        self._pop = array("q", _bytes(columns, "pop"))
+        self._cc = _str(columns, "cc")
+        self._flags = _bytes(columns, "flags")
+        self._names_blob = _str(columns, "names")
         self._names: list[str] | None = None
-        self._capitals: dict[str, str] = dict(columns["capitals"])  # type: ignore[call-overload]
+        capitals = columns.get("capitals")
+        if not isinstance(capitals, dict):
+            raise ValueError("gazetteer index: capitals missing")
+        self._capitals: dict[str, str] = {str(k): str(v) for k, v in capitals.items()}
         self._country_row = {self._cc[2 * i : 2 * i + 2]: i for i, f in enumerate(self._flags) if f}
 
     def __len__(self) -> int:
