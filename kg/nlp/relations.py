@@ -143,6 +143,9 @@ class _Finder:
                 if found:
                     return found
         for p in self._preps(h, tuple(self.containers)):
+            if p.head.lower_ == "of" and h.tag_ == "NNS" and not p.conjuncts and not agent:
+                # "the cities of the north" lie in the region; "the towns of A and B" name them
+                continue
             found = self._np(p, agent, depth + 1)
             if found:
                 return found
