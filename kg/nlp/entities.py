@@ -48,6 +48,7 @@ NER_TYPES = {"PERSON": "Person", "ORG": "Group", "NORP": "Group", "GPE": "GPE", 
 KINDS = ("name", "member", "nationality", "description", "place", "apposition", "pronoun")
 
 _SPEECH_VERBS = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "claim", "insist", "deny"})
+_BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 _WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
 _CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
 
@@ -383,7 +384,9 @@ class _Resolver:
         if end - start == 1:
             t = toks[0]
             if label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and t.tag_ not in ("NNP", "NNPS"):
-                return False
+                place = self.geo_best(t.text)  # "Homs" tagged as a plural noun is still a city
+                if place is None or (place.population < _BIG_CITY and place.country not in self.countries):
+                    return False
             if label == "ORG" and end < len(doc) and self.is_title(doc[end]):
                 return False  # "Defence" of "Defence Secretary"
         return True
@@ -457,6 +460,27 @@ class _Resolver:
                     g = self.gaz.lookup(text)
                     if g and g[0].is_country:
                         self.countries.add(g[0].country)
+        # "March 23 Movement (M23)": a capitalised phrase before a bracketed acronym is a name
+        for t in doc:
+            if t.text != "(" or t.i + 2 >= len(doc) or doc[t.i + 2].text != ")" or t.i == 0:
+                continue
+            acro = doc[t.i + 1].text
+            if not (acro.isupper() or re.fullmatch(r"[A-Z][A-Za-z]*\d+[A-Za-z]*", acro)) or len(acro) > 8:
+                continue
+            j = t.i
+            while j - 1 >= 0 and (
+                (doc[j - 1].is_title or doc[j - 1].is_upper or doc[j - 1].like_num)
+                or (doc[j - 1].lower_ in ("of", "the", "for", "and") and j < t.i)
+            ):
+                j -= 1
+            while j < t.i and (doc[j].lower_ in ("of", "the", "for", "and") or doc[j].like_num):
+                j += 1
+            if t.i - j < 2 or not doc[t.i - 1].is_title:
+                continue
+            if any(n.start < t.i and n.end > j and (n.start < j or n.end > t.i) for n in found):
+                continue
+            found = [n for n in found if not (n.start >= j and n.end <= t.i)]
+            found.append(_Name(j, t.i, self.surface(j, t.i), Counter({"Group": 1}), "ORG"))
         # "Junbish-e Milli", "Hezb-e Wahdat": parts joined by a hyphen and a short particle are one name
         found.sort(key=lambda n: n.start)
         joined: list[_Name] = []
@@ -512,10 +536,15 @@ class _Resolver:
                 span = doc[i:e]
                 if any(x.is_space or x.text in (",", "(", ")") for x in span):
                     continue
-                if e - i == 1 and (t.tag_ not in ("NNP", "NNPS") or self.is_title(t)):
+                if e - i == 1 and ((t.tag_ not in ("NNP", "NNPS") and t.i not in covered) or self.is_title(t)):
                     continue
                 place = self.geo_best(span.text)
-                if place is not None and (place.is_country or place.country in self.countries):
+                if place is not None and (
+                    place.is_country
+                    or place.country in self.countries
+                    or place.population >= _BIG_CITY
+                    or self.place_cue(i, e) > 0
+                ):
                     hit = (e, place)
                     break
             if hit is None:
@@ -904,6 +933,7 @@ class _Resolver:
         for j, t in enumerate(pre):
             if t.lower_ in ("anti", "pro") and j + 1 < len(pre) and pre[j + 1].text == "-":
                 side = lex.sides.get(t.lower_)
+        insurgent = any(lex.sides.get(w) == "insurgent" for w in words)
         name_mods = [t for t in pre if t.i in self.name_at]
         poss = [t for t in pre if t.tag_ == "PRP$"]
         demonyms = [t for t in pre if t.i in self.demonym_at]
@@ -919,7 +949,7 @@ class _Resolver:
                 and self.doc[name_mods[-1].i + 1].tag_ == "POS"
             ):
                 target = c  # "Najibullah's government": the person's rule
-        elif side is None and demonyms:
+        elif side is None and demonyms and not insurgent:  # "Libyan rebels" are not Libya's forces
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
         elif side is None and poss:
             target = self.token_cluster.get(poss[-1].i)
@@ -940,6 +970,9 @@ class _Resolver:
                     if w in lex.sides:
                         side = lex.sides[w]
             target = self.descriptive_target(words, side, head.i)
+            if target is None and side is None:
+                target = self.name_from_premodifiers(pre)
+                kind = "member" if target is not None else kind
             if target is None and side is not None:
                 target = self.new_cluster()
                 target.forced_type = "Group"
@@ -962,6 +995,33 @@ class _Resolver:
         for w in words:
             if w in lex.group_nouns or w in lex.member_nouns or w in lex.sides:
                 target.tie(w, head.i, lex)
+
+    def name_from_premodifiers(self, pre: list[Token]) -> _Cluster | None:
+        """ "Peshmerga forces": proper nouns the NER missed in front of a group noun name that group."""
+        toks: list[Token] = []
+        for t in reversed(pre):
+            if t.tag_ in ("NNP", "NNPS") and t.is_alpha and _CAP.match(t.text) and not self.is_title(t):
+                if t.i in self.demonym_at or t.i in self.name_at or t.lower_ in self.lex.group_nouns:
+                    break
+                toks.insert(0, t)
+            else:
+                break
+        if not toks:
+            return None
+        start, end = toks[0].i, toks[-1].i + 1
+        text = self.surface(start, end)
+        key = fold(text)
+        c = self.by_name.get(key)
+        if c is None:
+            c = self.new_cluster()
+            c.forced_type = "Group"
+            self.by_name[key] = c
+        c.names[text] += 1
+        c.aliases.add(text)
+        self.add_mention(c, start, end, "name")
+        for i in range(start, end):
+            self.name_at[i] = c
+        return c
 
     def handle_place_noun(self, head: Token) -> None:
         lex = self.lex
@@ -1169,8 +1229,7 @@ class _Resolver:
             place = self.geo_best(n)
             if place is None or place.lat is None or place.long is None:
                 continue
-            if place.country in self.countries or c.votes["GPE"] >= 2:
-                return GeoRef(place.geonames_id, place.lat, place.long, place.country)
+            return GeoRef(place.geonames_id, place.lat, place.long, place.country)
         return None
 
     def build(self) -> EntityIndex:
