@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import KGError
-from kg.rdf.namespace import MODALITIES, RELATIONS
+from kg.rdf.namespace import ENTITY_TYPES, MODALITIES, RELATIONS
 from kg.resources import ontology_dir
 
 #: Construction kinds a rule may name (ontology/LEXICON.md describes each).
@@ -51,6 +51,7 @@ class Rule:
     object: tuple[str, ...] = ()
     via: frozenset[str] = frozenset()
     object_allowed: bool = False
+    object_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
     allowed = item.get("object_allowed", False)
     if not isinstance(allowed, bool):
         raise KGError(f"{at}: object_allowed must be true or false")
+    types = item.get("object_types", [])
+    if not isinstance(types, list) or any(t not in ENTITY_TYPES for t in types):
+        raise KGError(f"{at}: object_types must list entity types among {', '.join(ENTITY_TYPES)}")
     subject: tuple[str, ...] = ()
     obj: tuple[str, ...] = ()
     if construction == "noun":
@@ -136,6 +140,7 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         object=obj,
         via=_words(item, "via", at),
         object_allowed=allowed,
+        object_types=frozenset(types),
     )
 
 

@@ -143,7 +143,7 @@ class _Finder:
                 if found:
                     return found
         for p in self._preps(h, tuple(self.containers)):
-            if p.head.lower_ == "of" and h.tag_ == "NNS" and not p.conjuncts and not agent:
+            if p.head.lower_ == "of" and h.tag_ == "NNS" and not list(p.conjuncts) and not agent:
                 # "the cities of the north" lie in the region; "the towns of A and B" name them
                 continue
             found = self._np(p, agent, depth + 1)
@@ -458,6 +458,9 @@ class _Finder:
                     self._reject(trigger, rule, f"subject and object are the same entity {s.key!r}")
                     continue
                 bad = self._check(o, want_obj, "object")
+                otype = self.index.type_of(o.key)
+                if not bad and rule.object_types and otype not in rule.object_types:
+                    bad = f"object {o.key!r} is a {otype}; {rule.id} takes only {', '.join(sorted(rule.object_types))}"
                 if bad:
                     self._reject(trigger, rule, bad)
                     continue
