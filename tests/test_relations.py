@@ -277,3 +277,12 @@ def test_rejections_say_why(nlp: Any) -> None:
 @pytest.mark.parametrize("text", ["The rebels captured the prisoners.", "The army crossed the river."])
 def test_no_place_no_relation(nlp: Any, text: str) -> None:
     assert _extract(nlp, text).relations == ()
+
+
+def test_nominal_siege_of_by(nlp: Any) -> None:
+    check(nlp, "The siege of Homs by the Syrian army ended.", ("Syrian army", "advancesOn", "Homs", A))
+
+
+def test_dateline_place_is_never_an_argument(nlp: Any) -> None:
+    ext = _extract(nlp, "BAGHDAD, June 12, 2014 - Hezbollah fighters captured Qusayr on Thursday.")
+    assert {(r.subject, r.object, r.time) for r in ext.relations} == {("Hezbollah", _key(ext, "Qusayr"), "2014-06-12")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.nlp.timex import TimeIndex, document_date, normalise
+from kg.nlp.timex import TimeIndex, dateline_span, document_date, normalise
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,10 @@ def test_nearest_picks_the_closest_expression_inside_the_span() -> None:
     idx = TimeIndex(text)
     found = idx.nearest(0, len(text), text.index("B"))
     assert found is not None and found.value == "1992"
+
+
+def test_dateline_span() -> None:
+    assert dateline_span("BAGHDAD, June 12, 2014 - Fighters entered.") == (0, len("BAGHDAD, June 12, 2014 -"))
+    head = "Rebels at the gates\n\nBy A Writer\n\n"
+    assert dateline_span(head + "SANAA, Yemen, March 4, 2015 \u2013 x") == (len(head), len(head) + 29)
+    assert dateline_span("Fighters entered Aden on June 12, 2014 - a turning point.") is None

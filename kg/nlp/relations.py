@@ -18,7 +18,7 @@ from kg.model import Evidence, Relation
 from kg.nlp.entities import EntityIndex
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
-from kg.nlp.timex import TimeIndex
+from kg.nlp.timex import TimeIndex, dateline_span
 from kg.rdf.namespace import AGENT_TYPES, PLACE_TYPES
 
 _VERBAL = ("VERB", "AUX")
@@ -58,6 +58,7 @@ class _Finder:
         self.index = index
         self.lex = lex
         self.times = times if times is not None else TimeIndex(doc.text)
+        self.dateline = dateline_span(doc.text)
         self.sent_index = {s.start: i for i, s in enumerate(doc.sents)}
         self.through = lex.words("arguments", "through_nouns")
         self.containers = lex.words("arguments", "container_preps")
@@ -103,6 +104,8 @@ class _Finder:
 
     # ------------------------------------------------------------------ arguments
     def _entity(self, tok: Token) -> str | None:
+        if self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]:
+            return None
         return self.index.entity_at(tok.i)
 
     def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:

@@ -78,6 +78,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _DATELINE_SPAN = 400
 _DATELINE_DASH = re.compile(r"\s*[-\u2013\u2014]")
+_DATELINE_PLACE = re.compile(r"\s*[A-Z][^\n,]{0,40}(?:,\s*[A-Z][^\n,]{0,30})?,\s*")
 #: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
 _BOUND = re.compile(r"\b(?:until|till|through|before|by)\s+(?:at\s+least\s+)?$", re.I)
 
@@ -177,6 +178,20 @@ def document_date(text: str) -> str | None:
     for kind, m in scan(head):
         if kind in ("dmy", "mdy"):
             return _value(kind, m, None, None, None)
+    return None
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """Where a dateline ("BAGHDAD, June 12, 2014 -" at the start of a line in the opening) stands, or ``None``.
+    Its place name says where the report was filed, so relation finding never takes it for an argument."""
+    for kind, m in scan(text[:_DATELINE_SPAN]):
+        if kind not in ("dmy", "mdy"):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        dash = _DATELINE_DASH.match(text, m.end())
+        if dash and _DATELINE_PLACE.fullmatch(text[line_start : m.start()]):
+            return line_start, dash.end()
+        return None
     return None
 
 
