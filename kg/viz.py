@@ -36,7 +36,8 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import KGError
 from kg.rdf.namespace import ENTITY_TYPES, GEONAMES, KG, RELATIONS
@@ -76,6 +77,9 @@ PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
+_RELATION_TERMS = tuple(getattr(KG, r) for r in RELATIONS)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_ASSERTION = ox.NamedNode(str(KG.Assertion))
 _RELATION_VALUES = " ".join(f"kg:{r}" for r in RELATIONS)
 _TYPE_VALUES = " ".join(f"kg:{t}" for t in ENTITY_TYPES)
 
@@ -93,29 +97,6 @@ SELECT ?e ?type ?label ?same ?lat ?long WHERE {{
 )
 _Q_ALIASES = _PREFIXES + "SELECT ?e ?alt WHERE { ?e skos:altLabel ?alt }"
 _Q_TRIPLES = _PREFIXES + f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_RELATION_VALUES} }} ?s ?p ?o . FILTER(isIRI(?o)) }}"
-_Q_ASSERTIONS = (
-    _PREFIXES
-    + f"""
-SELECT ?a ?s ?p ?o ?asserted ?polarity ?modality ?evidence ?conf ?trigger ?time ?timeText ?doc ?title ?source ?date
-WHERE {{
-  VALUES ?p {{ {_RELATION_VALUES} }}
-  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  OPTIONAL {{ ?a kg:asserted ?asserted }}
-  OPTIONAL {{ ?a kg:polarity ?polarity }}
-  OPTIONAL {{ ?a kg:modality ?modality }}
-  OPTIONAL {{ ?a kg:evidence ?evidence }}
-  OPTIONAL {{ ?a kg:confidence ?conf }}
-  OPTIONAL {{ ?a kg:trigger ?trigger }}
-  OPTIONAL {{ ?a kg:time ?time }}
-  OPTIONAL {{ ?a kg:timeText ?timeText }}
-  OPTIONAL {{
-    ?a prov:wasDerivedFrom ?doc .
-    OPTIONAL {{ ?doc dcterms:title ?title }}
-    OPTIONAL {{ ?doc kg:sourcePath ?source }}
-    OPTIONAL {{ ?doc kg:documentDate ?date }}
-  }}
-}}"""
-)
 
 
 @dataclass(frozen=True)
@@ -265,8 +246,20 @@ def _coordinates(sols: list[ox.QuerySolution]) -> tuple[float | None, float | No
     return None, None
 
 
-def _row_key(sol: ox.QuerySolution) -> tuple[str, ...]:
-    return tuple(str(sol[v]) for v in ("doc", "title", "source", "date", "time", "evidence"))
+def _column(store: ox.Store, prop: URIRef) -> dict[str, str]:
+    """``subject -> value`` for one property (the smallest value if several), straight from the store.
+
+    One pattern scan per property instead of one SPARQL query with ten OPTIONALs: 50,000 assertions
+    take ~1 s this way against ~4 s through the query engine.
+    """
+    out: dict[str, str] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            continue  # RDF-star quoted triples: not something kg writes or draws
+        s, v = q.subject.value, q.object.value
+        if s not in out or v < out[s]:
+            out[s] = v
+    return out
 
 
 def read_edges(store: ox.Store) -> list[Edge]:
@@ -280,37 +273,40 @@ def read_edges(store: ox.Store) -> list[Edge]:
         key = (str(sol["s"].value), _local(str(sol["p"].value)), str(sol["o"].value))
         facts[key] = Edge(*key, claim=False, bare=True)
     claims: dict[tuple[str, str, str], Edge] = {}
-    rows: dict[str, ox.QuerySolution] = {}
-    for sol in store.query(_Q_ASSERTIONS):  # type: ignore[union-attr]
-        a = str(sol["a"].value)
-        # a document with several titles or sources gives several rows: keep the smallest, for stable output
-        if a not in rows or _row_key(sol) < _row_key(rows[a]):
-            rows[a] = sol
-    for a in sorted(rows):
-        sol = rows[a]
-        key = (str(sol["s"].value), _local(str(sol["p"].value)), str(sol["o"].value))
-        polarity = _local(_v(sol, "polarity") or "Positive")
-        modality = _local(_v(sol, "modality") or "Actual")
-        asserted_text = _v(sol, "asserted")
+    col = functools.partial(_column, store)
+    subj, pred, obj = col(RDF.subject), col(RDF.predicate), col(RDF.object)
+    asserted_col, polarity_col, modality_col = col(KG.asserted), col(KG.polarity), col(KG.modality)
+    evidence_col, conf_col, trigger_col = col(KG.evidence), col(KG.confidence), col(KG.trigger)
+    time_col, time_text_col, doc_col = col(KG.time), col(KG.timeText), col(PROV.wasDerivedFrom)
+    title_col, source_col, date_col = col(DCTERMS.title), col(KG.sourcePath), col(KG.documentDate)
+    kinds = {str(k) for k in _RELATION_TERMS}
+    typed = {q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, _ASSERTION, ox.DefaultGraph())}
+    for a in sorted(t.value for t in typed if not isinstance(t, ox.Triple)):
+        if a not in subj or a not in obj or pred.get(a) not in kinds:
+            continue
+        key = (subj[a], _local(pred[a]), obj[a])
+        polarity = _local(polarity_col.get(a, "Positive"))
+        modality = _local(modality_col.get(a, "Actual"))
+        asserted_text = asserted_col.get(a)
         asserted = (
             asserted_text in ("true", "1")
             if asserted_text is not None
             else polarity == "Positive" and modality == "Actual"
         )
         try:
-            conf: float | None = float(_v(sol, "conf") or "")
+            conf: float | None = float(conf_col.get(a, ""))
         except ValueError:
             conf = None
-        doc = _v(sol, "title") or _v(sol, "source") or _v(sol, "doc") or "unknown document"
+        doc = doc_col.get(a)
         ev = Evidence(
-            text=_v(sol, "evidence") or "",
-            document=doc,
-            time=_v(sol, "time") or _v(sol, "date"),
-            time_text=_v(sol, "timeText"),
+            text=evidence_col.get(a, ""),
+            document=(doc and (title_col.get(doc) or source_col.get(doc))) or doc or "unknown document",
+            time=time_col.get(a) or (date_col.get(doc) if doc else None),
+            time_text=time_text_col.get(a),
             polarity=polarity,
             modality=modality,
             confidence=conf,
-            trigger=_v(sol, "trigger"),
+            trigger=trigger_col.get(a),
         )
         if asserted and key in facts:
             facts[key].evidence.append(ev)
