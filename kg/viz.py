@@ -163,6 +163,11 @@ class Evidence:
     modality: str
     confidence: float | None
     trigger: str | None
+    start: int = 0
+
+    def order(self) -> tuple[float, str, int, str]:
+        """Most confident first, then in reading order: what a tooltip shows when it can show only a few."""
+        return (-(self.confidence or 0.0), self.document, self.start, self.text)
 
 
 @dataclass
@@ -246,6 +251,13 @@ def _coordinates(sols: list[ox.QuerySolution]) -> tuple[float | None, float | No
     return None, None
 
 
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
 def _column(store: ox.Store, prop: URIRef) -> dict[str, str]:
     """``subject -> value`` for one property (the smallest value if several), straight from the store.
 
@@ -279,6 +291,7 @@ def read_edges(store: ox.Store) -> list[Edge]:
     evidence_col, conf_col, trigger_col = col(KG.evidence), col(KG.confidence), col(KG.trigger)
     time_col, time_text_col, doc_col = col(KG.time), col(KG.timeText), col(PROV.wasDerivedFrom)
     title_col, source_col, date_col = col(DCTERMS.title), col(KG.sourcePath), col(KG.documentDate)
+    start_col = col(KG.charStart)
     kinds = {str(k) for k in _RELATION_TERMS}
     typed = {q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, _ASSERTION, ox.DefaultGraph())}
     for a in sorted(t.value for t in typed if not isinstance(t, ox.Triple)):
@@ -307,6 +320,7 @@ def read_edges(store: ox.Store) -> list[Edge]:
             modality=modality,
             confidence=conf,
             trigger=trigger_col.get(a),
+            start=_int(start_col.get(a)),
         )
         if asserted and key in facts:
             facts[key].evidence.append(ev)
@@ -314,6 +328,8 @@ def read_edges(store: ox.Store) -> list[Edge]:
             claims.setdefault(key, Edge(*key, claim=True)).evidence.append(ev)
     for e in facts.values():
         e.bare = not e.evidence
+    for e in (*facts.values(), *claims.values()):
+        e.evidence.sort(key=Evidence.order)
     return sorted([*facts.values(), *claims.values()], key=lambda e: (e.subject, e.predicate, e.object, e.claim))
 
 

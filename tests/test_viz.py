@@ -218,6 +218,7 @@ def test_period_and_support_filters() -> None:
     assert not load_view(graph, VizOptions(until="1989-12-31")).edges
     strong = load_view(graph, VizOptions(min_support=2))
     assert [(e.predicate, e.support) for e in strong.edges] == [("controls", 2)]
+    assert [ev.time for ev in strong.edges[0].evidence] == ["1990", "1995-03"]  # equally sure: reading order
 
 
 def test_bad_options_say_what_to_do() -> None:
