@@ -482,7 +482,10 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         if undated:
             notes.append(f"{undated} undated statement{'s' if undated != 1 else ''} left out")
     if options.show_claims:
-        notes.append("dashed: negated or not factual (claims)")
+        drawn = any(e.claim for e in kept)
+        notes.append(
+            "dashed: negated or not factual (claims)" if drawn else "no claims (negated or not factual) to show"
+        )
     return View({n: ents[n] for n in sorted(nodes)}, kept, {n: centrality[n] for n in sorted(nodes)}, documents, notes)
 
 

@@ -157,6 +157,7 @@ def test_claims_hidden_by_default_drawn_dashed_on_request(curated_graph: Any) ->
     page = render_html(view, VizOptions(show_claims=True))
     assert page.count('"dashes": true') == len(dashed)
     assert "claim: negated or not factual" in page  # the legend explains dashes
+    assert "no claims" in load_view(timeline_graph(), VizOptions(show_claims=True)).notes[-1]
 
 
 def test_relation_and_type_filters(curated_graph: Any) -> None:
