@@ -27,6 +27,8 @@ Scored apart, only on matched items (they never change P/R/F1):
   ``"1980s"``). A supporting assertion is a ``kg:Assertion`` whose ``rdf:subject``/``rdf:predicate``/
   ``rdf:object`` rewrite (same matching as triples) to that gold relation and whose ``kg:asserted`` is
   not ``false``.
+- **time compatible**: as time accuracy, also counting a graph time that agrees at the coarser
+  precision (``1998-08-08`` for gold ``1998``, ``1985`` for ``1980s``): see :func:`time_compatible`.
 - **type accuracy**: over every (graph entity, gold entity) match, where graph entities are the nodes
   with a kg entity type or in a relation triple: correct when the node's set of entity types
   (``rdf:type`` local names among Person, Group, GPE, Place) is exactly ``{gold type}``. GPE counts as
@@ -370,6 +372,8 @@ class TimeMismatch:
     triple: Triple
     gold_time: str
     graph_times: tuple[str, ...]
+    #: Some graph time agrees with the gold time at the coarser of the two precisions (see :func:`time_compatible`).
+    compatible: bool = False
 
 
 @dataclass(frozen=True)
@@ -386,6 +390,7 @@ class TextScore:
     frag_ents: int = 0
     time_correct: int = 0
     time_total: int = 0
+    time_compatible: int = 0
     type_correct: int = 0
     type_total: int = 0
     evidence_found: int = 0
@@ -422,6 +427,25 @@ def prf(tp: int, sys_n: int, gold_n: int) -> tuple[float, float, float]:
     r = tp / gold_n if gold_n else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return p, r, f
+
+
+def time_compatible(gold: str, got: str) -> bool:
+    """Whether two times agree at the coarser of their precisions: equal, or one a ``YYYY[-MM]`` prefix of the
+    other, or a year inside a decade written ``NNN0s``.
+
+    >>> [time_compatible("1998", x) for x in ("1998-08-08", "1998", "1997", "19980")]
+    [True, True, False, False]
+    >>> time_compatible("1980s", "1985-03"), time_compatible("1990", "1990s"), time_compatible("1980s", "1990")
+    (True, True, False)
+    """
+    if gold == got:
+        return True
+    for decade, other in ((gold, got), (got, gold)):
+        m = re.fullmatch(r"(\d{3})0s", decade)
+        if m:
+            return re.match(r"\d{4}(-|$)", other) is not None and other.startswith(m.group(1))
+    short, long_ = sorted((gold, got), key=len)
+    return long_.startswith(short + "-")
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -503,7 +527,7 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
         ]
         return "; ".join(lost) or "entities found, no statement"
 
-    time_correct = time_total = ev_found = ev_total = 0
+    time_correct = time_total = n_compatible = ev_found = ev_total = 0
     time_errors: list[TimeMismatch] = []
     seen: set[Triple] = set()
     for rel in gold.relations:
@@ -517,9 +541,12 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
             want = norm(rel.time)
             if any(rel.time in a.times or want in {norm(x) for x in a.time_texts} for a in sup):
                 time_correct += 1
+                n_compatible += 1
             else:
                 given = sorted({x for a in sup for x in a.times} | {x for a in sup for x in a.time_texts})
-                time_errors.append(TimeMismatch(t, rel.time, tuple(given)))
+                near = any(time_compatible(rel.time, x) for a in sup for x in a.times)
+                n_compatible += near
+                time_errors.append(TimeMismatch(t, rel.time, tuple(given), near))
         if rel.evidence:
             ev_total += 1
             want_ev = _collapse(rel.evidence)
@@ -555,6 +582,7 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
         frag_ents=len(frag),
         time_correct=time_correct,
         time_total=time_total,
+        time_compatible=n_compatible,
         type_correct=type_correct,
         type_total=type_total,
         evidence_found=ev_found,
@@ -591,6 +619,11 @@ class Report:
     @property
     def time_accuracy(self) -> float | None:
         return _ratio(self._sum("time_correct"), self._sum("time_total"))
+
+    @property
+    def time_compatible(self) -> float | None:
+        """Like :attr:`time_accuracy`, also counting times that agree at the coarser precision."""
+        return _ratio(self._sum("time_compatible"), self._sum("time_total"))
 
     @property
     def type_accuracy(self) -> float | None:
@@ -634,7 +667,7 @@ class Report:
                 "wrong_rules": [list(r) for r in t.wrong_rules],
                 "frag_nodes": t.frag_nodes,
                 "frag_ents": t.frag_ents,
-                "time": {"correct": t.time_correct, "total": t.time_total},
+                "time": {"correct": t.time_correct, "compatible": t.time_compatible, "total": t.time_total},
                 "type": {"correct": t.type_correct, "total": t.type_total},
                 "evidence": {"found": t.evidence_found, "total": t.evidence_total},
                 "type_errors": [
@@ -642,7 +675,12 @@ class Report:
                     for e in t.type_errors
                 ],
                 "time_errors": [
-                    {"triple": list(e.triple), "gold_time": e.gold_time, "graph_times": list(e.graph_times)}
+                    {
+                        "triple": list(e.triple),
+                        "gold_time": e.gold_time,
+                        "graph_times": list(e.graph_times),
+                        "compatible": e.compatible,
+                    }
                     for e in t.time_errors
                 ],
                 "has_graph": t.has_graph,
@@ -656,6 +694,7 @@ class Report:
                 "F1": f,
                 "fragmentation": self.fragmentation,
                 "time_accuracy": self.time_accuracy,
+                "time_compatible": self.time_compatible,
                 "type_accuracy": self.type_accuracy,
                 "evidence_overlap": self.evidence_overlap,
                 "by_relation": {
@@ -686,7 +725,10 @@ def format_table(report: Report) -> str:
         for x, rules in zip(t.wrong, t.wrong_rules, strict=True):
             lines.append(f"    wrong  {x}" + (f"  [rule {', '.join(rules)}]" if rules else ""))
         for te in t.time_errors:
-            lines.append(f"    time   {te.triple}: gold {te.gold_time}, graph {', '.join(te.graph_times) or 'none'}")
+            near = " (compatible)" if te.compatible else ""
+            lines.append(
+                f"    time   {te.triple}: gold {te.gold_time}, graph {', '.join(te.graph_times) or 'none'}{near}"
+            )
         for ye in t.type_errors:
             got = "/".join(ye.graph_types) or "untyped"
             lines.append(f"    type   {_short(ye.node)} is {got}, gold {ye.gold_type}")
@@ -698,7 +740,8 @@ def format_table(report: Report) -> str:
         p, r, f = prf(tp, sys_n, gold_n)
         lines.append(f"{rel:<12} P={p:.3f} R={r:.3f} F1={f:.3f}  tp={tp} sys={sys_n} gold={gold_n}")
     lines.append(
-        f"time accuracy={pct(report.time_accuracy)} ({_frac(report._sum('time_correct'), report._sum('time_total'))})"
+        f"time accuracy={pct(report.time_accuracy)} ({_frac(report._sum('time_correct'), report._sum('time_total'))};"
+        f" compatible {_frac(report._sum('time_compatible'), report._sum('time_total'))})"
         f"  type accuracy={pct(report.type_accuracy)}"
         f" ({_frac(report._sum('type_correct'), report._sum('type_total'))})"
         f"  evidence overlap={pct(report.evidence_overlap)}"

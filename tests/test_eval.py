@@ -279,6 +279,15 @@ def test_time_accuracy_compares_assertion_time_with_gold_time(
     assert len(s.time_errors) == int(not right)
 
 
+def test_a_more_precise_time_is_compatible_but_not_exact() -> None:
+    s = score(_timed("1999-05-01", "1 May 1999"))
+    assert (s.time_correct, s.time_compatible, s.time_total) == (0, 1, 1)
+    assert s.time_errors[0].compatible
+    assert "gold 1999, graph 1 May 1999, 1999-05-01 (compatible)" in format_table(Report((s,)))
+    far = score(_timed("2000-05-01", None))
+    assert (far.time_correct, far.time_compatible) == (0, 0)
+
+
 def test_any_supporting_asserted_statement_with_the_right_time_counts() -> None:
     s = score(_timed("2000", None, extra=True))
     assert (s.time_correct, s.time_total) == (1, 1)
