@@ -13,8 +13,9 @@ loads at all.
 PyVis builds the network model (``pyvis.network.Network``: nodes, edges, options); we do not use its HTML
 template because it loads Bootstrap from a CDN and inserts the heading and node ids unescaped.
 
-Input is only RDF (see ``kg.rdf.mapping`` for the shape); everything is read with SPARQL on the Oxigraph
-store behind the graph.
+Input is only RDF (see ``kg.rdf.mapping`` for the shape), read from the Oxigraph store behind the graph:
+entities and plain triples with SPARQL, the assertions' provenance with one pattern scan per property
+(four times faster than one query with ten OPTIONALs on large graphs).
 """
 
 from __future__ import annotations
@@ -241,7 +242,8 @@ def read_entities(store: ox.Store) -> dict[str, Entity]:
 
 
 def _coordinates(sols: list[ox.QuerySolution]) -> tuple[float | None, float | None]:
-    for s in sols:
+    """The first valid (lat, long) pair, in a fixed order so a doubly-placed entity always lands the same."""
+    for s in sorted(sols, key=lambda s: (str(s["lat"]), str(s["long"]))):
         try:
             lat, long = float(_v(s, "lat") or "nan"), float(_v(s, "long") or "nan")
         except ValueError:
