@@ -82,3 +82,17 @@ def test_dateline_span() -> None:
     head = "Rebels at the gates\n\nBy A Writer\n\n"
     assert dateline_span(head + "SANAA, Yemen, March 4, 2015 \u2013 x") == (len(head), len(head) + 29)
     assert dateline_span("Fighters entered Aden on June 12, 2014 - a turning point.") is None
+
+
+def test_narrative_day_and_year_given_later() -> None:
+    text = "On 9 June the town fell. That same night the army left. On 10 June 2014 it was over."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values["9 June"] == "2014-06-09"  # no earlier year: the first year the text names
+    assert values["That same night"] == "2014-06-09"
+
+
+def test_parenthetical_references_are_not_event_times() -> None:
+    text = "In 1998 the army attacked the city (see the Battle of the City (1997-98))."
+    idx = TimeIndex(text)
+    found = idx.nearest(0, len(text), text.index("attacked"))
+    assert found is not None and found.value == "1998"

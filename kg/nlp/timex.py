@@ -71,7 +71,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "rel",
         re.compile(
             r"\b(?P<rel>yesterday|today|tonight|last night|this morning|the next day|the following day"
-            r"|the day before|the previous day)\b",
+            r"|the day before|the previous day|(?:later )?that (?:same )?(?:day|night|evening|morning)"
+            r"|the same (?:day|night))\b",
             re.I,
         ),
     ),
@@ -92,6 +93,7 @@ class Timex:
     text: str
     value: str | None
     explicit_year: bool = False
+    parenthetical: bool = False
 
 
 def _month(text: str) -> int:
@@ -149,6 +151,8 @@ def _value(kind: str, m: re.Match[str], year: int | None, month: int | None, anc
         back = (base.weekday() - WEEKDAYS.index(g["wd"].lower())) % 7
         return (base - timedelta(days=back)).isoformat()
     rel = g["rel"].lower()
+    if rel.startswith(("that ", "later that ", "the same ")):
+        return base.isoformat()
     if rel in ("yesterday", "the day before", "the previous day"):
         return (base - timedelta(days=1)).isoformat()
     if rel in ("the next day", "the following day"):
@@ -195,12 +199,20 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _first_year(text: str) -> int | None:
+    """The first explicit year a text names, for days it gives before any year ("on 9 June ... 10 June 2014")."""
+    for kind, m in scan(text):
+        if kind in ("dmy", "mdy", "my", "year"):
+            return int(m.group("year"))
+    return None
+
+
 class TimeIndex:
     """All time expressions of one document, resolved with the year and month carried from context."""
 
     def __init__(self, text: str, doc_date: str | None = None) -> None:
         self.doc_date = doc_date if doc_date is not None else document_date(text)
-        anchor_year = int(self.doc_date[:4]) if self.doc_date else None
+        anchor_year = int(self.doc_date[:4]) if self.doc_date else _first_year(text)
         items: list[Timex] = []
         year: int | None = None
         month: int | None = None
@@ -210,7 +222,8 @@ class TimeIndex:
             if m.start() < _DATELINE_SPAN and _DATELINE_DASH.match(text, m.end()):
                 continue  # "CITY, Nov. 13, 2001 -": the date of writing, not of what is reported
             y = year or anchor_year
-            anchor = last_day if kind == "rel" and m.group(0).lower().startswith("the ") else self.doc_date
+            narrative = m.group(0).lower().startswith(("the ", "that ", "later that "))
+            anchor = last_day if kind == "rel" and narrative else self.doc_date
             value = _value(kind, m, y, month, anchor)
             explicit = kind in ("dmy", "mdy", "my", "year")
             before = text[max(0, m.start() - 20) : m.start()]
@@ -220,7 +233,9 @@ class TimeIndex:
                 month = _month(g["mon"])
             if value and len(value) == 10:
                 last_day = value
-            items.append(Timex(m.start(), m.end(), m.group(0), value, explicit))
+            window = text[max(0, m.start() - 80) : m.start()]
+            aside = window.count("(") > window.count(")")  # "(see Battle of X (1997-98))": a reference
+            items.append(Timex(m.start(), m.end(), m.group(0), value, explicit, aside))
         self.items = tuple(items)
         self._starts = [t.start for t in self.items]
 
@@ -236,7 +251,7 @@ class TimeIndex:
 
     def nearest(self, start: int, end: int, at: int) -> Timex | None:
         """The resolved expression inside ``[start, end)`` closest to character ``at``."""
-        inside = [t for t in self.within(start, end) if t.value is not None]
+        inside = [t for t in self.within(start, end) if t.value is not None and not t.parenthetical]
         if not inside:
             return None
         return min(inside, key=lambda t: (min(abs(t.start - at), abs(t.end - at)), t.start))
