@@ -525,6 +525,16 @@ def test_malicious_labels_execute_nothing_in_chromium(browser: Any, tmp_path: Pa
     assert visit.eval("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert visit.eval("document.scripts.length") == 3
     assert visit.errors == [] and visit.remote == []
+    # and were escaping ever to fail, the CSP still refuses an injected inline script and any remote load
+    visit.eval(
+        "(() => { const s = document.createElement('script'); s.textContent = 'window.__pwned = 1';"
+        " document.body.appendChild(s); const i = document.createElement('img');"
+        " i.src = 'https://example.org/x.png'; document.body.appendChild(i); })()"
+    )
+    visit.page.wait_for_timeout(300)
+    assert visit.eval("typeof window.__pwned") == "undefined"
+    assert any("Content Security Policy" in e for e in visit.errors)
+    assert visit.remote == []  # refused by the page itself, before any request left it
     visit.page.close()
 
 
