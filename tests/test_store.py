@@ -56,3 +56,13 @@ def test_broken_graph_file_names_the_file(tmp_path: Path) -> None:
     bad.write_text("<a> <b> .\n")
     with pytest.raises(KGError, match=r"bad\.ttl is not valid Turtle: .*line 1"):
         load_graph(bad)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "g.ttl"
+    write_graph(_graph(), out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
