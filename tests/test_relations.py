@@ -123,12 +123,6 @@ def test_hyphen_controlled_adjective(nlp: Any) -> None:
     assert [r.rule for r in ext.relations] == ["controls.held-adjective"]
 
 
-def test_stronghold_of(nlp: Any) -> None:
-    ext = _extract(nlp, "Hezbollah's stronghold of Qusayr was quiet.")
-    if _key(ext, "Qusayr") and ext.entity(_key(ext, "Qusayr")).is_place:
-        assert statements(ext) == {("Hezbollah", "controls", _key(ext, "Qusayr"), A)}
-
-
 def test_coordinated_subjects_and_objects(nlp: Any) -> None:
     check(
         nlp,
@@ -286,3 +280,30 @@ def test_nominal_siege_of_by(nlp: Any) -> None:
 def test_dateline_place_is_never_an_argument(nlp: Any) -> None:
     ext = _extract(nlp, "BAGHDAD, June 12, 2014 - Hezbollah fighters captured Qusayr on Thursday.")
     assert {(r.subject, r.object, r.time) for r in ext.relations} == {("Hezbollah", _key(ext, "Qusayr"), "2014-06-12")}
+
+
+def test_appositive_still_held_by(nlp: Any) -> None:
+    check(nlp, "Benghazi, the last city still held by the rebels, was quiet.", ("rebels", "controls", "Benghazi", A))
+
+
+def test_possessive_stronghold_of(nlp: Any) -> None:
+    check(nlp, "Fighting raged in the rebels' stronghold of Benghazi.", ("rebels", "controls", "Benghazi", A))
+
+
+def test_hyphen_held_adjective(nlp: Any) -> None:
+    ext = _extract(nlp, "Rebel-held Benghazi was bombarded for weeks.")
+    assert {(r.predicate, r.object, r.rule) for r in ext.relations} == {
+        ("controls", _key(ext, "Benghazi"), "controls.held-adjective")
+    }
+
+
+def test_pronoun_possessive_control_and_copula_negation(nlp: Any) -> None:
+    """ "never in doubt" negates the doubt, not the control."""
+    check(
+        nlp,
+        "The rebels regrouped. Their control of Benghazi was never in doubt.",
+        ("rebels", "controls", "Benghazi", A),
+    )
+    check(
+        nlp, "The capture of Benghazi by the rebels never happened.", ("rebels", "controls", "Benghazi", "not Actual")
+    )

@@ -133,6 +133,9 @@ def weigh(trigger: Token, lex: Lexicon) -> Weight:
             adjunct = prev.dep_ == "prep"
         if cur.pos_ not in _VERBAL:
             return _done(acc, trigger)
+        if prev.dep_ in ("nsubj", "nsubjpass") and cur.lemma_.lower() not in lex.words("modality", "occurrence_verbs"):
+            # "their control of X was never in doubt": the verb says something about the fact, not whether it is
+            return _done(acc, trigger)
         if adjunct:
             # "ordered X to retreat on the advice of Y": an adjunct phrase is not what the order is about
             _own_cues(cur, lex, acc)
