@@ -307,3 +307,22 @@ def test_pronoun_possessive_control_and_copula_negation(nlp: Any) -> None:
     check(
         nlp, "The capture of Benghazi by the rebels never happened.", ("rebels", "controls", "Benghazi", "not Actual")
     )
+
+
+def test_objects_spelled_out_after_among_them(nlp: Any) -> None:
+    check(
+        nlp,
+        "The rebels captured several towns, among them Zawiya and Gharyan.",
+        ("rebels", "controls", "Zawiya", A),
+        ("rebels", "controls", "Gharyan", A),
+    )
+
+
+def test_relative_clause_on_equipment_acts_for_its_owner(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "The rebels advanced with 200 trucks and 40 tanks, which entered Benghazi on Friday.",
+        ("rebels", "advancesOn", "Benghazi", A),
+    )
+    base = next(r.confidence for r in load_lexicon().rules if r.id == "advancesOn.verb")
+    assert all(r.confidence < base for r in ext.relations)  # an implicit subject weighs less

@@ -64,6 +64,9 @@ class _Finder:
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
         self.descriptive = lex.words("arguments", "descriptive_preps")
+        self.elaborations = tuple(
+            tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=len, reverse=True)
+        )
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -120,7 +123,15 @@ class _Finder:
         if depth > 4:
             return []
         if h.lower_ in self.relatives and h.head.dep_ == "relcl":
-            return self._np(h.head.head, agent, depth + 1)
+            found = self._np(h.head.head, agent, depth + 1)
+            ante = h.head.head
+            if not found and agent and ante.dep_ in ("pobj", "conj"):
+                # "X numbered 9,000 troops with 280 tanks, who captured ...": the parser attaches the clause to
+                # the nearest noun; the one who acts is the subject of the clause that noun is part of
+                verb = self._governing_verb(ante)
+                if verb is not None:
+                    found = [_Arg(a.key, a.token, implicit=True) for a in self._subjects(verb, depth + 1)]
+            return found
         key = self._entity(h)
         if key is not None:
             out = [_Arg(key, h)]
@@ -386,7 +397,19 @@ class _Finder:
     def _elaboration(self, noun: Token, agent: bool) -> list[_Arg]:
         """A list after a dash or colon that spells out a plural object: "took three towns: A, B and C"."""
         sent_end = noun.sent.end
-        for i in range(noun.right_edge.i + 1, min(sent_end - 1, noun.right_edge.i + 9)):
+        after = noun.right_edge.i + 1
+        # ", among them A, B and C" / ", including A and B": the parser often hangs the names elsewhere
+        words = [t.lower_ for t in self.doc[after : min(sent_end, after + 3)]]
+        for cue in self.elaborations:
+            n = len(cue)
+            if words[:n] == list(cue) or (words[1 : n + 1] == list(cue) and words[0] == ","):
+                start = after + n + (words[0] == ",")
+                if start < sent_end:
+                    head = self.doc[start]
+                    while head.dep_ in ("compound", "amod", "det") and head.head.i > head.i:
+                        head = head.head
+                    return self._np(head, agent)
+        for i in range(after, min(sent_end - 1, noun.right_edge.i + 9)):
             tok = self.doc[i]
             if tok.text in ("\u2014", "\u2013", ":", "--") or (tok.text == "-" and self.doc[i - 1].whitespace_):
                 nxt = self.doc[i + 1]
