@@ -326,3 +326,14 @@ def test_relative_clause_on_equipment_acts_for_its_owner(nlp: Any) -> None:
     )
     base = next(r.confidence for r in load_lexicon().rules if r.id == "advancesOn.verb")
     assert all(r.confidence < base for r in ext.relations)  # an implicit subject weighs less
+
+
+def test_headline_comma_names_two_agents(nlp: Any) -> None:
+    ext = _extract(nlp, "Hezbollah, Syrian Army at Gates of Aleppo")
+    assert {(r.subject, r.predicate, r.object) for r in ext.relations} >= {
+        ("Hezbollah", "advancesOn", _key(ext, "Aleppo"))
+    }
+
+
+def test_part_of_a_country_is_not_the_country(nlp: Any) -> None:
+    check(nlp, "Hezbollah fighters captured northern Syria.")

@@ -67,6 +67,7 @@ class _Finder:
         self.elaborations = tuple(
             tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=len, reverse=True)
         )
+        self.region_words = lex.words("arguments", "region_modifiers")
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -133,9 +134,18 @@ class _Finder:
                     found = [_Arg(a.key, a.token, implicit=True) for a in self._subjects(verb, depth + 1)]
             return found
         key = self._entity(h)
+        if key is not None and not agent and self._part_of(h, key):
+            return []  # "northern Afghanistan" is not Afghanistan
         if key is not None:
             out = [_Arg(key, h)]
-            if agent:  # "ISIL and Sunni militants": a coordinated premodifier names a second group
+            if agent:
+                # "A, B at the gates of X" (a headline's comma): a name in apposition that is another agent
+                peers = [c for c in h.children if c.dep_ == "appos"] + ([h.head] if h.dep_ == "appos" else [])
+                for c in peers:
+                    k = self._entity(c)
+                    if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
+                        out.append(_Arg(k, c))
+                # "ISIL and Sunni militants": a coordinated premodifier names a second group
                 for c in h.children:
                     if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ == "cc" for g in c.children):
                         k = self._entity(c)
@@ -164,6 +174,13 @@ class _Finder:
             if found:
                 return found
         return []
+
+    def _part_of(self, tok: Token, key: str) -> bool:
+        """Whether a region word the entity does not include narrows the place to a part of it."""
+        return any(
+            c.dep_ in ("amod", "compound") and c.lower_ in self.region_words and self._entity(c) != key
+            for c in tok.children
+        )
 
     def _flat_entity(self, tok: Token) -> str | None:
         for c in tok.children:
@@ -307,7 +324,19 @@ class _Finder:
         if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ in self.descriptive:
             attach = noun.head.head
             if attach.pos_ in _VERBAL:
-                return self._subjects(attach, 0, True)
+                found = self._subjects(attach, 0, True)
+                # "... a state in X under the rule of Y": the phrase may also belong to the place just before it
+                before = self.doc[noun.head.i - 1] if noun.head.i > noun.sent.start else None
+                k = self._entity(before) if before is not None and before.pos_ == "PROPN" and not agent else None
+                if (
+                    k is not None
+                    and before is not None
+                    and self.index.type_of(k) in PLACE_TYPES
+                    and not self._part_of(before, k)
+                    and k not in {a.key for a in found}
+                ):
+                    found = [*found, _Arg(k, before)]
+                return found
             if attach.pos_ in _NOMINAL:
                 # "a proto-state in X under the rule of Y": the nearest place named on the phrase comes first
                 found = self._np(attach, agent) or [a for p in self._preps(attach, ("in",)) for a in self._np(p, agent)]
