@@ -257,6 +257,7 @@ class _Cluster:
     side: str | None = None
     state: State | None = None
     nationality: bool = False
+    unnamed: bool = False  # a side's group the text never names ("the rebels")
     forced_type: str | None = None
     fixed_key: str | None = None
     first: int = 10**9
@@ -337,6 +338,11 @@ class _Resolver:
             return None
         return self.gaz.best(name, self.countries)
 
+    def big_city(self, name: str, place: GeoPlace) -> bool:
+        """A large city called by (a form of) its own name, not by one of its many alternate names."""
+        a, b = fold(name), fold(place.name)
+        return place.population >= _BIG_CITY and (a in b or b in a)
+
     def is_title(self, tok: Token) -> bool:
         return tok.lower_.rstrip(".") in self.lex.titles
 
@@ -385,7 +391,7 @@ class _Resolver:
             t = toks[0]
             if label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and t.tag_ not in ("NNP", "NNPS"):
                 place = self.geo_best(t.text)  # "Homs" tagged as a plural noun is still a city
-                if place is None or (place.population < _BIG_CITY and place.country not in self.countries):
+                if place is None or not (place.country in self.countries or self.big_city(t.text, place)):
                     return False
             if label == "ORG" and end < len(doc) and self.is_title(doc[end]):
                 return False  # "Defence" of "Defence Secretary"
@@ -542,7 +548,7 @@ class _Resolver:
                 if place is not None and (
                     place.is_country
                     or place.country in self.countries
-                    or place.population >= _BIG_CITY
+                    or self.big_city(span.text, place)
                     or self.place_cue(i, e) > 0
                 ):
                     hit = (e, place)
@@ -797,7 +803,7 @@ class _Resolver:
         if tok.tag_ == "PRP$" or low.endswith(("self", "selves")):
             # "Dostum ... formed his new party": a possessive or reflexive refers to its clause's subject
             v = tok.head
-            while v.pos_ not in ("VERB", "AUX") and v.head is not v:
+            while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
                 v = v.head
             heads = [v, v.head] if v.dep_ == "conj" else [v]
             for h in heads:
@@ -812,7 +818,7 @@ class _Resolver:
             if not want(c):
                 continue
             ctok = self.doc[s]
-            if tok.dep_ in ("dobj", "pobj") and ctok.dep_.startswith("nsubj") and ctok.head is verb:
+            if tok.dep_ in ("dobj", "pobj") and ctok.dep_.startswith("nsubj") and ctok.head.i == verb.i:
                 continue  # "they advised them": not the same group
             return c
         return None
@@ -854,10 +860,10 @@ class _Resolver:
             and content[0].pos_ == "ADJ"
             and content[0].lower_ not in self.lex.sides
             and content[0].i not in self.demonym_at
-            and content[0] is not head
+            and content[0].i != head.i
         ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
-        if not content or content[-1] is not head:
+        if not content or content[-1].i != head.i:
             content.append(head)
         return "".join(t.text_with_ws for t in content).strip()
 
@@ -909,13 +915,24 @@ class _Resolver:
             and not c.nationality
             and c.side != other
             and c.names
-            and c.ties
+            and self.acts(c)
             and id(c) not in subjects
         ]
         if not pool:
             return None
         salience = Counter(c.uid for c in pool)
         return max(pool, key=lambda c: salience[c.uid])
+
+    def acts(self, c: _Cluster) -> bool:
+        """Whether the text shows ``c`` as a group that acts (a member noun, or the subject of a verb other
+        than one of saying): a source such as "according to X" or "X reported" is no antecedent for "the rebels"."""
+        if c.ties:
+            return True
+        for _s, e, _k in c.mentions:
+            root = self.doc[e - 1]
+            if root.dep_ == "nsubj" and root.head.lemma_ not in _SPEECH_VERBS and root.head.pos_ == "VERB":
+                return True
+        return False
 
     def handle_group_np(self, head: Token) -> None:
         lex = self.lex
@@ -978,6 +995,7 @@ class _Resolver:
                 target.forced_type = "Group"
                 target.side = side
                 target.fixed_key = self.alias_text(pre, head)
+                target.unnamed = True
         if target is None:
             return
         start = pre[0].i if pre else head.i
@@ -1189,6 +1207,12 @@ class _Resolver:
 
     # ---------------------------------------------------------------------------------------- output
     def canonical(self, c: _Cluster) -> str:
+        if c.fixed_key and c.unnamed and not any(_CAP.match(w) for w in c.fixed_key.split()[1:]):
+            # "rebel forces" of one text are not those of another: qualify by the text's main country
+            main = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n), default=None)
+            st = self.lex.state_by_name(main) if main else None
+            if st is not None and not c.fixed_key.startswith(st.adjectives[0]):
+                return f"{st.adjectives[0]} {c.fixed_key[0].lower()}{c.fixed_key[1:]}"
         if c.fixed_key:
             return c.fixed_key
         if c.state is not None and not c.nationality:
