@@ -337,3 +337,11 @@ def test_headline_comma_names_two_agents(nlp: Any) -> None:
 
 def test_part_of_a_country_is_not_the_country(nlp: Any) -> None:
     check(nlp, "Hezbollah fighters captured northern Syria.")
+
+
+def test_subject_before_a_parenthetical_aside(nlp: Any) -> None:
+    check(
+        nlp,
+        "The Wagner Group, believed to be paid by Moscow, has been training the Malian army.",
+        ("Wagner Group", "advises", "Malian army", A),
+    )

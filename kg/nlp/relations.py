@@ -213,6 +213,12 @@ class _Finder:
                 return found
         if subj:
             return []
+        # "The troops, believed to be X, have been liaising": the parser gives the subject to the aside
+        for aside in (c for c in verb.children if c.dep_ in ("parataxis", "advcl") and c.i < verb.i):
+            for candidate in (g for g in aside.children if g.dep_ == "nsubj" and g.i < aside.i):
+                found = self._np(candidate, True)
+                if found:
+                    return found
         if depth >= _MAX_CLIMB or verb.head is verb:
             return []
         head, dep = verb.head, verb.dep_
