@@ -861,6 +861,7 @@ class _Resolver:
             and content[0].lower_ not in self.lex.sides
             and content[0].i not in self.demonym_at
             and content[0].i != head.i
+            and (content[0].is_lower or content[0].is_sent_start)
         ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
         if not content or content[-1].i != head.i:

@@ -1,0 +1,261 @@
+"""Entity resolution on short sentences written for these tests (none is taken from the seed or dev texts).
+
+Each test states what an analyst relies on: which entity a token refers to (relation finding reads only
+that), the entity's canonical key, type and aliases, and its GeoNames link.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import KGError
+from kg.nlp.entities import EntityIndex, load_entity_lexicon, parse_entity_lexicon, resolve_entities
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def resolve(nlp: Language, text: str) -> tuple[Doc, EntityIndex]:
+    doc = nlp(text)
+    return doc, resolve_entities(doc)
+
+
+def key_of(doc: Doc, index: EntityIndex, word: str, nth: int = 0) -> str | None:
+    """The entity key of the ``nth`` token whose text is ``word``."""
+    hits = [t.i for t in doc if t.text == word]
+    assert len(hits) > nth, f"{word!r} occurs {len(hits)} time(s) in {doc.text!r}"
+    return index.entity_at(hits[nth])
+
+
+# ----------------------------------------------------------------------------------------- members
+def test_member_noun_stands_for_its_group(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hezbollah fighters crossed the border on Monday.")
+    assert key_of(doc, index, "fighters") == "Hezbollah"
+    assert key_of(doc, index, "Hezbollah") == "Hezbollah"
+    assert index.type_of("Hezbollah") == "Group"
+    assert "Hezbollah fighters" in index.entities["Hezbollah"].aliases
+
+
+def test_nationality_troops_become_that_states_forces(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Syrian troops shelled Aleppo. The Syrian army later entered Homs.")
+    assert key_of(doc, index, "troops") == "Syrian forces"
+    assert key_of(doc, index, "army") == "Syrian forces"
+    forces = index.entities["Syrian forces"]
+    assert forces.type == "Group"
+    assert {"Syrian troops", "Syrian army"} <= set(forces.aliases)
+
+
+def test_insurgents_of_a_nationality_are_not_its_state_forces(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Tripoli was quiet. Libyan rebels held the port.")
+    key = key_of(doc, index, "rebels")
+    assert key is not None and key != "Libyan forces"
+    assert "Libyan rebels" in index.entities[key].aliases
+
+
+def test_possessive_pronoun_member_refers_to_the_group(nlp: Language) -> None:
+    doc, index = resolve(
+        nlp, "The Kurdish Peshmerga reached the outskirts of Mosul. Their commanders said they would wait."
+    )
+    assert key_of(doc, index, "Their") == "Kurdish Peshmerga"
+    assert key_of(doc, index, "commanders") == "Kurdish Peshmerga"
+    assert key_of(doc, index, "they") == "Kurdish Peshmerga"
+
+
+# ------------------------------------------------------------------------------ aliases in a text
+def test_premodifier_ties_a_description_to_the_name(nlp: Language) -> None:
+    text = "The opposition Free Syrian Army said on Monday that the opposition would not leave the city."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "opposition", 0) == "Free Syrian Army"
+    assert key_of(doc, index, "opposition", 1) == "Free Syrian Army"
+    assert "opposition Free Syrian Army" in index.entities["Free Syrian Army"].aliases
+
+
+def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
+    doc, index = resolve(
+        nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."
+    )
+    key = "March 23 Movement"
+    assert key in index.entities
+    assert key_of(doc, index, "M23", 1) == key
+    assert key_of(doc, index, "fighters") == key
+    assert "M23" in index.entities[key].aliases
+    assert index.type_of(key) == "Group"
+
+
+def test_short_name_and_title_join_the_full_name(nlp: Language) -> None:
+    doc, index = resolve(nlp, "President Barack Obama spoke on Tuesday. Later Obama said Mr Obama was tired.")
+    assert set(index.entities) >= {"Barack Obama"}
+    assert [k for k in index.entities if "Obama" in k] == ["Barack Obama"]
+    assert key_of(doc, index, "Obama", 1) == "Barack Obama"
+    assert key_of(doc, index, "Obama", 2) == "Barack Obama"
+    assert index.type_of("Barack Obama") == "Person"
+    assert {"Obama", "Mr Obama", "President Barack Obama"} <= set(index.entities["Barack Obama"].aliases)
+
+
+def test_descriptive_alias_resolves_by_side(nlp: Language) -> None:
+    text = (
+        "Rebel fighters near Ajdabiya said government troops were fleeing. "
+        "Later the regime denied that the rebels had won."
+    )
+    doc, index = resolve(nlp, text)
+    rebels, regime = key_of(doc, index, "fighters"), key_of(doc, index, "troops")
+    assert rebels is not None and regime is not None and rebels != regime
+    assert key_of(doc, index, "regime") == regime
+    assert key_of(doc, index, "rebels") == rebels
+
+
+def test_description_takes_the_group_that_acts_not_a_news_source(nlp: Language) -> None:
+    text = (
+        "Hamas took control of the Gaza Strip in 2007, according to the BBC. "
+        "The Islamic rulers of the strip later fought Israel."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "rulers") == "Hamas"
+    assert "Islamic rulers" in index.entities["Hamas"].aliases
+
+
+def test_aliases_are_never_pronouns_or_bare_generic_nouns(nlp: Language) -> None:
+    text = "Peshmerga commanders met in Erbil. They said the troops and their soldiers would hold the city."
+    _doc, index = resolve(nlp, text)
+    generic = {"they", "them", "their", "troops", "soldiers", "city", "forces", "it", "he"}
+    for ent in index.entities.values():
+        assert not generic & {a.lower() for a in ent.aliases}, ent
+
+
+# --------------------------------------------------------------------------------------- places
+def test_definite_place_descriptions_resolve(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Government forces left Jalalabad on Sunday. Rebels entered the city hours later.")
+    assert key_of(doc, index, "city") == key_of(doc, index, "Jalalabad")
+
+
+def test_town_of_and_apposition_name_the_place(nlp: Language) -> None:
+    text = "Rebels seized the town of Arauca. They then attacked Cucuta, the largest city in the region."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "town") == key_of(doc, index, "Arauca")
+    assert key_of(doc, index, "city") == key_of(doc, index, "Cucuta")
+
+
+def test_national_capital_from_the_gazetteer(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The rebels said they were ten miles from the Syrian capital on Friday.")
+    key = key_of(doc, index, "capital")
+    assert key == "Damascus"
+    ent = index.entities[key]
+    assert ent.type == "GPE" and ent.geo is not None and ent.geo.country == "SY"
+    assert "Syrian capital" in ent.aliases
+
+
+# ------------------------------------------------------------------------------------- pronouns
+def test_personal_pronouns_take_the_nearest_person(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Ahmed Shah Massoud met the envoy in Dushanbe. He said his men would hold the valley.")
+    assert key_of(doc, index, "He") == "Ahmed Shah Massoud"
+    assert key_of(doc, index, "his") == "Ahmed Shah Massoud"
+
+
+def test_possessive_refers_to_its_clause_subject(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Abdul Karim rebelled against Omar Bashir in May and formed his own militia.")
+    assert key_of(doc, index, "his") == key_of(doc, index, "Karim")
+
+
+def test_plural_pronoun_skips_people_and_places(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hezbollah fighters reached Idlib, the general said. They had crossed from Lebanon.")
+    assert key_of(doc, index, "They") == "Hezbollah"
+
+
+def test_expletive_it_is_not_resolved(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hamas controls Gaza. It is unclear whether the truce will hold.")
+    assert key_of(doc, index, "It") is None
+
+
+# ------------------------------------------------------------------------------ typing, gazetteer
+def test_gazetteer_types_and_links_a_city_the_ner_called_an_organisation(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Syrian troops shelled Aleppo. The Syrian army later entered Homs.")
+    key = key_of(doc, index, "Homs")
+    assert key is not None
+    homs = index.entities[key]
+    assert homs.type == "GPE"
+    assert homs.geo is not None and homs.geo.country == "SY"
+    assert homs.geo.lat == pytest.approx(34.72, abs=0.1) and homs.geo.long == pytest.approx(36.72, abs=0.1)
+
+
+def test_gazetteer_picks_the_place_in_a_country_the_text_mentions(nlp: Language) -> None:
+    _d1, lebanon = resolve(nlp, "Tripoli was quiet. Hezbollah and the Lebanese army held the port.")
+    _d2, libya = resolve(nlp, "Tripoli was quiet. Libyan rebels held the port.")
+    assert lebanon.entities["Tripoli"].geo is not None and lebanon.entities["Tripoli"].geo.country == "LB"
+    assert libya.entities["Tripoli"].geo is not None and libya.entities["Tripoli"].geo.country == "LY"
+
+
+def test_sentence_initial_adjective_is_not_a_person(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Jubilant residents of Misrata cheered as rebel fighters entered Sirte.")
+    assert all(e.type != "Person" for e in index.entities.values())
+    assert key_of(doc, index, "Jubilant") is None
+    assert index.type_of(key_of(doc, index, "Misrata") or "") == "GPE"
+
+
+def test_place_cue_retypes_a_name_the_ner_called_a_person(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The Battle of Zawiya ended in March. Rebels held Zawiya, 30 miles west of the capital.")
+    key = key_of(doc, index, "Zawiya", 1)
+    assert key is not None and index.type_of(key) in ("GPE", "Place")
+
+
+def test_countries_are_states_with_their_geonames_name(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Britain and the US sent advisers to Afghanistan.")
+    assert key_of(doc, index, "Britain") == "United Kingdom"
+    assert key_of(doc, index, "US") == "United States"
+    assert index.type_of("United Kingdom") == "GPE"
+
+
+# ---------------------------------------------------------------------------------- across texts
+def test_same_entity_gets_the_same_key_in_different_texts(nlp: Language) -> None:
+    d1, i1 = resolve(nlp, "British troops entered Basra on Monday.")
+    d2, i2 = resolve(nlp, "On Friday British soldiers left Basra for the airport.")
+    assert key_of(d1, i1, "troops") == key_of(d2, i2, "soldiers") == "British forces"
+    assert key_of(d1, i1, "Basra") == key_of(d2, i2, "Basra")
+
+
+def test_resolution_is_deterministic(nlp: Language) -> None:
+    text = "The opposition Free Syrian Army entered Homs. Its fighters said they held the city."
+    first = resolve_entities(nlp(text))
+    second = resolve_entities(nlp(text))
+    assert first.entities == second.entities
+    assert first.token_entity == second.token_entity
+
+
+def test_index_spans_record_how_each_mention_resolved(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hezbollah fighters reached Idlib. They held it.")
+    kinds = {(doc[s.start : s.end].text, s.kind) for s in index.spans}
+    assert ("Hezbollah fighters", "member") in kinds
+    assert ("They", "pronoun") in kinds
+    they = next(t for t in doc if t.text == "They")
+    assert index.kind_at(they.i) == "pronoun"
+    assert index.entity_for_span(doc[0:2]) == "Hezbollah"
+
+
+# --------------------------------------------------------------------------------------- lexicon
+def test_lexicon_loads_and_lists_general_words_only() -> None:
+    lex = load_entity_lexicon()
+    assert "troops" in lex.member_nouns and lex.sides["rebels"] == "insurgent"
+    assert lex.state_by_adjective("British") is not None
+    assert lex.state_by_adjective("Iraqis") is not None  # plural nationality nouns
+
+
+def test_lexicon_errors_name_the_file_and_the_choices() -> None:
+    import tomllib
+
+    data = tomllib.loads((ROOT / "ontology" / "entities.toml").read_text(encoding="utf-8"))
+    data["sides"] = {**data["sides"], "neutral": ["bystanders"]}
+    with pytest.raises(KGError, match=r"x\.toml: \[sides\] 'neutral' is not one of insurgent, incumbent"):
+        parse_entity_lexicon(data, "x.toml")
+    data = tomllib.loads((ROOT / "ontology" / "entities.toml").read_text(encoding="utf-8"))
+    del data["member_nouns"]
+    with pytest.raises(KGError, match="'member_nouns' must be a non-empty list"):
+        parse_entity_lexicon(data, "x.toml")
+
+
+def test_lexicon_holds_no_phrase_from_the_seed_or_dev_texts() -> None:
+    """Group nouns and titles are general English; proper names there would be fitting the corpus."""
+    lex = load_entity_lexicon()
+    words = lex.group_nouns | lex.member_nouns | lex.titles | frozenset(lex.sides) | lex.neutral_bare
+    assert all(w.islower() for w in words)
