@@ -11,6 +11,8 @@ import hashlib
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.model import Document, Extraction
 from kg.nlp.extract import extract
@@ -345,3 +347,56 @@ def test_subject_before_a_parenthetical_aside(nlp: Any) -> None:
         "The Wagner Group, believed to be paid by Moscow, has been training the Malian army.",
         ("Wagner Group", "advises", "Malian army", A),
     )
+
+
+_WORDS = [
+    "the",
+    "rebels",
+    "army",
+    "Aden",
+    "Tripoli",
+    "captured",
+    "took",
+    "control",
+    "of",
+    "fell",
+    "to",
+    "advance",
+    "on",
+    "not",
+    "may",
+    "tried",
+    "to",
+    ",",
+    ".",
+    "and",
+    "which",
+    "who",
+    "their",
+    "it",
+    "they",
+    "Hezbollah",
+    "siege",
+    "by",
+    "stronghold",
+    "-held",
+    "2011",
+    "March",
+    "13",
+    "on",
+    "Friday",
+    "said",
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=40))
+def test_any_word_salad_gives_well_formed_relations(nlp: Any, words: list[str]) -> None:
+    """Whatever the parser makes of a text, extraction does not fail and every relation points into the text."""
+    text = " ".join(words)
+    ext = _extract(nlp, text)
+    keys = {e.key for e in ext.entities}
+    for r in ext.relations:
+        assert {r.subject, r.object} <= keys and r.subject != r.object
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.text
+        assert 0 < r.confidence <= 1
