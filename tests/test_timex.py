@@ -96,3 +96,8 @@ def test_parenthetical_references_are_not_event_times() -> None:
     idx = TimeIndex(text)
     found = idx.nearest(0, len(text), text.index("attacked"))
     assert found is not None and found.value == "1998"
+
+
+def test_year_before_a_comma_is_a_year_but_thousands_are_not() -> None:
+    values = [t.value for t in TimeIndex("In 1975, they left. It cost 1,975 dollars.").items]
+    assert values == ["1975"]

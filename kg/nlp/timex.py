@@ -51,7 +51,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dm", re.compile(rf"\b{_DAY}\s+{_MON}(?![a-z])")),
     ("md", re.compile(rf"\b{_MON}\s+{_DAY}\b(?!,?\s*\d)")),
     ("decade", re.compile(r"\b(?P<year>1[0-9]\d0|20\d0)s\b")),
-    ("year", re.compile(rf"(?<![\d,.])\b{_YEAR}\b(?![\d,])")),
+    ("year", re.compile(rf"(?<![\d,.])\b{_YEAR}\b(?!\d|,\d)")),
     (
         "m",
         re.compile(
