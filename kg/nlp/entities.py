@@ -275,10 +275,11 @@ class _Cluster:
     def type(self) -> str:
         if self.forced_type:
             return self.forced_type
-        if not self.votes:
-            return "Group"
-        order = ("Person", "Group", "GPE", "Place")
-        return max(order, key=lambda t: (self.votes[t], -order.index(t)))
+        best, score = "Group", 0
+        for t in ("Person", "Group", "GPE", "Place"):  # ties go to the earlier type
+            if self.votes[t] > score:
+                best, score = t, self.votes[t]
+        return best
 
 
 @dataclass
@@ -296,6 +297,7 @@ class _Name:
 class _Resolver:
     def __init__(self, doc: Doc, lex: EntityLexicon, gaz: Gazetteer) -> None:
         self.doc = doc
+        self.toks: list[Token] = list(doc)  # indexing a list is much cheaper than Doc.__getitem__
         self.lex = lex
         self.gaz = gaz
         self.sent_of: list[int] = [0] * len(doc)
@@ -311,6 +313,7 @@ class _Resolver:
         self.demonym_at: dict[int, State] = {}
         self.name_at: dict[int, _Cluster] = {}
         self.next_uid = 0
+        self.geo_memo: dict[tuple[str, frozenset[str]], GeoPlace | None] = {}
         self.country_mentions: Counter[str] = Counter()
 
     # ---------------------------------------------------------------------------------------- helpers
@@ -336,7 +339,10 @@ class _Resolver:
         key = fold(name)
         if key in self.lex.gazetteer_stopwords or len(key) < 3:
             return None
-        return self.gaz.best(name, self.countries)
+        memo = (key, frozenset(self.countries))
+        if memo not in self.geo_memo:
+            self.geo_memo[memo] = self.gaz.best(name, self.countries)
+        return self.geo_memo[memo]
 
     def big_city(self, name: str, place: GeoPlace) -> bool:
         """A large city called by (a form of) its own name, not by one of its many alternate names."""
@@ -351,21 +357,25 @@ class _Resolver:
         """Cut an NER span into clean name spans: no leading article or title, split at commas/"and"."""
         doc = self.doc
         start, end = ent.start, ent.end
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].tag_ == "POS"):
+        while end > start and (
+            self.toks[end - 1].is_punct or self.toks[end - 1].is_space or self.toks[end - 1].tag_ == "POS"
+        ):
             end -= 1
-        while start < end and (doc[start].lower_ == "the" or doc[start].is_space or doc[start].is_punct):
+        while start < end and (
+            self.toks[start].lower_ == "the" or self.toks[start].is_space or self.toks[start].is_punct
+        ):
             start += 1
         title = ""
         if ent.label_ in ("PERSON", "ORG"):
             t0 = start
-            while start < end - 1 and self.is_title(doc[start]):
+            while start < end - 1 and self.is_title(self.toks[start]):
                 start += 1
             if start > t0:
                 title = doc[t0:start].text
         pieces: list[tuple[int, int, str]] = []
         cur = start
         for i in range(start, end):
-            t = doc[i]
+            t = self.toks[i]
             if t.text == "," or t.dep_ == "cc" or t.is_space or (t.pos_ == "ADP" and t.is_lower):
                 if i > cur:
                     pieces.append((cur, i, title))
@@ -393,25 +403,24 @@ class _Resolver:
                 place = self.geo_best(t.text)  # "Homs" tagged as a plural noun is still a city
                 if place is None or not (place.country in self.countries or self.big_city(t.text, place)):
                     return False
-            if label == "ORG" and end < len(doc) and self.is_title(doc[end]):
+            if label == "ORG" and end < len(doc) and self.is_title(self.toks[end]):
                 return False  # "Defence" of "Defence Secretary"
         return True
 
     def place_cue(self, start: int, end: int) -> int:
         """Votes for "place" from the words around a name: "the Battle of X", "N miles north of X", "in X"."""
-        doc = self.doc
-        before = [t.lower_ for t in doc[max(0, start - 3) : start]]
+        before = [t.lower_ for t in self.toks[max(0, start - 3) : start]]
         for cue in self.lex.place_cues:
             if tuple(before[-len(cue) :]) == cue:
                 return 3
-        after = [t.lower_ for t in doc[end : end + 6]]
+        after = [t.lower_ for t in self.toks[end : end + 6]]
         if len(after) >= 4 and after[0] == ",":
             rest = after[1:]
             if rest and rest[0] in ("about", "some", "around", "roughly", "nearly", "just"):
                 rest = rest[1:]
             if (
                 len(rest) >= 3
-                and (rest[0][:1].isdigit() or doc[end + 1].like_num)
+                and (rest[0][:1].isdigit() or self.toks[end + 1].like_num)
                 and rest[1] in self.lex.distance_units
             ):
                 return 3
@@ -429,9 +438,9 @@ class _Resolver:
                 ofs = [t.i for t in ent if t.lower_ == "of"]
                 if ofs and ofs[0] + 1 < ent.end:
                     s, e = ofs[0] + 1, ent.end
-                    while e > s and not doc[e - 1].is_alpha:
+                    while e > s and not self.toks[e - 1].is_alpha:
                         e -= 1
-                    if e > s and _CAP.match(doc[s].text):
+                    if e > s and _CAP.match(self.toks[s].text):
                         found.append(_Name(s, e, self.surface(s, e), Counter({"GPE": 3}), "GPE"))
                 continue
             if ent.label_ not in NER_TYPES:
@@ -449,11 +458,11 @@ class _Resolver:
                         if st.code:
                             self.countries.add(st.code)
                         continue
-                if ent.label_ == "NORP" and doc[e - 1].tag_ not in ("NNP", "NNPS"):
+                if ent.label_ == "NORP" and self.toks[e - 1].tag_ not in ("NNP", "NNPS"):
                     continue  # "Islamic", "Sunni": a description, not a name
                 votes: Counter[str] = Counter({NER_TYPES[ent.label_]: 1})
-                if not title and s > 0 and self.is_title(doc[s - 1]) and ent.label_ in ("PERSON", "ORG"):
-                    title = doc[s - 1].text
+                if not title and s > 0 and self.is_title(self.toks[s - 1]) and ent.label_ in ("PERSON", "ORG"):
+                    title = self.toks[s - 1].text
                 if title:
                     votes["Person"] += 3
                 found.append(_Name(s, e, text, votes, ent.label_, title))
@@ -467,21 +476,21 @@ class _Resolver:
                     if g and g[0].is_country:
                         self.countries.add(g[0].country)
         # "March 23 Movement (M23)": a capitalised phrase before a bracketed acronym is a name
-        for t in doc:
-            if t.text != "(" or t.i + 2 >= len(doc) or doc[t.i + 2].text != ")" or t.i == 0:
+        for t in self.toks:
+            if t.text != "(" or t.i + 2 >= len(doc) or self.toks[t.i + 2].text != ")" or t.i == 0:
                 continue
-            acro = doc[t.i + 1].text
+            acro = self.toks[t.i + 1].text
             if not (acro.isupper() or re.fullmatch(r"[A-Z][A-Za-z]*\d+[A-Za-z]*", acro)) or len(acro) > 8:
                 continue
             j = t.i
             while j - 1 >= 0 and (
-                (doc[j - 1].is_title or doc[j - 1].is_upper or doc[j - 1].like_num)
-                or (doc[j - 1].lower_ in ("of", "the", "for", "and") and j < t.i)
+                (self.toks[j - 1].is_title or self.toks[j - 1].is_upper or self.toks[j - 1].like_num)
+                or (self.toks[j - 1].lower_ in ("of", "the", "for", "and") and j < t.i)
             ):
                 j -= 1
-            while j < t.i and (doc[j].lower_ in ("of", "the", "for", "and") or doc[j].like_num):
+            while j < t.i and (self.toks[j].lower_ in ("of", "the", "for", "and") or self.toks[j].like_num):
                 j += 1
-            if t.i - j < 2 or not doc[t.i - 1].is_title:
+            if t.i - j < 2 or not self.toks[t.i - 1].is_title:
                 continue
             if any(n.start < t.i and n.end > j and (n.start < j or n.end > t.i) for n in found):
                 continue
@@ -498,7 +507,7 @@ class _Resolver:
                 and gap is not None
                 and 0 < len(gap) <= 2
                 and gap[0].text == "-"
-                and not doc[prev.end - 1].whitespace_
+                and not self.toks[prev.end - 1].whitespace_
                 and all(g.text == "-" or (g.is_alpha and g.is_lower and len(g) <= 3) for g in gap)
             ):
                 joined[-1] = _Name(prev.start, n.end, self.surface(prev.start, n.end), prev.votes + n.votes, prev.label)
@@ -506,16 +515,17 @@ class _Resolver:
                 joined.append(n)
         found = joined
         # "Ra's Lanuf": a name with an inner "'s" that the NER splits (the first part never stands alone)
-        texts = Counter(t.text for t in doc)
-        for t in doc:
+        texts = Counter(t.text for t in self.toks)
+        before_pos = Counter(self.toks[t.i - 1].text for t in self.toks if t.tag_ == "POS" and t.i > 0)
+        for t in self.toks:
             if t.tag_ != "POS" or t.i == 0 or t.i + 1 >= len(doc):
                 continue
-            a, b = doc[t.i - 1], doc[t.i + 1]
+            a, b = self.toks[t.i - 1], self.toks[t.i + 1]
             if not (a.is_alpha and b.is_alpha and _CAP.match(a.text) and _CAP.match(b.text) and b.pos_ == "PROPN"):
                 continue
-            if texts[a.text] != sum(1 for x in doc if x.tag_ == "POS" and x.i > 0 and doc[x.i - 1].text == a.text):
+            if texts[a.text] != before_pos[a.text]:
                 continue
-            nxt = doc[b.i + 1] if b.i + 1 < len(doc) else None
+            nxt = self.toks[b.i + 1] if b.i + 1 < len(doc) else None
             if a.whitespace_ or (nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.is_lower):
                 continue
             s_, e_ = a.i, b.i + 1
@@ -530,17 +540,26 @@ class _Resolver:
         covered = {i for n in found for i in range(n.start, n.end)}
         i = 0
         while i < len(doc):
-            t = doc[i]
+            t = self.toks[i]
             if not (t.is_alpha and _CAP.match(t.text)) or t.i in self.demonym_at:
                 i += 1
                 continue
             hit = None
-            for e in range(min(len(doc), i + 7), i, -1):
-                last = doc[e - 1]
+            # the longest run of name-like tokens from here: capitalised words, hyphens, short particles
+            stop = i + 1
+            while stop < min(len(doc), i + 7):
+                x = self.toks[stop]
+                if not (
+                    (x.is_alpha and _CAP.match(x.text)) or x.text in ("-", "'", "’") or (x.is_lower and len(x) <= 3)
+                ):
+                    break
+                stop += 1
+            for e in range(stop, i, -1):
+                last = self.toks[e - 1]
                 if not (last.is_alpha and _CAP.match(last.text)):
                     continue
                 span = doc[i:e]
-                if any(x.is_space or x.text in (",", "(", ")") for x in span):
+                if any(x.is_space for x in span):
                     continue
                 if e - i == 1 and ((t.tag_ not in ("NNP", "NNPS") and t.i not in covered) or self.is_title(t)):
                     continue
@@ -573,10 +592,10 @@ class _Resolver:
             i = e
         for n in found:
             n.votes["GPE"] += self.place_cue(n.start, n.end)
-            head = self.doc[n.end - 1].lower_
+            head = self.toks[n.end - 1].lower_
             if head in lex.type_heads and n.end - n.start > 1:
                 n.votes[lex.type_heads[head]] += 5
-            root = self.doc[n.end - 1]
+            root = self.toks[n.end - 1]
             if root.dep_ == "nsubj" and root.head.lemma_ in _SPEECH_VERBS and n.label == "PERSON":
                 n.votes["Person"] += 2
         found.sort(key=lambda n: (n.start, n.end))
@@ -639,7 +658,11 @@ class _Resolver:
                     by_first.setdefault(words[0], []).append((words, c))
         i = 0
         while i < len(doc):
-            cands = by_first.get(doc[i].text) if i not in self.name_at and doc[i].i not in self.demonym_at else None
+            cands = (
+                by_first.get(self.toks[i].text)
+                if i not in self.name_at and self.toks[i].i not in self.demonym_at
+                else None
+            )
             hit = None
             for words, c in sorted(cands or (), key=lambda x: -len(x[0])):
                 j = i
@@ -651,12 +674,12 @@ class _Resolver:
                     # names were split on whitespace; tokens may split further ("al-Obeidi")
                     text = ""
                     while j < len(doc) and len(text) < len(w):
-                        text += doc[j].text
+                        text += self.toks[j].text
                         j += 1
                     if text != w:
                         ok = False
                         break
-                if ok and (j >= len(doc) or not (doc[j].is_alpha and _CAP.match(doc[j].text))):
+                if ok and (j >= len(doc) or not (self.toks[j].is_alpha and _CAP.match(self.toks[j].text))):
                     hit = (j, c)
                     break
             if hit is None:
@@ -732,9 +755,9 @@ class _Resolver:
         """ "March 23 Movement (M23)": the bracketed acronym joins the name; so do initials of a name."""
         doc = self.doc
         for _s, e, c, kind in list(self.spans):
-            if kind != "name" or e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")":
+            if kind != "name" or e + 2 >= len(doc) or self.toks[e].text != "(" or self.toks[e + 2].text != ")":
                 continue
-            acro = doc[e + 1]
+            acro = self.toks[e + 1]
             if not acro.is_alpha and not re.fullmatch(r"[A-Z][A-Za-z]*\d+[A-Za-z]*", acro.text):
                 continue
             if not (acro.is_upper or any(ch.isdigit() for ch in acro.text)) or len(acro.text) > 8:
@@ -817,7 +840,7 @@ class _Resolver:
         for s, c, _kind in self.candidates_before(tok.i, 2):
             if not want(c):
                 continue
-            ctok = self.doc[s]
+            ctok = self.toks[s]
             if tok.dep_ in ("dobj", "pobj") and ctok.dep_.startswith("nsubj") and ctok.head.i == verb.i:
                 continue  # "they advised them": not the same group
             return c
@@ -837,7 +860,7 @@ class _Resolver:
         i = head.i - 1
         lo = head.left_edge.i
         while i >= lo:
-            t = self.doc[i]
+            t = self.toks[i]
             if t.dep_ == "cc" or t.text in (",", ";", ":", "(", ")") or t.pos_ in ("VERB", "AUX", "ADP"):
                 break
             out.append(t)
@@ -907,7 +930,7 @@ class _Resolver:
         subjects = {
             id(c)
             for s, _e, c, _k in self.spans
-            if self.sent_of[s] == sent and s < at and self.doc[_e - 1].dep_ in ("nsubj", "nsubjpass")
+            if self.sent_of[s] == sent and s < at and self.toks[_e - 1].dep_ in ("nsubj", "nsubjpass")
         }
         pool = [
             c
@@ -930,7 +953,7 @@ class _Resolver:
         if c.ties:
             return True
         for _s, e, _k in c.mentions:
-            root = self.doc[e - 1]
+            root = self.toks[e - 1]
             if root.dep_ == "nsubj" and root.head.lemma_ not in _SPEECH_VERBS and root.head.pos_ == "VERB":
                 return True
         return False
@@ -940,7 +963,7 @@ class _Resolver:
         pre = self.np_premods(head)
         if any(
             t.lower_ in ("a", "an", "another", "any", "no", "every", "each")
-            for t in self.doc[head.left_edge.i : head.i]
+            for t in self.toks[head.left_edge.i : head.i]
         ):
             return  # "a new government": not a reference to a group the text named
         words = [t.lower_ for t in pre if t.is_alpha] + [head.lower_]
@@ -1143,12 +1166,12 @@ class _Resolver:
         for s, e, c, kind in list(self.spans):
             if kind != "name":
                 continue
-            head = self.doc[e - 1].lower_
+            head = self.toks[e - 1].lower_
             if head in lex.group_nouns or head in lex.member_nouns or head in lex.sides:
                 c.tie(head, s, lex)  # "the alliance" after "Northern Alliance"; not "forces" of a press service
             i = s - 1
-            while i >= 0 and self.doc[i].is_lower and self.doc[i].is_alpha and i not in self.name_at:
-                w = self.doc[i].lower_
+            while i >= 0 and self.toks[i].is_lower and self.toks[i].is_alpha and i not in self.name_at:
+                w = self.toks[i].lower_
                 if w in lex.sides or w in lex.group_nouns:
                     c.tie(w, s, lex)
                     self.token_cluster.setdefault(i, c)
@@ -1159,7 +1182,7 @@ class _Resolver:
 
     def walk(self) -> None:
         lex = self.lex
-        for tok in self.doc:
+        for tok in self.toks:
             if tok.i in self.name_at:
                 continue
             low = tok.lower_
@@ -1286,7 +1309,12 @@ class _Resolver:
             key = final[id(c)]
             mentions = sorted(
                 {
-                    Mention(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), doc[s:e].text, self.sent_of[s])
+                    Mention(
+                        self.toks[s].idx,
+                        self.toks[e - 1].idx + len(self.toks[e - 1].text),
+                        doc[s:e].text,
+                        self.sent_of[s],
+                    )
                     for s, e, _k in c.mentions
                 }
             )

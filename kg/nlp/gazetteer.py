@@ -33,6 +33,7 @@ MAX_NAME_TOKENS = 5
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """Lookup form of a name: ASCII letters and digits in lower case, apostrophes dropped, the rest spaces.
 
