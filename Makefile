@@ -8,12 +8,14 @@ STAMP  := $(VENV)/.kg-installed
 SEEDS  := seeds
 OUT    := out
 
-.PHONY: setup run test lint typecheck bench clean help
+.PHONY: setup run test eval lint typecheck bench clean help
 
 help:
 	@echo "make run    build the seed graph into $(OUT)/ (sets up .venv first)"
 	@echo "make test   run the test suite (sets up .venv first)"
-	@echo "make lint | typecheck | bench | clean"
+	@echo "make eval   score extraction on seeds/ + tests/data/dev against their gold files"
+	@echo "make bench  benchmarks against the raw libraries (BENCH=build|query|analyze to pick)"
+	@echo "make lint | typecheck | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+eval: $(STAMP)
+	$(BIN)/kg eval $(SEEDS) tests/data/dev
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests
