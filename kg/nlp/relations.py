@@ -628,6 +628,12 @@ class _Finder:
                 break
             cur = cur.head
         found = self.times.nearest(sent.start_char, sent.end_char, at)
+        if found is None and sent.start > 0:
+            # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
+            # Reportedly, the rebels re-entered the town"); never across a paragraph break
+            prev = self.doc[sent.start - 1].sent
+            if "\n\n" not in self.doc.text[prev.start_char : sent.start_char]:
+                found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
         return (found.value, found.text) if found else (None, None)
 
 
