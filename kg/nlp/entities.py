@@ -76,6 +76,8 @@ class EntityLexicon:
     skip_heads: frozenset[str]
     gazetteer_stopwords: frozenset[str]
     force_words: frozenset[str]
+    compass_words: frozenset[str]
+    salient_nouns: frozenset[str]
     force_heads: frozenset[str]
     city_nouns: frozenset[str]
     country_nouns: frozenset[str]
@@ -169,6 +171,8 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         skip_heads=_words(data, "skip_heads", where),
         gazetteer_stopwords=_words(data, "gazetteer_stopwords", where),
         force_words=_words(data, "force_words", where),
+        compass_words=_words(data, "compass_words", where),
+        salient_nouns=_words(data, "salient_nouns", where),
         force_heads=_words(data, "force_heads", where),
         city_nouns=_words(places, "city", f"{where} [place_nouns]"),
         country_nouns=_words(places, "country", f"{where} [place_nouns]"),
@@ -475,6 +479,17 @@ class _Resolver:
                     g = self.gaz.lookup(text)
                     if g and g[0].is_country:
                         self.countries.add(g[0].country)
+        # "northern Afghanistan": a region of a country, a Place of its own
+        for k, n in enumerate(found):
+            compass = self.toks[n.start - 1] if n.start > 0 else None
+            if (
+                compass is not None
+                and compass.lower_ in lex.compass_words
+                and compass.is_lower
+                and lex.state_by_name(n.text)
+            ):
+                region = f"{compass.text.capitalize()} {n.text}"
+                found[k] = _Name(compass.i, n.end, region, Counter({"Place": 5}), "LOC")
         # "March 23 Movement (M23)": a capitalised phrase before a bracketed acronym is a name
         for t in self.toks:
             if t.text != "(" or t.i + 2 >= len(doc) or self.toks[t.i + 2].text != ")" or t.i == 0:
@@ -637,6 +652,7 @@ class _Resolver:
                 c = found_c
             c.names[n.text] += 1
             c.aliases.add(n.text)
+            c.aliases.add(self.surface(n.start, n.end))
             if n.title:
                 c.aliases.add(f"{n.title} {n.text}")
             c.votes.update(n.votes)
@@ -925,7 +941,12 @@ class _Resolver:
         same = [c for c in self.clusters if self.group_like(c) and c.side == side and c.first < at]
         if same:
             return max(same, key=lambda c: max((s for s, _e, _k in c.mentions if s < at), default=-1))
-        other = "incumbent" if side == "insurgent" else "insurgent"
+        return self.salient_group(at, side)
+
+    def salient_group(self, at: int, side: str | None) -> _Cluster | None:
+        """The named group mentioned most in the last sentences, not on the other ``side``, not the subject
+        of the sentence (its object is someone else), and shown acting."""
+        other = "incumbent" if side == "insurgent" else "insurgent" if side == "incumbent" else None
         sent = self.sent_of[at]
         subjects = {
             id(c)
@@ -993,7 +1014,8 @@ class _Resolver:
         elif side is None and demonyms and not insurgent:  # "Libyan rebels" are not Libya's forces
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
         elif side is None and poss:
-            target = self.token_cluster.get(poss[-1].i)
+            owner = self.token_cluster.get(poss[-1].i)
+            target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
         if target is None and side is None:
             of = [
                 g
@@ -1014,6 +1036,8 @@ class _Resolver:
             if target is None and side is None:
                 target = self.name_from_premodifiers(pre)
                 kind = "member" if target is not None else kind
+            if target is None and side is None and head.lower_ in lex.salient_nouns and words[:-1] == ["the"]:
+                target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
             if target is None and side is not None:
                 target = self.new_cluster()
                 target.forced_type = "Group"
@@ -1114,7 +1138,10 @@ class _Resolver:
                     and (low != "capital" or self.is_capital(c))
                 ]
                 known = [c for c in near if any(self.geo_best(n) is not None for n in c.names)]
-                target = (known or near)[0] if (known or near) else None
+                pool = known or near
+                # the city the passage is about: most mentioned so far, then the nearest
+                seen = {c.uid: sum(1 for m in c.mentions if m[0] < head.i) for c in pool}
+                target = max(pool, key=lambda c: seen[c.uid]) if pool else None
         if target is None:
             return
         mods = [t for t in head.lefts if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.i not in self.name_at]
@@ -1179,6 +1206,15 @@ class _Resolver:
                     i -= 1
                     continue
                 break
+            # "his new party and militia, Junbish-e Milli": the nouns the name is in apposition to
+            root = self.toks[e - 1]
+            if root.dep_ == "appos" and self.group_like(c):
+                nouns = [root.head, *(x for x in root.head.conjuncts)]
+                for n in nouns:
+                    if n.lower_ in lex.group_nouns and n.i not in self.name_at:
+                        c.tie(n.lower_, n.i, lex)
+                        self.token_cluster.setdefault(n.i, c)
+                        self.add_mention(c, n.i, n.i + 1, "apposition", map_tokens=False)
 
     def walk(self) -> None:
         lex = self.lex
