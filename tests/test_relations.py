@@ -409,3 +409,7 @@ def test_time_carried_from_the_previous_sentence_of_the_paragraph_only(nlp: Any)
     assert {r.time for r in ext.relations} == {"2011-03-13"}
     ext = _extract(nlp, "Fighting began on 13 March 2011.\n\nHezbollah fighters captured Qusayr.")
     assert [r.time for r in ext.relations] == [None]
+
+
+def test_held_by_on_a_noun_in_a_locative_phrase_is_not_the_clause_subject(nlp: Any) -> None:
+    check(nlp, "Syria fought in a town held by the Houthis.")

@@ -9,7 +9,7 @@ and argument slots are data. Pass ``rejected=[]`` to learn which candidates were
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -65,7 +65,7 @@ class _Finder:
         self.relatives = lex.words("arguments", "relative_pronouns")
         self.descriptive = lex.words("arguments", "descriptive_preps")
         self.elaborations = tuple(
-            tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=len, reverse=True)
+            tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
         )
         self.region_words = lex.words("arguments", "region_modifiers")
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
@@ -261,7 +261,7 @@ class _Finder:
             return self._np(noun.head, agent)
         if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
             return self._subjects(noun.head, 0, True)
-        if noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+        if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ in self.descriptive:
             attach = noun.head.head
             if attach.pos_ in _VERBAL:
                 return self._subjects(attach, 0, True)
@@ -559,9 +559,8 @@ class _Finder:
             if found and self.index.type_of(found[0].key) in AGENT_TYPES:
                 reported = found[0].key
         conf = self._confidence(rule.confidence, trigger, s, o)
-        make: Callable[..., Relation] = Relation
         self.relations.append(
-            make(
+            Relation(
                 s.key,
                 rule.relation,
                 o.key,
@@ -581,7 +580,7 @@ class _Finder:
             if weight.implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
                 return
             self.relations.append(
-                make(
+                Relation(
                     s.key,
                     weight.implies,
                     o.key,
