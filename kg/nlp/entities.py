@@ -77,6 +77,7 @@ class EntityLexicon:
     gazetteer_stopwords: frozenset[str]
     force_words: frozenset[str]
     compass_words: frozenset[str]
+    state_force_words: frozenset[str]
     salient_nouns: frozenset[str]
     force_heads: frozenset[str]
     city_nouns: frozenset[str]
@@ -172,6 +173,7 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         gazetteer_stopwords=_words(data, "gazetteer_stopwords", where),
         force_words=_words(data, "force_words", where),
         compass_words=_words(data, "compass_words", where),
+        state_force_words=_words(data, "state_force_words", where),
         salient_nouns=_words(data, "salient_nouns", where),
         force_heads=_words(data, "force_heads", where),
         city_nouns=_words(places, "city", f"{where} [place_nouns]"),
@@ -1036,6 +1038,10 @@ class _Resolver:
             if target is None and side is None:
                 target = self.name_from_premodifiers(pre)
                 kind = "member" if target is not None else kind
+            if target is None and side is None and any(w in lex.state_force_words for w in words):
+                main = self.main_country()  # "the security forces" of a text about one country
+                if main is not None and main.state is not None and main.state.code:
+                    target, kind = self.nationality_cluster(main.state), "nationality"
             if target is None and side is None and head.lower_ in lex.salient_nouns and words[:-1] == ["the"]:
                 target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
             if target is None and side is not None:
