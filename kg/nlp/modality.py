@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from kg.nlp.lexicon import Governor, Lexicon
 
@@ -114,8 +114,9 @@ def _own_cues(v: Token, lex: Lexicon, acc: _Acc, with_negation: bool = True) -> 
             acc.neg(c.text)
 
 
-def weigh(trigger: Token, lex: Lexicon) -> Weight:
-    """The weight of the statement ``trigger`` (a verb or a noun) makes."""
+def weigh(trigger: Token, lex: Lexicon, sent: Span | None = None) -> Weight:
+    """The weight of the statement ``trigger`` (a verb or a noun) makes; ``sent`` is its sentence when the
+    caller has it at hand (``Token.sent`` is slow)."""
     verbs, nouns = _governors(lex)
     acc = _Acc()
     v = trigger
@@ -129,21 +130,21 @@ def weigh(trigger: Token, lex: Lexicon) -> Weight:
             steps += 1
             gov = nouns.get(cur.lemma_.lower()) if cur.pos_ == "NOUN" else None
             if gov is not None and prev.dep_ in ("pobj", "prep", "acl", "compound") and not acc.apply(gov, cur):
-                return _done(acc, trigger)
+                return _done(acc, sent if sent is not None else trigger.sent)
             adjunct = prev.dep_ == "prep"
         if cur.pos_ not in _VERBAL:
-            return _done(acc, trigger)
+            return _done(acc, sent if sent is not None else trigger.sent)
         if prev.dep_ in ("nsubj", "nsubjpass") and cur.lemma_.lower() not in lex.words("modality", "occurrence_verbs"):
             # "their control of X was never in doubt": the verb says something about the fact, not whether it is
-            return _done(acc, trigger)
+            return _done(acc, sent if sent is not None else trigger.sent)
         if adjunct:
             # "ordered X to retreat on the advice of Y": an adjunct phrase is not what the order is about
             _own_cues(cur, lex, acc)
-            return _done(acc, trigger)
+            return _done(acc, sent if sent is not None else trigger.sent)
         gov = verbs.get(cur.lemma_.lower()) if prev.dep_ == "dobj" else None
         if gov is not None and gov.governs_objects and not acc.apply(gov, cur):  # "threatened an attack on X"
             _own_cues(cur, lex, acc)
-            return _done(acc, trigger)
+            return _done(acc, sent if sent is not None else trigger.sent)
         v = cur
     while steps < _MAX_STEPS:
         steps += 1
@@ -164,7 +165,7 @@ def weigh(trigger: Token, lex: Lexicon) -> Weight:
         if nxt is None:
             break
         v = nxt
-    return _done(acc, trigger)
+    return _done(acc, sent if sent is not None else trigger.sent)
 
 
 def _step(
@@ -200,8 +201,8 @@ def _step(
     return None
 
 
-def _done(acc: _Acc, trigger: Token) -> Weight:
-    if acc.modality is None and trigger.sent.text.rstrip().rstrip("\"'\u201d").endswith("?"):
+def _done(acc: _Acc, sent: Span) -> Weight:
+    if acc.modality is None and sent.text.rstrip().rstrip("\"'\u201d").endswith("?"):
         acc.mod("Questioned", "?")
     return Weight(
         acc.negated, acc.modality or "Actual", acc.cue, acc.speaker, None if acc.implies_hedged else acc.implies

@@ -59,7 +59,11 @@ class _Finder:
         self.lex = lex
         self.times = times if times is not None else TimeIndex(doc.text)
         self.dateline = dateline_span(doc.text)
-        self.sent_index = {s.start: i for i, s in enumerate(doc.sents)}
+        # Token.sent scans the document on every call: look sentences up in a table instead
+        self.sents: list[Span] = list(doc.sents)
+        self.sent_of: list[int] = [0] * len(doc)
+        for i, sent in enumerate(self.sents):
+            self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
         self.through = lex.words("arguments", "through_nouns")
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
@@ -107,6 +111,9 @@ class _Finder:
         return list(best.values())
 
     # ------------------------------------------------------------------ arguments
+    def _sent(self, tok: Token) -> Span:
+        return self.sents[self.sent_of[tok.i]]
+
     def _entity(self, tok: Token) -> str | None:
         if self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]:
             return None
@@ -332,7 +339,7 @@ class _Finder:
             if attach.pos_ in _VERBAL:
                 found = self._subjects(attach, 0, True)
                 # "... a state in X under the rule of Y": the phrase may also belong to the place just before it
-                before = self.doc[noun.head.i - 1] if noun.head.i > noun.sent.start else None
+                before = self.doc[noun.head.i - 1] if noun.head.i > self._sent(noun).start else None
                 k = self._entity(before) if before is not None and before.pos_ == "PROPN" and not agent else None
                 if (
                     k is not None
@@ -431,7 +438,7 @@ class _Finder:
 
     def _elaboration(self, noun: Token, agent: bool) -> list[_Arg]:
         """A list after a dash or colon that spells out a plural object: "took three towns: A, B and C"."""
-        sent_end = noun.sent.end
+        sent_end = self._sent(noun).end
         after = noun.right_edge.i + 1
         # ", among them A, B and C" / ", including A and B": the parser often hangs the names elsewhere
         words = [t.lower_ for t in self.doc[after : min(sent_end, after + 3)]]
@@ -490,8 +497,8 @@ class _Finder:
 
     # ------------------------------------------------------------------ output
     def _reject(self, trigger: Token, rule: Rule, reason: str) -> None:
-        sent = trigger.sent
-        self.rejected.append(Rejection(self.sent_index.get(sent.start, 0), trigger.idx, trigger.text, rule.id, reason))
+        sent = self._sent(trigger)
+        self.rejected.append(Rejection(self.sent_of[sent.start], trigger.idx, trigger.text, rule.id, reason))
 
     def _check(self, arg: _Arg, want: frozenset[str] | tuple[str, ...], role: str) -> str | None:
         etype = self.index.type_of(arg.key)
@@ -508,7 +515,7 @@ class _Finder:
             self._reject(trigger, rule, f"no entity for the subject{self._pronoun_note(trigger)}")
             return
         want_obj = PLACE_TYPES if rule.relation in ("controls", "advancesOn") else AGENT_TYPES
-        weight = weigh(trigger, self.lex)
+        weight = weigh(trigger, self.lex, self._sent(trigger))
         for s in subjs:
             bad = self._check(s, AGENT_TYPES, "subject")
             if bad:
@@ -530,7 +537,7 @@ class _Finder:
     def _pronoun_note(self, trigger: Token) -> str:
         prons = [
             t.text
-            for t in trigger.sent
+            for t in self._sent(trigger)
             if t.pos_ == "PRON"
             and t.dep_ in ("nsubj", "dobj", "pobj", "poss")
             and t.head == trigger
@@ -550,8 +557,8 @@ class _Finder:
         return round(min(1.0, max(0.05, conf)), 2)
 
     def _add(self, rule: Rule, trigger: Token, s: _Arg, o: _Arg, weight: Weight) -> None:
-        sent: Span = trigger.sent
-        ev = Evidence(sent.start_char, sent.end_char, sent.text, self.sent_index.get(sent.start, 0), trigger.text)
+        sent = self._sent(trigger)
+        ev = Evidence(sent.start_char, sent.end_char, sent.text, self.sent_of[sent.start], trigger.text)
         timex = self._time(trigger, o.token)
         reported = None
         if weight.speaker is not None:
@@ -600,16 +607,17 @@ class _Finder:
         if key is None:
             return tok.text
         start, end = tok.i, tok.i
-        while start > tok.sent.start and self._entity(self.doc[start - 1]) == key:
+        sent = self._sent(tok)
+        while start > sent.start and self._entity(self.doc[start - 1]) == key:
             start -= 1
-        while end + 1 < tok.sent.end and self._entity(self.doc[end + 1]) == key:
+        while end + 1 < sent.end and self._entity(self.doc[end + 1]) == key:
             end += 1
         return self.doc[start : end + 1].text
 
     def _time(self, trigger: Token, obj: Token | None = None) -> tuple[str | None, str | None]:
         """The time expression nearest the trigger in the smallest clause around it that has one; one inside
         the object's own phrase comes first ("A on the 25th and B on the 28th")."""
-        sent = trigger.sent
+        sent = self._sent(trigger)
         if obj is not None and not (obj.left_edge.i <= trigger.i <= obj.right_edge.i):
             own = [c for c in obj.children if c.dep_ == "prep"]
             for p in own:
@@ -630,7 +638,7 @@ class _Finder:
         if found is None and sent.start > 0:
             # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
             # Reportedly, the rebels re-entered the town"); never across a paragraph break
-            prev = self.doc[sent.start - 1].sent
+            prev = self._sent(self.doc[sent.start - 1])
             if "\n\n" not in self.doc.text[prev.start_char : sent.start_char]:
                 found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
         return (found.value, found.text) if found else (None, None)

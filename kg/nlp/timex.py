@@ -199,9 +199,9 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _first_year(text: str) -> int | None:
+def _first_year(found: list[tuple[str, re.Match[str]]]) -> int | None:
     """The first explicit year a text names, for days it gives before any year ("on 9 June ... 10 June 2014")."""
-    for kind, m in scan(text):
+    for kind, m in found:
         if kind in ("dmy", "mdy", "my", "year"):
             return int(m.group("year"))
     return None
@@ -212,12 +212,13 @@ class TimeIndex:
 
     def __init__(self, text: str, doc_date: str | None = None) -> None:
         self.doc_date = doc_date if doc_date is not None else document_date(text)
-        anchor_year = int(self.doc_date[:4]) if self.doc_date else _first_year(text)
+        found = scan(text)
+        anchor_year = int(self.doc_date[:4]) if self.doc_date else _first_year(found)
         items: list[Timex] = []
         year: int | None = None
         month: int | None = None
         last_day: str | None = None
-        for kind, m in scan(text):
+        for kind, m in found:
             g = m.groupdict()
             if m.start() < _DATELINE_SPAN and _DATELINE_DASH.match(text, m.end()):
                 continue  # "CITY, Nov. 13, 2001 -": the date of writing, not of what is reported
