@@ -769,6 +769,21 @@ class _Resolver:
                     if st is not None:
                         self.merge(self.state_cluster(st), c)
 
+    def merge_bracketed(self) -> None:
+        """ "the Northern Alliance (United Front)": a bracketed name right after a name is another name for it."""
+        doc = self.doc
+        for _s, e, c, kind in list(self.spans):
+            if kind != "name" or e >= len(doc) or self.toks[e].text != "(" or c not in self.clusters:
+                continue
+            close = next((t.i for t in self.toks[e + 1 : e + 8] if t.text == ")"), None)
+            if close is None or close - e < 3:
+                continue
+            inner = [self.name_at.get(i) for i in range(e + 1, close)]
+            other = inner[0]
+            if other is not None and all(x is other for x in inner) and other is not c:
+                c.aliases |= set(other.names)
+                self.merge(c, other)
+
     def merge_acronyms(self) -> None:
         """ "March 23 Movement (M23)": the bracketed acronym joins the name; so do initials of a name."""
         doc = self.doc
@@ -787,6 +802,7 @@ class _Resolver:
                 self.add_mention(c, e + 1, e + 2, "name")
             c.aliases.add(acro.text)
             self.merge(c, other)
+        self.merge_bracketed()
         initials: dict[str, _Cluster] = {}
         for key, c in self.by_name.items():
             words = [w for w in key.removeprefix("state:").split() if w not in ("of", "the", "and", "for")]
@@ -940,21 +956,51 @@ class _Resolver:
             return best[2]
         if side is None:
             return None
-        same = [c for c in self.clusters if self.group_like(c) and c.side == side and c.first < at]
+        excluded = self.governing_subjects(at)
+        same = [
+            c for c in self.clusters if self.group_like(c) and c.side == side and c.first < at and c.uid not in excluded
+        ]
         if same:
-            return max(same, key=lambda c: max((s for s, _e, _k in c.mentions if s < at), default=-1))
+            # the side's main group: most mentioned so far, then the latest
+            def rank(c: _Cluster) -> tuple[int, int]:
+                before = [s for s, _e, _k in c.mentions if s < at]
+                return (len(before), max(before, default=-1))
+
+            return max(same, key=rank)
         return self.salient_group(at, side)
 
+    def governing_subjects(self, at: int) -> set[int]:
+        """uids of the entities that are subjects of the verbs above token ``at`` or coordinated with it:
+        "they used its airport to strike mujahideen rebels", "X and Sunni militants" are not the same group."""
+        out: set[int] = set()
+        tok = self.toks[at]
+        for conj in tok.conjuncts:
+            c = self.token_cluster.get(conj.i) or self.name_at.get(conj.i)
+            if c is not None:
+                out.add(c.uid)
+        for left in self.toks[tok.left_edge.i : at]:
+            if left.dep_ == "conj" or (left.i in self.name_at and any(x.dep_ == "cc" for x in left.children)):
+                c = self.name_at.get(left.i)
+                if c is not None:
+                    out.add(c.uid)
+        node = tok
+        for _ in range(12):
+            if node.pos_ in ("VERB", "AUX"):
+                for child in node.children:
+                    if child.dep_ in ("nsubj", "nsubjpass") and child.i != at:
+                        c = self.token_cluster.get(child.i) or self.name_at.get(child.i)
+                        if c is not None:
+                            out.add(c.uid)
+            if node.head.i == node.i:
+                break
+            node = node.head
+        return out
+
     def salient_group(self, at: int, side: str | None) -> _Cluster | None:
-        """The named group mentioned most in the last sentences, not on the other ``side``, not the subject
-        of the sentence (its object is someone else), and shown acting."""
+        """The named group mentioned most in the last sentences, not on the other ``side``, not a subject of
+        the verbs the description depends on (their objects are someone else), and shown acting."""
         other = "incumbent" if side == "insurgent" else "insurgent" if side == "incumbent" else None
-        sent = self.sent_of[at]
-        subjects = {
-            id(c)
-            for s, _e, c, _k in self.spans
-            if self.sent_of[s] == sent and s < at and self.toks[_e - 1].dep_ in ("nsubj", "nsubjpass")
-        }
+        subjects = self.governing_subjects(at)
         pool = [
             c
             for _s, c, _k in self.candidates_before(at, _WINDOW)
@@ -963,7 +1009,7 @@ class _Resolver:
             and c.side != other
             and c.names
             and self.acts(c)
-            and id(c) not in subjects
+            and c.uid not in subjects
         ]
         if not pool:
             return None
@@ -1034,7 +1080,15 @@ class _Resolver:
                 for w in words:
                     if w in lex.sides:
                         side = lex.sides[w]
-            target = self.descriptive_target(words, side, head.i)
+            definite = any(t.lower_ == "the" or t.tag_ in ("PRP$", "POS") for t in pre)
+            proper = [
+                t
+                for t in pre
+                if _CAP.match(t.text) and not t.is_sent_start and t.i not in self.name_at and t.i not in self.demonym_at
+            ]
+            # "Sunni militants" (no article, a proper modifier) introduce a group; "the militants" refer back
+            fresh = bool(proper) and not definite and side is not None
+            target = None if fresh else self.descriptive_target(words, side, head.i)
             if target is None and side is None:
                 target = self.name_from_premodifiers(pre)
                 kind = "member" if target is not None else kind
@@ -1049,7 +1103,9 @@ class _Resolver:
                 target.forced_type = "Group"
                 target.side = side
                 target.fixed_key = self.alias_text(pre, head)
-                target.unnamed = True
+                target.unnamed = not proper  # "Sunni militants" is named by its modifier, "rebel forces" is not
+                if fresh:
+                    words = []  # its bare head word ("militants") is not tied to it: later ones go by side
         if target is None:
             return
         start = pre[0].i if pre else head.i
@@ -1081,6 +1137,9 @@ class _Resolver:
         if not toks:
             return None
         start, end = toks[0].i, toks[-1].i + 1
+        after = self.toks[end] if end < len(self.toks) else None
+        if after is not None and _CAP.match(after.text) and after.lower_ in self.lex.group_nouns:
+            end += 1  # "United Front": the capitalised group noun is part of the name
         text = self.surface(start, end)
         key = fold(text)
         c = self.by_name.get(key)
@@ -1273,7 +1332,7 @@ class _Resolver:
 
     # ---------------------------------------------------------------------------------------- output
     def canonical(self, c: _Cluster) -> str:
-        if c.fixed_key and c.unnamed and not any(_CAP.match(w) for w in c.fixed_key.split()[1:]):
+        if c.fixed_key and c.unnamed:
             # "rebel forces" of one text are not those of another: qualify by the text's main country
             main = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n), default=None)
             st = self.lex.state_by_name(main) if main else None
@@ -1327,6 +1386,7 @@ class _Resolver:
         self.cluster_names(names)
         self.tie_name_words()
         self.walk()
+        self.merge_bracketed()
         index = EntityIndex()
         keys: dict[int, str] = {}
         merged: dict[str, _Cluster] = {}
