@@ -413,3 +413,16 @@ def test_time_carried_from_the_previous_sentence_of_the_paragraph_only(nlp: Any)
 
 def test_held_by_on_a_noun_in_a_locative_phrase_is_not_the_clause_subject(nlp: Any) -> None:
     check(nlp, "Syria fought in a town held by the Houthis.")
+
+
+@pytest.mark.parametrize(
+    "text", ["The government condemned the capture of Aden.", "The UN warned against an attack on Aden."]
+)
+def test_no_implicit_partner_from_onlookers(nlp: Any, text: str) -> None:
+    check(nlp, text)
+
+
+def test_implicit_partner_the_sentence_makes_plain(nlp: Any) -> None:
+    ext = check(nlp, "The rebels' offensive began with the capture of Zawiya.", ("rebels", "controls", "Zawiya", A))
+    base = next(r.confidence for r in load_lexicon().rules if r.id == "controls.capture-noun")
+    assert all(r.confidence < base for r in ext.relations)

@@ -26,6 +26,8 @@ _NOMINAL = ("NOUN", "PROPN")
 _MAX_CLIMB = 5
 #: Particles that turn a movement verb into a withdrawal ("pushed back to", "pulled out to").
 _RETREAT_PARTICLES = frozenset({"back", "away", "off", "out"})
+#: Governor effects whose verb's subject speaks or looks on rather than acts ("urged", "feared", "reported").
+_OBSERVING = frozenset({"reported", "Feared", "Claimed", "Urged", "Questioned"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class _Finder:
         )
         self.region_words = lex.words("arguments", "region_modifiers")
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
+        self.observers = lex.words("arguments", "observer_verbs") | frozenset(
+            w for g in lex.governors if g.effect in _OBSERVING for w in g.verbs
+        )
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
         self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -319,8 +324,9 @@ class _Finder:
             while top.dep_ in ("xcomp", "conj", "advcl") and top.head is not top:
                 top = top.head
             return self._subjects(top, 0, True)
-        # implicit: the governing clause's subject, or an agent named inside that subject's phrase
-        if noun.dep_ in ("nsubj", "nsubjpass"):
+        # implicit: the governing clause's subject, or an agent named inside that subject's phrase; not when that
+        # subject only looks on ("the government condemned the capture of X", "the UN warned against an attack")
+        if noun.dep_ in ("nsubj", "nsubjpass") or verb.lemma_.lower() in self.observers:
             return []
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         found = self._subjects(verb, 0, True)
