@@ -78,6 +78,7 @@ class EntityLexicon:
     force_words: frozenset[str]
     compass_words: frozenset[str]
     state_force_words: frozenset[str]
+    nationality_heads: frozenset[str]
     salient_nouns: frozenset[str]
     force_heads: frozenset[str]
     city_nouns: frozenset[str]
@@ -174,6 +175,7 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         force_words=_words(data, "force_words", where),
         compass_words=_words(data, "compass_words", where),
         state_force_words=_words(data, "state_force_words", where),
+        nationality_heads=_words(data, "nationality_heads", where),
         salient_nouns=_words(data, "salient_nouns", where),
         force_heads=_words(data, "force_heads", where),
         city_nouns=_words(places, "city", f"{where} [place_nouns]"),
@@ -1006,7 +1008,7 @@ class _Resolver:
             for _s, c, _k in self.candidates_before(at, _WINDOW)
             if c.type == "Group"
             and not c.nationality
-            and c.side != other
+            and (other is None or c.side != other)
             and c.names
             and self.acts(c)
             and c.uid not in subjects
@@ -1050,7 +1052,8 @@ class _Resolver:
         if side is None and name_mods:
             c = self.name_at[name_mods[-1].i]
             if c.state is not None and c.forced_type == "GPE":
-                target, kind = self.nationality_cluster(c.state), "nationality"
+                if head.lower_ in lex.nationality_heads:  # "US troops", not "US officials"
+                    target, kind = self.nationality_cluster(c.state), "nationality"
             elif c.type == "Group":
                 target = c
             elif (
@@ -1059,7 +1062,9 @@ class _Resolver:
                 and self.doc[name_mods[-1].i + 1].tag_ == "POS"
             ):
                 target = c  # "Najibullah's government": the person's rule
-        elif side is None and demonyms and not insurgent:  # "Libyan rebels" are not Libya's forces
+        elif (
+            side is None and demonyms and not insurgent and head.lower_ in lex.nationality_heads
+        ):  # "Libyan rebels" are not Libya's forces
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
         elif side is None and poss:
             owner = self.token_cluster.get(poss[-1].i)
@@ -1098,7 +1103,8 @@ class _Resolver:
                     target, kind = self.nationality_cluster(main.state), "nationality"
             if target is None and side is None and head.lower_ in lex.salient_nouns and words[:-1] == ["the"]:
                 target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
-            if target is None and side is not None:
+            lone = " " not in self.alias_text(pre, head) and not self.country_mentions
+            if target is None and side is not None and not lone:  # never a bare "government" node
                 target = self.new_cluster()
                 target.forced_type = "Group"
                 target.side = side
