@@ -125,7 +125,57 @@ def test_aliases_are_never_pronouns_or_bare_generic_nouns(nlp: Language) -> None
         assert not generic & {a.lower() for a in ent.aliases}, ent
 
 
+def test_name_in_apposition_to_group_nouns_takes_them(nlp: Language) -> None:
+    text = (
+        "In 1994 Ahmad Karimi broke with the government and founded his own party, Hizb-e Azadi. "
+        "The party seized Taloqan a week later."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "party", 0) == "Hizb-e Azadi"
+    assert key_of(doc, index, "party", 1) == "Hizb-e Azadi"
+    assert key_of(doc, index, "government") is None  # no bare, unqualified "government" node
+
+
+def test_the_group_is_the_group_in_focus(nlp: Language) -> None:
+    text = "Clashes spread in Aleppo on Monday. Al-Nusra Front fighters attacked the airport. By evening the group held it."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "group") == "Al-Nusra Front"
+
+
+def test_security_forces_are_the_forces_of_the_state_in_question(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Iraqi officials said on Friday that the security forces had left Ramadi.")
+    assert key_of(doc, index, "forces") == "Iraqi forces"
+    assert key_of(doc, index, "officials") is None  # officials are not an armed group
+
+
+def test_a_description_coordinated_with_a_name_is_another_group(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hamas and Palestinian militants fired rockets at Sderot. The militants later withdrew.")
+    militants = key_of(doc, index, "militants", 0)
+    assert militants is not None and militants != "Hamas"
+    assert "Palestinian militants" in index.entities[militants].aliases
+
+
+def test_bracketed_name_after_a_name_is_an_alias(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The Sudan People's Liberation Army (Southern Forces) captured Malakal.")
+    key = key_of(doc, index, "Liberation")
+    assert key is not None and "Southern Forces" in index.entities[key].aliases
+    assert key_of(doc, index, "Southern") == key
+
+
+def test_unnamed_sides_are_qualified_by_the_country_in_question(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Rebel fighters near Ajdabiya said government troops were fleeing from Libya.")
+    assert key_of(doc, index, "fighters") == "Libyan rebel fighters"
+    assert key_of(doc, index, "troops") == "Libyan government troops"
+
+
 # --------------------------------------------------------------------------------------- places
+def test_compass_word_and_country_make_a_region(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Kurdish forces took control of northern Syria in 2015.")
+    assert key_of(doc, index, "northern") == key_of(doc, index, "Syria") == "Northern Syria"
+    assert index.type_of("Northern Syria") == "Place"
+    assert "northern Syria" in index.entities["Northern Syria"].aliases
+
+
 def test_definite_place_descriptions_resolve(nlp: Language) -> None:
     doc, index = resolve(nlp, "Government forces left Jalalabad on Sunday. Rebels entered the city hours later.")
     assert key_of(doc, index, "city") == key_of(doc, index, "Jalalabad")
