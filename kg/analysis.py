@@ -14,6 +14,7 @@ so neither dict order nor Python's string hashing can change a result.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import itertools
 import json
@@ -142,7 +143,7 @@ def _local(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/"))[-1] or iri
 
 
-def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
+def project(graph: Graph, paths: bool = False) -> nx.MultiDiGraph:
     """The NetworkX view of a kg RDF graph: the one projection every analysis uses.
 
     Nodes are entities keyed by IRI string: everything typed ``kg:Person``, ``kg:Group``, ``kg:GPE`` or
@@ -151,7 +152,7 @@ def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
     - ``label``: ``rdfs:label`` (the smallest if several; else the IRI's local name),
     - ``type``: the kg class name (``GPE`` before ``Person``, ``Group``, ``Place`` if several; ``""`` if none),
     - ``lat``, ``long``: WGS84 floats or ``None``,
-    - ``aliases``: sorted ``skos:altLabel``/``skos:prefLabel`` values.
+    - ``aliases``: sorted ``skos:altLabel``/``skos:prefLabel`` values (only with ``paths=True``).
 
     Edges are the four relations, one per (subject, relation, object), keyed by the relation name, for
     asserted statements only: a plain triple ``s kg:controls o``, or an assertion node with
@@ -163,8 +164,11 @@ def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
     - ``documents``: number of distinct documents those come from,
     - ``times``: sorted ``kg:time`` values in ISO form (``1992``, ``2001-11``, ``2001-11-13``),
     - ``confidence``: the highest ``kg:confidence`` (``None`` without assertions),
-    - ``evidence`` (only with ``evidence=True``, as ``kg analyze path`` asks): the evidence sentence of
-      the most confident assertion (``""`` without one). Off by default: it is the costliest column.
+    - ``evidence`` (only with ``paths=True``): the evidence sentence of the most confident assertion
+      (``""`` without one).
+
+    ``paths=True`` adds what :func:`find_entity` and :func:`shortest_connection` use (aliases and
+    evidence); the report needs neither, and on 300,000 relations they cost seconds.
 
     Graph attributes: ``documents`` and ``assertions`` (counts in the RDF graph) and ``unasserted``
     (assertion nodes left out because they are not asserted).
@@ -193,7 +197,7 @@ def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
             attrs[0] = label
         attrs[3].add(t[len(_NS) :])
     aliases: dict[str, list[str]] = defaultdict(list)
-    for e, alt in _select(graph, _Q_ALIASES):
+    for e, alt in _select(graph, _Q_ALIASES) if paths else ():
         if e is not None and alt is not None:
             aliases[e].append(alt)
 
@@ -202,7 +206,7 @@ def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
     for s, p, o in _select(graph, _Q_PLAIN):
         assert s is not None and p is not None and o is not None
         edges[s, p, o] = [0, set(), set(), None, None]
-    for s, p, o, doc, conf, when, *ev in _select(graph, _Q_EVIDENCE if evidence else _Q_ASSERTIONS):
+    for s, p, o, doc, conf, when, *ev in _select(graph, _Q_EVIDENCE if paths else _Q_ASSERTIONS):
         assert s is not None and p is not None and o is not None
         data = edges.get((s, p, o))
         if data is None:
@@ -238,22 +242,20 @@ def project(graph: Graph, evidence: bool = False) -> nx.MultiDiGraph:
         for iri, attrs in ((iri, nodes.get(iri, blank)) for iri in sorted(nodes.keys() | ends))
     )
     cut = len(_NS)
-    G.add_edges_from(
-        (
-            s,
-            o,
-            p[cut:],
-            {
-                "relation": p[cut:],
-                "assertions": data[0],
-                "documents": len(data[1]),
-                "times": tuple(sorted(data[2])),
-                "confidence": data[3],
-                **({"evidence": data[4][1] if data[4] else ""} if evidence else {}),
-            },
-        )
-        for (s, p, o), data in sorted(edges.items())
-    )
+    add_edge = G.add_edge  # one call per edge: add_edges_from looks up every pair's key dict through views
+    for (s, p, o), data in sorted(edges.items()):
+        rel = p[cut:]
+        times = tuple(sorted(data[2])) if len(data[2]) > 1 else tuple(data[2])
+        edge_attrs: dict[str, Any] = {
+            "relation": rel,
+            "assertions": data[0],
+            "documents": len(data[1]),
+            "times": times,
+            "confidence": data[3],
+        }
+        if paths:
+            edge_attrs["evidence"] = data[4][1] if data[4] else ""
+        add_edge(s, o, rel, **edge_attrs)
     counts = next(iter(_select(graph, _Q_COUNTS)), (None, None, None))
     G.graph["documents"], G.graph["assertions"], G.graph["unasserted"] = (int(c or 0) for c in counts)
     return G
@@ -282,6 +284,22 @@ def _by_relation(G: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict[str,
     for u, v, k, d in G.edges(keys=True, data=True):
         out.setdefault(str(k), []).append((u, v, d))
     return out
+
+
+#: Set by :func:`report` while it runs, so its sections share one pass of :func:`_keys` and :func:`_by_relation`.
+_SHARED: contextvars.ContextVar[tuple[nx.MultiDiGraph, dict[str, tuple[str, str]], dict[str, list[Any]]] | None] = (
+    contextvars.ContextVar("kg_analysis_shared", default=None)
+)
+
+
+def _prepared(
+    G: nx.MultiDiGraph,
+) -> tuple[dict[str, tuple[str, str]], dict[str, list[tuple[str, str, dict[str, Any]]]]]:
+    """Sort keys and edges by relation of ``G``: computed here, or shared from the running :func:`report`."""
+    shared = _SHARED.get()
+    if shared is not None and shared[0] is G:
+        return shared[1], shared[2]
+    return _keys(G), _by_relation(G)
 
 
 def _ref(G: nx.MultiDiGraph, n: str) -> Row:
@@ -439,11 +457,11 @@ def summary(G: nx.MultiDiGraph) -> Row:
     by_type = Counter(str(d.get("type") or "untyped") for _, d in G.nodes(data=True))
     rels: dict[str, Row] = {r: {"edges": 0, "assertions": 0} for r in RELATIONS}
     pairs: set[tuple[str, str]] = set()
-    for u, v, k, d in G.edges(keys=True, data=True):
-        pairs.add((u, v))
-        row = rels.setdefault(str(k), {"edges": 0, "assertions": 0})
-        row["edges"] += 1
-        row["assertions"] += int(d.get("assertions", 0))
+    for k, edges in _prepared(G)[1].items():
+        row = rels.setdefault(k, {"edges": 0, "assertions": 0})
+        row["edges"] += len(edges)
+        row["assertions"] += sum(int(d.get("assertions", 0)) for _, _, d in edges)
+        pairs.update((u, v) for u, v, _ in edges)
     ends = {x for pair in pairs for x in pair}
     comps = [len(c) for c in nx.weakly_connected_components(G)] if n else []
     return {
@@ -491,8 +509,8 @@ def control_map(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     >>> c["contested"], c["places"][0]["latest"]["label"], [s["label"] for s in c["changes"][0]["sequence"]]
     (['X'], 'B', ['A', 'B'])
     """
-    keys = _keys(G)
-    held = _by_object(_by_relation(G)["controls"], keys)
+    keys, edges = _prepared(G)
+    held = _by_object(edges["controls"], keys)
     order = sorted(held, key=lambda p: (-len(held[p]), -sum(_support(d) for _, d in held[p]), keys[p]))
     places: list[Row] = []
     for place in _cut(order, limit)[0]:
@@ -546,7 +564,7 @@ def fronts(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     >>> f["place"]["label"], [a["label"] for a in f["advancing"]], [h["label"] for h in f["held_by"]], f["front"]
     ('X', ['A'], ['B'], True)
     """
-    keys, edges = _keys(G), _by_relation(G)
+    keys, edges = _prepared(G)
     attacked = _by_object(edges["advancesOn"], keys)
     held = _by_object(edges["controls"], keys)
 
@@ -584,8 +602,8 @@ def defection_flows(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     >>> [(r["label"], r["net"]) for r in d["net"]]
     [('B', 3), ('A', -3)]
     """
-    keys = _keys(G)
-    flows = sorted(_by_relation(G)["defectsTo"], key=lambda e: (-_support(e[2]), keys[e[0]], keys[e[1]]))
+    keys, edges = _prepared(G)
+    flows = sorted(edges["defectsTo"], key=lambda e: (-_support(e[2]), keys[e[0]], keys[e[1]]))
     gained: Counter[str] = Counter()
     lost: Counter[str] = Counter()
     for u, v, d in flows:
@@ -624,8 +642,7 @@ def advisory_network(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     >>> [(r["adviser"]["label"], r["advised"]["label"]) for r in a["links"]], [p["label"] for p in a["patrons"]]
     ([('A', 'B')], ['A'])
     """
-    keys = _keys(G)
-    edges = _by_relation(G)
+    keys, edges = _prepared(G)
     links = sorted(edges["advises"], key=lambda e: (-_support(e[2]), keys[e[0]], keys[e[1]]))
     clients: dict[str, list[str]] = defaultdict(list)
     for u, v, _ in links:
@@ -685,7 +702,7 @@ def centrality(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> R
         roots = sorted(random.Random(seed).sample(range(n), k))
         bt, method = betweenness(n, src, dst, roots), {"method": "sampled", "sources": k, "seed": seed}
     bt = np.round(bt, DIGITS)
-    keys = _keys(G)
+    keys, _ = _prepared(G)
 
     def row(i: int) -> Row:
         v = nodes[i]
@@ -729,7 +746,7 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
     [['A', 'B'], ['C', 'D']]
     """
     method = {"method": "louvain", "seed": seed}
-    edges = _by_relation(G)
+    keys, edges = _prepared(G)
     ties = [(u, v, "advises", _support(d)) for u, v, d in edges["advises"] if u != v]
     ties += [
         (u, v, "defectsTo", _support(d))
@@ -749,7 +766,6 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
         else:
             T.add_edge(a, b, weight=w)
     communities = [c for c in nx.community.louvain_communities(T, weight="weight", seed=seed) if len(c) > 1]
-    keys = _keys(G)
     strength = dict(T.degree(weight="weight"))
     ordered = [sorted(c, key=lambda i: (-strength[i], keys[members[i]])) for c in communities]
     ordered.sort(key=lambda c: (-len(c), keys[members[c[0]]]))
@@ -795,7 +811,7 @@ def report(G: nx.MultiDiGraph, limit: int | None = 25, seed: int = 0, timings: d
     """Every section of ``kg analyze`` for the projection ``G``, as one JSON-ready dict.
 
     ``limit`` caps the rows of each list (``None`` or 0: all); ``timings``, when given, receives the
-    seconds each section took.
+    seconds each section took (and ``index``: the sort keys and edge lists the sections share).
 
     Examples
     --------
@@ -806,13 +822,20 @@ def report(G: nx.MultiDiGraph, limit: int | None = 25, seed: int = 0, timings: d
     (0, None, None)
     """
     out: Row = {}
-    for name, fn in SECTIONS.items():
-        start = time.perf_counter()
-        out[name] = fn(G, limit, seed)
-        elapsed = time.perf_counter() - start
-        if timings is not None:
-            timings[name] = elapsed
-        log.info("analyze: %s took %.2f s", name, elapsed)
+    start = time.perf_counter()
+    token = _SHARED.set((G, _keys(G), _by_relation(G)))
+    if timings is not None:
+        timings["index"] = time.perf_counter() - start
+    try:
+        for name, fn in SECTIONS.items():
+            start = time.perf_counter()
+            out[name] = fn(G, limit, seed)
+            elapsed = time.perf_counter() - start
+            if timings is not None:
+                timings[name] = elapsed
+            log.info("analyze: %s took %.2f s", name, elapsed)
+    finally:
+        _SHARED.reset(token)
     return out
 
 

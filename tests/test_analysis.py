@@ -39,7 +39,7 @@ PREFIXES = b"""@prefix kg: <https://w3id.org/kg-news/ontology#> .
 
 
 def _graph(body: bytes) -> nx.MultiDiGraph:
-    return analysis.project(parse_bytes(PREFIXES + body))
+    return analysis.project(parse_bytes(PREFIXES + body), paths=True)
 
 
 def _norm(label: str) -> str:
@@ -53,7 +53,7 @@ def _controllers(rep: dict[str, Any]) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def curated(curated_graph: Any) -> nx.MultiDiGraph:
-    return analysis.project(curated_graph, evidence=True)
+    return analysis.project(curated_graph, paths=True)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_projection_attributes() -> None:
             <http://www.w3.org/ns/prov#wasDerivedFrom> <https://w3id.org/kg-news/doc/d2> ;
             kg:confidence "0.9"^^xsd:decimal ; kg:time "1992"^^xsd:gYear ; kg:evidence "A took X." ."""
         ),
-        evidence=True,
+        paths=True,
     )
     a, x = "https://w3id.org/kg-news/entity/A", "https://w3id.org/kg-news/entity/X"
     assert G.nodes[x] == {"label": "Xville", "type": "GPE", "lat": 1.5, "long": -2.25, "aliases": ()}

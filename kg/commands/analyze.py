@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     graph = load_graph(args.graph)
     log.info("analyze: loaded %s in %.2f s", args.graph, time.perf_counter() - start)
     start = time.perf_counter()
-    G = analysis.project(graph, evidence=bool(what))
+    G = analysis.project(graph, paths=bool(what))
     log.info(
         "analyze: projection (%d nodes, %d edges) in %.2f s", len(G), G.number_of_edges(), time.perf_counter() - start
     )
