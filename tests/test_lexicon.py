@@ -69,6 +69,8 @@ def _one_rule(**changes: object) -> dict[str, object]:
         ),
         ({"construction": "noun", "nouns": ["capture"], "object": ["prep:of"]}, "noun rules need subject"),
         ({"object_allowed": "yes"}, "object_allowed must be true or false"),
+        ({"object_types": ["Town"]}, "object_types must list entity types among Person"),
+        ({"subject_types": ["Town"]}, "subject_types must list entity types among Person"),
     ],
 )
 def test_errors_name_the_rule_and_the_choices(changes: dict[str, object], message: str) -> None:
@@ -102,7 +104,7 @@ def test_unreadable_or_invalid_file(tmp_path: Path) -> None:
 
 
 def test_a_new_trigger_word_needs_no_code(nlp: Any, tmp_path: Path) -> None:
-    text = "The rebels annexed Benghazi."
+    text = "Hezbollah annexed Benghazi."
     doc = nlp(text)
     index = resolve_entities(doc)
     data = LEXICON.read_text(encoding="utf-8")

@@ -93,15 +93,15 @@ def test_fell_to(nlp: Any) -> None:
 
 
 def test_nominal_capture_of_by(nlp: Any) -> None:
-    check(nlp, "The capture of Benghazi by the rebels ended the siege.", ("rebels", "controls", "Benghazi", A))
+    check(nlp, "The capture of Benghazi by Hezbollah ended the siege.", ("Hezbollah", "controls", "Benghazi", A))
 
 
 def test_nominal_possessive_capture_by(nlp: Any) -> None:
-    check(nlp, "Benghazi's capture by the rebels was swift.", ("rebels", "controls", "Benghazi", A))
+    check(nlp, "Benghazi's capture by Hezbollah was swift.", ("Hezbollah", "controls", "Benghazi", A))
 
 
 def test_nominal_fall_of_to(nlp: Any) -> None:
-    check(nlp, "The fall of Tripoli to the rebels shocked the region.", ("rebels", "controls", "Tripoli", A))
+    check(nlp, "The fall of Tripoli to Hezbollah shocked the region.", ("Hezbollah", "controls", "Tripoli", A))
 
 
 def test_nominal_advance_on(nlp: Any) -> None:
@@ -121,7 +121,7 @@ def test_in_control_of(nlp: Any) -> None:
 
 
 def test_hyphen_controlled_adjective(nlp: Any) -> None:
-    ext = check(nlp, "Government-controlled Damascus was calm.", ("Government", "controls", "Damascus", A))
+    ext = check(nlp, "Hezbollah-controlled Damascus was calm.", ("Hezbollah", "controls", "Damascus", A))
     assert [r.rule for r in ext.relations] == ["controls.held-adjective"]
 
 
@@ -147,9 +147,9 @@ def test_relative_clause(nlp: Any) -> None:
 def test_participial_clause_with_coordinated_objects(nlp: Any) -> None:
     check(
         nlp,
-        "The rebels advanced west, taking the towns of Zawiya and Gharyan.",
-        ("rebels", "controls", "Zawiya", A),
-        ("rebels", "controls", "Gharyan", A),
+        "Hezbollah advanced west, taking the towns of Zawiya and Gharyan.",
+        ("Hezbollah", "controls", "Zawiya", A),
+        ("Hezbollah", "controls", "Gharyan", A),
     )
 
 
@@ -174,7 +174,7 @@ def test_negated(nlp: Any) -> None:
 
 
 def test_negated_wish(nlp: Any) -> None:
-    check(nlp, "The rebels did not want to advance into Tripoli.", ("rebels", "advancesOn", "Tripoli", "not Planned"))
+    check(nlp, "Hezbollah did not want to advance into Tripoli.", ("Hezbollah", "advancesOn", "Tripoli", "not Planned"))
 
 
 def test_hypothetical_attempt_asserts_nothing(nlp: Any) -> None:
@@ -225,7 +225,7 @@ def test_surrender_is_not_defection(nlp: Any) -> None:
 
 def test_retreat_is_not_advance(nlp: Any) -> None:
     check(nlp, "The Houthis retreated to Aden.")
-    check(nlp, "The rebels pushed back government troops to Benghazi.")
+    check(nlp, "Hezbollah fighters pushed back government troops to Benghazi.")
 
 
 def test_reported_speech_keeps_the_speaker(nlp: Any) -> None:
@@ -249,14 +249,14 @@ def test_pronoun_subject(nlp: Any) -> None:
 
 
 def test_day_takes_the_year_from_context(nlp: Any) -> None:
-    ext = _extract(nlp, "The rebels took Tripoli in 2011. On 13 March, Hezbollah fighters captured Qusayr.")
+    ext = _extract(nlp, "Hezbollah took Tripoli in 2011. On 13 March, Hezbollah fighters captured Qusayr.")
     times = {(r.object, r.time) for r in ext.relations}
     assert (_key(ext, "Qusayr"), "2011-03-13") in times
     assert (_key(ext, "Tripoli"), "2011") in times
 
 
 def test_weekday_resolves_against_the_dateline(nlp: Any) -> None:
-    ext = _extract(nlp, "TRIPOLI, March 4, 2012 - The rebels entered Benghazi on Friday.")
+    ext = _extract(nlp, "TRIPOLI, March 4, 2012 - Hezbollah fighters entered Benghazi on Friday.")
     assert ext.document.date == "2012-03-04"
     assert [(r.predicate, r.time, r.time_text) for r in ext.relations] == [("advancesOn", "2012-03-02", "on Friday")]
 
@@ -285,15 +285,15 @@ def test_dateline_place_is_never_an_argument(nlp: Any) -> None:
 
 
 def test_appositive_still_held_by(nlp: Any) -> None:
-    check(nlp, "Benghazi, the last city still held by the rebels, was quiet.", ("rebels", "controls", "Benghazi", A))
+    check(nlp, "Benghazi, the last city still held by Hezbollah, was quiet.", ("Hezbollah", "controls", "Benghazi", A))
 
 
 def test_possessive_stronghold_of(nlp: Any) -> None:
-    check(nlp, "Fighting raged in the rebels' stronghold of Benghazi.", ("rebels", "controls", "Benghazi", A))
+    check(nlp, "Fighting raged in Hezbollah's stronghold of Benghazi.", ("Hezbollah", "controls", "Benghazi", A))
 
 
 def test_hyphen_held_adjective(nlp: Any) -> None:
-    ext = _extract(nlp, "Rebel-held Benghazi was bombarded for weeks.")
+    ext = _extract(nlp, "Hezbollah-held Benghazi was bombarded for weeks.")
     assert {(r.predicate, r.object, r.rule) for r in ext.relations} == {
         ("controls", _key(ext, "Benghazi"), "controls.held-adjective")
     }
@@ -303,28 +303,28 @@ def test_pronoun_possessive_control_and_copula_negation(nlp: Any) -> None:
     """ "never in doubt" negates the doubt, not the control."""
     check(
         nlp,
-        "The rebels regrouped. Their control of Benghazi was never in doubt.",
-        ("rebels", "controls", "Benghazi", A),
+        "Hezbollah regrouped. Its control of Benghazi was never in doubt.",
+        ("Hezbollah", "controls", "Benghazi", A),
     )
     check(
-        nlp, "The capture of Benghazi by the rebels never happened.", ("rebels", "controls", "Benghazi", "not Actual")
+        nlp, "The capture of Benghazi by Hezbollah never happened.", ("Hezbollah", "controls", "Benghazi", "not Actual")
     )
 
 
 def test_objects_spelled_out_after_among_them(nlp: Any) -> None:
     check(
         nlp,
-        "The rebels captured several towns, among them Zawiya and Gharyan.",
-        ("rebels", "controls", "Zawiya", A),
-        ("rebels", "controls", "Gharyan", A),
+        "Hezbollah captured several towns, among them Zawiya and Gharyan.",
+        ("Hezbollah", "controls", "Zawiya", A),
+        ("Hezbollah", "controls", "Gharyan", A),
     )
 
 
 def test_relative_clause_on_equipment_acts_for_its_owner(nlp: Any) -> None:
     ext = check(
         nlp,
-        "The rebels advanced with 200 trucks and 40 tanks, which entered Benghazi on Friday.",
-        ("rebels", "advancesOn", "Benghazi", A),
+        "Hezbollah advanced with 200 trucks and 40 tanks, which entered Benghazi on Friday.",
+        ("Hezbollah", "advancesOn", "Benghazi", A),
     )
     base = next(r.confidence for r in load_lexicon().rules if r.id == "advancesOn.verb")
     assert all(r.confidence < base for r in ext.relations)  # an implicit subject weighs less
@@ -423,6 +423,14 @@ def test_no_implicit_partner_from_onlookers(nlp: Any, text: str) -> None:
 
 
 def test_implicit_partner_the_sentence_makes_plain(nlp: Any) -> None:
-    ext = check(nlp, "The rebels' offensive began with the capture of Zawiya.", ("rebels", "controls", "Zawiya", A))
+    ext = check(nlp, "Hezbollah's offensive began with the capture of Zawiya.", ("Hezbollah", "controls", "Zawiya", A))
     base = next(r.confidence for r in load_lexicon().rules if r.id == "controls.capture-noun")
     assert all(r.confidence < base for r in ext.relations)
+
+
+def test_joining_is_defection_for_groups_not_states(nlp: Any) -> None:
+    check(
+        nlp,
+        "Turkey joined the NATO coalition. Syrian soldiers joined the Free Syrian Army.",
+        ("Syrian soldiers", "defectsTo", "Free Syrian Army", A),
+    )

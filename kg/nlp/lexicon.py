@@ -52,6 +52,7 @@ class Rule:
     via: frozenset[str] = frozenset()
     object_allowed: bool = False
     object_types: frozenset[str] = frozenset()
+    subject_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
     types = item.get("object_types", [])
     if not isinstance(types, list) or any(t not in ENTITY_TYPES for t in types):
         raise KGError(f"{at}: object_types must list entity types among {', '.join(ENTITY_TYPES)}")
+    stypes = item.get("subject_types", [])
+    if not isinstance(stypes, list) or any(t not in ENTITY_TYPES for t in stypes):
+        raise KGError(f"{at}: subject_types must list entity types among {', '.join(ENTITY_TYPES)}")
     subject: tuple[str, ...] = ()
     obj: tuple[str, ...] = ()
     if construction == "noun":
@@ -141,6 +145,7 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         via=_words(item, "via", at),
         object_allowed=allowed,
         object_types=frozenset(types),
+        subject_types=frozenset(stypes),
     )
 
 

@@ -306,6 +306,9 @@ class _Finder:
         if slot.startswith("prep:"):
             out: list[_Arg] = []
             pobjs = self._preps(noun, (slot[5:],))
+            if not pobjs and slot != "prep:of":
+                # "the capture of X by Y": the parser may hang "by Y" on X
+                pobjs = [g for p in self._preps(noun, ("of",)) for g in self._preps(p, (slot[5:],))]
             if not pobjs and noun.dep_ == "dobj":
                 # "followed the fall of X in 1992 to Y": the parser hangs the phrase on the verb
                 pobjs = [p for p in self._preps(noun.head, (slot[5:],)) if p.i > noun.right_edge.i]
@@ -524,6 +527,9 @@ class _Finder:
         weight = weigh(trigger, self.lex, self._sent(trigger))
         for s in subjs:
             bad = self._check(s, AGENT_TYPES, "subject")
+            stype = self.index.type_of(s.key)
+            if not bad and rule.subject_types and stype not in rule.subject_types:
+                bad = f"subject {s.key!r} is a {stype}; {rule.id} takes only {', '.join(sorted(rule.subject_types))}"
             if bad:
                 self._reject(trigger, rule, bad)
                 continue
