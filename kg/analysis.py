@@ -520,7 +520,8 @@ def control_map(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
         places.append(
             {
                 "place": _ref(G, place),
-                "controllers": [_link(G, u, d) for u, d in ctrl],
+                "controllers": [_link(G, u, d) for u, d in _cut(ctrl, limit)[0]],
+                "controllers_more": _cut(ctrl, limit)[1],
                 "latest": {**_ref(G, latest[2]), "time": latest[0]} if latest else None,
                 "contested": len(ctrl) > 1,
             }
@@ -568,6 +569,9 @@ def fronts(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     attacked = _by_object(edges["advancesOn"], keys)
     held = _by_object(edges["controls"], keys)
 
+    def holders(place: str) -> list[str]:
+        return sorted((h for h, _ in held.get(place, ())), key=keys.__getitem__)
+
     def is_front(place: str) -> bool:
         attackers = {u for u, _ in attacked[place]}
         return any(h not in attackers for h, _ in held.get(place, ()))
@@ -577,8 +581,10 @@ def fronts(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
     rows = [
         {
             "place": _ref(G, p),
-            "advancing": [_link(G, u, d) for u, d in attacked[p]],
-            "held_by": [_ref(G, u) for u in sorted((h for h, _ in held.get(p, ())), key=keys.__getitem__)],
+            "advancing": [_link(G, u, d) for u, d in _cut(attacked[p], limit)[0]],
+            "advancing_more": _cut(attacked[p], limit)[1],
+            "held_by": [_ref(G, u) for u in _cut(holders(p), limit)[0]],
+            "held_by_more": _cut(holders(p), limit)[1],
             "front": is_front(p),
         }
         for p in shown
@@ -664,7 +670,11 @@ def advisory_network(G: nx.MultiDiGraph, limit: int | None = None) -> Row:
         ],
         "links_more": more,
         "patrons": [
-            {**_ref(G, a), "clients": [_ref(G, c) for c in sorted(clients[a], key=keys.__getitem__)]}
+            {
+                **_ref(G, a),
+                "clients": [_ref(G, c) for c in _cut(sorted(clients[a], key=keys.__getitem__), limit)[0]],
+                "clients_more": _cut(clients[a], limit)[1],
+            }
             for a in patrons_shown
         ],
         "patrons_more": patrons_more,
@@ -787,9 +797,12 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
         territory = territories[b]
         rows.append(
             {
-                "members": [_ref(G, m) for m in group],
+                "size": len(group),
+                "members": [_ref(G, m) for m in _cut(group, limit)[0]],
+                "members_more": _cut(group, limit)[1],
                 "ties": {r: relations[b][r] for r in sorted(relations[b])},
-                "controls": [_ref(G, v) for v in sorted(territory, key=keys.__getitem__)],
+                "controls": [_ref(G, v) for v in _cut(sorted(territory, key=keys.__getitem__), limit)[0]],
+                "controls_more": _cut(list(territory), limit)[1],
             }
         )
     return {"blocs": rows, "more": more, "method": method}
@@ -949,8 +962,9 @@ def _na(value: Any) -> str:
     return str(value)
 
 
-def _names(refs: Iterable[Row]) -> str:
-    return ", ".join(r["label"] for r in refs) or "-"
+def _names(refs: Iterable[Row], more: int = 0) -> str:
+    text = ", ".join(r["label"] for r in refs) or "-"
+    return f"{text} … +{more} more" if more else text
 
 
 def _with_support(r: Row) -> str:
@@ -980,7 +994,8 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
     control_rows = [
         [
             r["place"]["label"],
-            "; ".join(_with_support(x) for x in r["controllers"]),
+            "; ".join(_with_support(x) for x in r["controllers"])
+            + (f" … +{r['controllers_more']} more" if r["controllers_more"] else ""),
             f"{r['latest']['label']} ({r['latest']['time']})" if r["latest"] else "N/A",
             "yes" if r["contested"] else "no",
         ]
@@ -993,8 +1008,9 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
     front_rows = [
         [
             r["place"]["label"],
-            "; ".join(_with_support(x) for x in r["advancing"]),
-            _names(r["held_by"]),
+            "; ".join(_with_support(x) for x in r["advancing"])
+            + (f" … +{r['advancing_more']} more" if r["advancing_more"] else ""),
+            _names(r["held_by"], r["held_by_more"]),
             "yes" if r["front"] else "no",
         ]
         for r in f["places"]
@@ -1009,7 +1025,7 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
     advice_rows = [
         [r["adviser"]["label"], r["advised"]["label"], str(r["assertions"]), str(r["documents"])] for r in a["links"]
     ]
-    patron_rows = [[r["label"], _names(r["clients"])] for r in a["patrons"]]
+    patron_rows = [[r["label"], _names(r["clients"], r["clients_more"])] for r in a["patrons"]]
     ce = rep["centrality"]
 
     def degrees(r: Row) -> list[str]:
@@ -1030,7 +1046,13 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
     )
     b = rep["blocs"]
     bloc_rows = [
-        [str(i + 1), _names(r["members"]), ", ".join(f"{k} {v}" for k, v in r["ties"].items()), _names(r["controls"])]
+        [
+            str(i + 1),
+            str(r["size"]),
+            _names(r["members"], r["members_more"]),
+            ", ".join(f"{k} {v}" for k, v in r["ties"].items()),
+            _names(r["controls"], r["controls_more"]),
+        ]
         for i, r in enumerate(b["blocs"])
     ]
     contested = ", ".join(c["contested"]) or "none"
@@ -1049,7 +1071,7 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
         ),
         (
             "Fronts",
-            f"Places under advance: {f['fronts']} held by someone other than the advancing side.",
+            f"Fronts (advances on a place someone else holds): {f['fronts']}.",
             [("", ["place", "advancing (assertions, times)", "held by", "front"], front_rows, f["places_more"])],
         ),
         (
@@ -1080,7 +1102,7 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
         (
             "Blocs",
             f"Louvain communities (seed {b['method']['seed']}) of agents tied by advice or a person's defection.",
-            [("", ["bloc", "members", "ties", "controls"], bloc_rows, b["more"])],
+            [("", ["bloc", "size", "members", "ties", "controls"], bloc_rows, b["more"])],
         ),
     ]
 
