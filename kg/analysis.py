@@ -104,8 +104,10 @@ _Q_EVIDENCE = _Q_ASSERTIONS.replace("SELECT ?s ?p ?o ?doc ?conf ?time", "SELECT 
 )
 _Q_COUNTS = (
     _PREFIXES
-    + """SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?a) AS ?all) (COUNT(DISTINCT ?u) AS ?unasserted) WHERE {
-  { ?d a kg:Document } UNION { ?a a kg:Assertion } UNION { ?u a kg:Assertion ; kg:asserted ?x FILTER(!?x) }
+    + """SELECT ?docs ?all ?unasserted WHERE {
+  { SELECT (COUNT(*) AS ?docs) WHERE { ?d a kg:Document } }
+  { SELECT (COUNT(*) AS ?all) WHERE { ?a a kg:Assertion } }
+  { SELECT (COUNT(*) AS ?unasserted) WHERE { ?u kg:asserted false } }
 }"""
 )
 
@@ -330,8 +332,9 @@ def _simple(G: nx.MultiDiGraph) -> tuple[list[str], np.ndarray, np.ndarray, np.n
     dst: list[int] = []
     weight: list[int] = []
     merged: dict[tuple[int, int], int] = defaultdict(int)
-    for u, v, d in G.edges(data=True):
-        merged[index[u], index[v]] += _support(d)
+    for edges in _prepared(G)[1].values():
+        for u, v, d in edges:
+            merged[index[u], index[v]] += _support(d)
     for (a, b), w in sorted(merged.items()):
         src.append(a)
         dst.append(b)
