@@ -321,6 +321,7 @@ class _Resolver:
         self.demonym_at: dict[int, State] = {}
         self.name_at: dict[int, _Cluster] = {}
         self.next_uid = 0
+        self.alive: set[int] = set()  # uids of the clusters not merged away
         self.geo_memo: dict[tuple[str, frozenset[str]], GeoPlace | None] = {}
         self.country_mentions: Counter[str] = Counter()
 
@@ -329,6 +330,7 @@ class _Resolver:
         self.next_uid += 1
         c = _Cluster(uid=self.next_uid)
         self.clusters.append(c)
+        self.alive.add(c.uid)
         return c
 
     def add_mention(self, c: _Cluster, start: int, end: int, kind: str, map_tokens: bool = True) -> None:
@@ -577,16 +579,17 @@ class _Resolver:
                 last = self.toks[e - 1]
                 if not (last.is_alpha and _CAP.match(last.text)):
                     continue
-                span = doc[i:e]
-                if any(x.is_space for x in span):
+                run = self.toks[i:e]
+                if any(x.is_space for x in run):
                     continue
                 if e - i == 1 and ((t.tag_ not in ("NNP", "NNPS") and t.i not in covered) or self.is_title(t)):
                     continue
-                place = self.geo_best(span.text)
+                text = "".join(x.text_with_ws for x in run).strip()
+                place = self.geo_best(text)
                 if place is not None and (
                     place.is_country
                     or place.country in self.countries
-                    or self.big_city(span.text, place)
+                    or self.big_city(text, place)
                     or self.place_cue(i, e) > 0
                 ):
                     hit = (e, place)
@@ -736,6 +739,7 @@ class _Resolver:
                 self.token_cluster[i] = keep
         self.spans = [(s, e, keep if c is drop else c, k) for s, e, c, k in self.spans]
         self.clusters = [c for c in self.clusters if c is not drop]
+        self.alive.discard(drop.uid)
 
     def merge_short_forms(self) -> None:
         """ "Hoon" joins "Geoff Hoon", "Mazar" joins "Mazar-i-Sharif", "the North" joins "North Korea" when
@@ -747,7 +751,7 @@ class _Resolver:
                 if len(words) > 1:
                     multi.append((words, c))
         for key, c in list(self.by_name.items()):
-            if c not in self.clusters or key.startswith("state:") or len(key.split()) != 1:
+            if c.uid not in self.alive or key.startswith("state:") or len(key.split()) != 1:
                 continue
             persons = {m.uid: m for w, m in multi if m is not c and m.type == "Person" and key in (w[0], w[-1])}
             places = {
@@ -775,7 +779,7 @@ class _Resolver:
         """ "the Northern Alliance (United Front)": a bracketed name right after a name is another name for it."""
         doc = self.doc
         for _s, e, c, kind in list(self.spans):
-            if kind != "name" or e >= len(doc) or self.toks[e].text != "(" or c not in self.clusters:
+            if kind != "name" or e >= len(doc) or self.toks[e].text != "(" or c.uid not in self.alive:
                 continue
             close = next((t.i for t in self.toks[e + 1 : e + 8] if t.text == ")"), None)
             if close is None or close - e < 3:
@@ -811,17 +815,18 @@ class _Resolver:
             if len(words) >= 2:
                 initials.setdefault("".join(w[0] for w in words), c)
         for key, c in list(self.by_name.items()):
-            if c not in self.clusters or " " in key or not any(n.isupper() for n in c.names):
+            if c.uid not in self.alive or " " in key or not any(n.isupper() for n in c.names):
                 continue
             full = initials.get(key)
-            if full is not None and full is not c and full in self.clusters:
+            if full is not None and full is not c and full.uid in self.alive:
                 self.merge(full, c)
 
     # ---------------------------------------------------------------------- pass 2: references in order
     def candidates_before(self, at: int, window: int | None) -> list[tuple[int, _Cluster, str]]:
         """(token, cluster, kind) of mentions before token ``at``, nearest first."""
         lo_sent = self.sent_of[at] - window if window is not None else -1
-        out = [(s, c, k) for s, e, c, k in self.spans if s < at and c in self.clusters and self.sent_of[s] >= lo_sent]
+        sent_of = self.sent_of
+        out = [(s, c, k) for s, _e, c, k in self.spans if s < at and sent_of[s] >= lo_sent]
         out.sort(key=lambda x: -x[0])
         return out
 
@@ -870,7 +875,7 @@ class _Resolver:
                     if subj.dep_ not in ("nsubj", "nsubjpass") or tok in subj.subtree:
                         continue
                     c = self.token_cluster.get(subj.i) or self.name_at.get(subj.i)
-                    if c is not None and c in self.clusters and want(c):
+                    if c is not None and c.uid in self.alive and want(c):
                         return c
         verb = tok.head
         for s, c, _kind in self.candidates_before(tok.i, 2):
