@@ -1082,8 +1082,11 @@ class _Resolver:
                 for g in ch.children
                 if g.dep_ == "pobj"
             ]
-            if of and of[0].i in self.name_at and self.group_like(self.name_at[of[0].i]):
-                target = self.name_at[of[0].i]
+            owner = self.name_at.get(of[0].i) if of else None
+            if owner is not None and head.lower_ in lex.member_nouns and owner.forced_type is None:
+                owner.votes["Group"] += 2  # "members of the X": X is a group
+            if owner is not None and self.group_like(owner):
+                target = owner
         if target is None:
             kind = "description"
             if side is None:
@@ -1279,6 +1282,10 @@ class _Resolver:
                     c.tie(w, s, lex)
                     self.token_cluster.setdefault(i, c)
                     c.aliases.add(self.doc[i:e].text)
+                    # "militias X and Y": both names are groups, whatever the NER said
+                    for other in (c, *(self.name_at.get(x.i) for x in self.toks[e - 1].conjuncts)):
+                        if other is not None and other.forced_type is None:
+                            other.votes["Group"] += 3
                     i -= 1
                     continue
                 break
