@@ -434,3 +434,23 @@ def test_joining_is_defection_for_groups_not_states(nlp: Any) -> None:
         "Turkey joined the NATO coalition. Syrian soldiers joined the Free Syrian Army.",
         ("Syrian soldiers", "defectsTo", "Free Syrian Army", A),
     )
+
+
+def test_according_to_keeps_the_speaker(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "According to Hassan Nasrallah, Hezbollah fighters captured Aden.",
+        ("Hezbollah", "controls", "Aden", A),
+    )
+    assert {r.reported_by for r in ext.relations} == {_key(ext, "Hassan Nasrallah")}
+
+
+def test_type_rejections_name_the_entity_and_the_type_wanted(nlp: Any) -> None:
+    from kg.nlp.entities import resolve_entities
+
+    doc = nlp("Hezbollah fighters captured Hassan Nasrallah.")
+    index = resolve_entities(doc)
+    rejected: list[Rejection] = []
+    assert find_relations(doc, index, rejected) == []
+    person = next(k for k, e in index.entities.items() if e.type == "Person")
+    assert [(j.rule, j.entity, j.wanted) for j in rejected] == [("controls.verb", person, "Place")]

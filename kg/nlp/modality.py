@@ -112,6 +112,10 @@ def _own_cues(v: Token, lex: Lexicon, acc: _Acc, with_negation: bool = True) -> 
             acc.mod("Questioned", c.text)
         elif c.dep_ == "advmod" and low == "yet" and v.lemma_ in ("have", "be"):
             acc.neg(c.text)
+        elif low == "according" and acc.speaker is None:  # "According to X, ..." reports X's words
+            for to in (g for g in c.children if g.lower_ == "to"):
+                for pobj in (g for g in to.children if g.dep_ == "pobj"):
+                    acc.speaker = pobj.i
 
 
 def weigh(trigger: Token, lex: Lexicon, sent: Span | None = None) -> Weight:

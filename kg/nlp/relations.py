@@ -32,13 +32,17 @@ _OBSERVING = frozenset({"reported", "Feared", "Claimed", "Urged", "Questioned"})
 
 @dataclass(frozen=True)
 class Rejection:
-    """A candidate the rules matched but did not keep, with the reason (for ``kg explain``)."""
+    """A candidate the rules matched but did not keep, with the reason (for ``kg explain``). For a wrong argument
+    type, ``entity`` and ``wanted`` ("Agent" or "Place") say which entity the rule would have needed retyped:
+    evidence entity typing can use ("captured X" says X is a place)."""
 
     sentence: int
     start: int
     trigger: str
     rule: str
     reason: str
+    entity: str | None = None
+    wanted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -505,9 +509,13 @@ class _Finder:
         self._emit(rule, adj, [_Arg(key, self.doc[adj.i - 2])], objs, "the modified noun")
 
     # ------------------------------------------------------------------ output
-    def _reject(self, trigger: Token, rule: Rule, reason: str) -> None:
+    def _reject(
+        self, trigger: Token, rule: Rule, reason: str, entity: str | None = None, wanted: str | None = None
+    ) -> None:
         sent = self._sent(trigger)
-        self.rejected.append(Rejection(self.sent_of[sent.start], trigger.idx, trigger.text, rule.id, reason))
+        self.rejected.append(
+            Rejection(self.sent_of[sent.start], trigger.idx, trigger.text, rule.id, reason, entity, wanted)
+        )
 
     def _check(self, arg: _Arg, want: frozenset[str] | tuple[str, ...], role: str) -> str | None:
         etype = self.index.type_of(arg.key)
@@ -531,7 +539,7 @@ class _Finder:
             if not bad and rule.subject_types and stype not in rule.subject_types:
                 bad = f"subject {s.key!r} is a {stype}; {rule.id} takes only {', '.join(sorted(rule.subject_types))}"
             if bad:
-                self._reject(trigger, rule, bad)
+                self._reject(trigger, rule, bad, s.key, "Agent" if stype not in AGENT_TYPES else None)
                 continue
             for o in objs:
                 if o.key == s.key:
@@ -542,7 +550,9 @@ class _Finder:
                 if not bad and rule.object_types and otype not in rule.object_types:
                     bad = f"object {o.key!r} is a {otype}; {rule.id} takes only {', '.join(sorted(rule.object_types))}"
                 if bad:
-                    self._reject(trigger, rule, bad)
+                    wrong_kind = otype not in want_obj
+                    wanted = ("Place" if want_obj == PLACE_TYPES else "Agent") if wrong_kind else None
+                    self._reject(trigger, rule, bad, o.key, wanted)
                     continue
                 self._add(rule, trigger, s, o, weight)
 
