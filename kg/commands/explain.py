@@ -89,7 +89,14 @@ def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
             if r.evidence.sentence == i
         ]
         rejs = [
-            {"rule": j.rule, "trigger": j.trigger, "start": j.start, "reason": j.reason}
+            {
+                "rule": j.rule,
+                "trigger": j.trigger,
+                "start": j.start,
+                "reason": j.reason,
+                "entity": j.entity,
+                "wanted": j.wanted,
+            }
             for j in sorted(rejected, key=lambda j: (j.start, j.rule, j.reason))
             if j.sentence == i
         ]
