@@ -197,11 +197,8 @@ def _step(
         return None
     if dep == "acl":
         gov = nouns.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
-        if gov is not None:
+        if gov is not None:  # "an attempt to take X", "the threat to attack X"
             acc.apply(gov, head)
-        if head.dep_ == "pobj" or gov is None:
-            return None
-        return None
     return None
 
 
