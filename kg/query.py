@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import re
 import shutil
@@ -193,6 +194,7 @@ def _position(text: str, lineno: int, col: int) -> str:
     return f"line {lineno}, column {col}:\n  {line}\n  {' ' * max(col - 1, 0)}^"
 
 
+@functools.lru_cache(maxsize=64)
 def check(text: str) -> Checked:
     """Parse ``text`` and refuse anything that could reach the network or the disk, before any I/O.
 
@@ -289,6 +291,14 @@ SELECT DISTINCT ?entity ?rank ?needle WHERE {
 }
 ORDER BY ?rank ?entity
 """
+_EXACT = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?rank ?needle WHERE {
+  { ?entity rdfs:label ?needle . BIND (0 AS ?rank) } UNION { ?entity skos:altLabel ?needle . BIND (1 AS ?rank) }
+}
+ORDER BY ?rank ?entity
+"""
 _ALL_LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -298,12 +308,15 @@ SELECT DISTINCT ?label WHERE { { ?e rdfs:label ?label } UNION { ?e skos:altLabel
 
 def lookup_label(graph: Graph, text: str) -> URIRef:
     """The entity whose ``rdfs:label`` (preferred) or ``skos:altLabel`` is ``text``, ignoring case, spacing
-    and a leading "the".
+    and a leading "the"; a label exactly as written wins over one that differs in case.
 
     An unknown label raises :class:`KGError` naming close labels; one naming several entities lists them.
     """
-    wanted = " ".join(text.split()).lower()
-    hits = execute(graph, _LOOKUP, {"needle": Literal(wanted)}, checked=Checked("SELECT")).rows
+    exact = " ".join(text.split())
+    hits = execute(graph, _EXACT, {"needle": Literal(exact)}, checked=Checked("SELECT")).rows
+    wanted = exact.lower()
+    if not hits:  # no label as written: compare ignoring case (a scan of every label)
+        hits = execute(graph, _LOOKUP, {"needle": Literal(wanted)}, checked=Checked("SELECT")).rows
     if not hits and wanted.startswith("the "):  # "the alliance" names what "alliance" names
         hits = execute(graph, _LOOKUP, {"needle": Literal(wanted[4:])}, checked=Checked("SELECT")).rows
     if hits:
@@ -642,6 +655,20 @@ def format_table(variables: Sequence[str], rows: Sequence[Sequence[Any]], width:
     return "\n".join(lines) + "\n"
 
 
+def turtle(triples: Iterable[ox.Triple]) -> bytes:
+    """Triples as Turtle the way ``kg build`` writes it: kg's prefixes in kg's order, triples in canonical order.
+
+    Sorting the triples directly (not through a store, as :func:`kg.rdf.store.serialize` does for a graph) keeps
+    large CONSTRUCT results cheap.
+    """
+    from kg.rdf.store import _sort_key
+
+    data = ox.serialize(sorted(set(triples), key=_sort_key), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    body = b"".join(line for line in (data or b"").splitlines(keepends=True) if not line.startswith(b"@prefix "))
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
+    return head + b"\n" + body
+
+
 def render(result: Result, fmt: str = "table", *, width: int | None = None) -> bytes:
     """A materialised result as bytes: a table (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE)."""
     if result.kind == "ASK":
@@ -649,11 +676,7 @@ def render(result: Result, fmt: str = "table", *, width: int | None = None) -> b
             return _serialize_results(result, fmt)
         return ("yes\n" if result.boolean else "no\n").encode()
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
-        from kg.rdf.store import new_graph, ox_store, serialize
-
-        g = new_graph()
-        ox_store(g).extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples)
-        return serialize(g)
+        return turtle(result.triples)
     if fmt in _RESULT_FORMATS:
         return _serialize_results(result, fmt)
     return format_table(result.variables, result.rows, width).encode()
