@@ -64,3 +64,20 @@ def test_cli_errors_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "no such file" in capsys.readouterr().err
     assert main(["explain", str(tmp_path)]) == 1
     assert "kg explain takes one text file" in capsys.readouterr().err
+
+
+def test_explain_shows_what_build_extracts(nlp: Any) -> None:
+    import hashlib
+
+    from kg.model import Document
+    from kg.nlp.extract import extract
+
+    text = '"Hezbollah fighters have captured Qusayr," said Hassan Nasrallah. Al-Shabaab did not capture Mogadishu.'
+    ext = extract(nlp(text), Document(text, "t", hashlib.sha256(text.encode()).hexdigest()))
+    shown = explain_document(text)
+    got = {
+        (r["subject"], r["predicate"], r["object"], r["rule"], r["asserted"])
+        for s in shown["sentences"]
+        for r in s["relations"]
+    }
+    assert got == {(r.subject, r.predicate, r.object, r.rule, r.asserted) for r in ext.relations}

@@ -34,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
     """Everything extraction decides about ``text``, per sentence, as plain data (JSON-ready)."""
+    from kg.nlp import extract as extract_module
     from kg.nlp.entities import resolve_entities
     from kg.nlp.pipeline import load_nlp
     from kg.nlp.relations import Rejection, find_relations
@@ -42,8 +43,14 @@ def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
     doc = load_nlp()(text)
     index = resolve_entities(doc)
     doc_date = document_date(text)
+    times = TimeIndex(text, doc_date)
     rejected: list[Rejection] = []
-    relations = find_relations(doc, index, rejected, TimeIndex(text, doc_date))
+    relations = find_relations(doc, index, rejected, times)
+    # the same second pass kg build makes when relation roles retype an entity (kg.nlp.extract)
+    retype = getattr(extract_module, "retype_by_roles", None)
+    if retype is not None and retype(index, rejected, relations):
+        rejected = []
+        relations = find_relations(doc, index, rejected, times)
     sentences: list[dict[str, Any]] = []
     for i, sent in enumerate(doc.sents):
         mentions: list[dict[str, Any]] = []
