@@ -6,6 +6,7 @@ that), the entity's canonical key, type and aliases, and its GeoNames link.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import KGError
+from kg.model import Document, Extraction
 from kg.nlp.entities import EntityIndex, load_entity_lexicon, parse_entity_lexicon, resolve_entities
+from kg.nlp.extract import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -309,3 +312,26 @@ def test_lexicon_holds_no_phrase_from_the_seed_or_dev_texts() -> None:
     lex = load_entity_lexicon()
     words = lex.group_nouns | lex.member_nouns | lex.titles | frozenset(lex.sides) | lex.neutral_bare
     assert all(w.islower() for w in words)
+
+
+# ------------------------------------------------------------------------ typing by relation roles
+def _extraction(nlp: Language, text: str) -> Extraction:
+    return extract(nlp(text), Document(text, "test", hashlib.sha256(text.encode()).hexdigest()))
+
+
+def test_an_organisation_that_is_captured_is_a_place(nlp: Language) -> None:
+    ext = _extraction(nlp, "Hamas fighters took control of Khirbet Zaan.")
+    assert ext.entity("Khirbet Zaan").type == "GPE"
+    assert [(r.subject, r.predicate, r.object) for r in ext.relations] == [("Hamas", "controls", "Khirbet Zaan")]
+
+
+def test_a_group_with_members_is_never_retyped_as_a_place(nlp: Language) -> None:
+    ext = _extraction(nlp, "Hundreds of Taliban fighters surrendered to the Afghan army.")
+    assert ext.entity("Taliban").type == "Group"
+
+
+def test_unnamed_groups_keep_their_modifier_and_no_sentence_capital(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Islamist militants stormed the town of Kidal. Rebels entered Gao.")
+    assert key_of(doc, index, "militants") == key_of(doc, index, "Rebels") == "Islamist militants"  # one side
+    _doc, index = resolve(nlp, "Rebels entered Gao.")
+    assert "rebels" in index.entities

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -225,9 +225,20 @@ class EntityIndex:
     entities: dict[str, Entity] = field(default_factory=dict)
     token_entity: dict[int, str] = field(default_factory=dict)
     spans: list[IndexedSpan] = field(default_factory=list)
+    #: Keys whose type rests on strong evidence (a state, a title, a name's head word, the gazetteer): the
+    #: roles relations give an entity may retype the others (see :meth:`retype`).
+    firm: set[str] = field(default_factory=set)
 
     def type_of(self, key: str) -> str:
         return self.entities[key].type
+
+    def retype(self, key: str, new_type: str) -> bool:
+        """Give ``key`` the type its roles in relations show ("captured X": X is a place); never a firm one."""
+        ent = self.entities.get(key)
+        if ent is None or key in self.firm or ent.type == new_type:
+            return False
+        self.entities[key] = replace(ent, type=new_type)
+        return True
 
     def entity_at(self, token_i: int) -> str | None:
         return self.token_entity.get(token_i)
@@ -266,6 +277,7 @@ class _Cluster:
     state: State | None = None
     nationality: bool = False
     unnamed: bool = False  # a side's group the text never names ("the rebels")
+    strong: bool = False  # some type evidence beyond an NER label (title, cue, gazetteer, head word)
     forced_type: str | None = None
     fixed_key: str | None = None
     first: int = 10**9
@@ -663,6 +675,7 @@ class _Resolver:
             if n.title:
                 c.aliases.add(f"{n.title} {n.text}")
             c.votes.update(n.votes)
+            c.strong = c.strong or any(v >= 2 for v in n.votes.values())
             self.add_mention(c, n.start, n.end, "name")
             for i in range(n.start, n.end):
                 self.name_at[i] = c
@@ -925,7 +938,7 @@ class _Resolver:
             and content[0].lower_ not in self.lex.sides
             and content[0].i not in self.demonym_at
             and content[0].i != head.i
-            and (content[0].is_lower or content[0].is_sent_start)
+            and (content[0].is_lower or (content[0].is_sent_start and not content[0].ent_type_))
         ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
         if not content or content[-1].i != head.i:
@@ -1085,6 +1098,7 @@ class _Resolver:
             owner = self.name_at.get(of[0].i) if of else None
             if owner is not None and head.lower_ in lex.member_nouns and owner.forced_type is None:
                 owner.votes["Group"] += 2  # "members of the X": X is a group
+                owner.strong = True
             if owner is not None and self.group_like(owner):
                 target = owner
         if target is None:
@@ -1097,7 +1111,10 @@ class _Resolver:
             proper = [
                 t
                 for t in pre
-                if _CAP.match(t.text) and not t.is_sent_start and t.i not in self.name_at and t.i not in self.demonym_at
+                if _CAP.match(t.text)
+                and (not t.is_sent_start or t.ent_type_)
+                and t.i not in self.name_at
+                and t.i not in self.demonym_at
             ]
             # "Sunni militants" (no article, a proper modifier) introduce a group; "the militants" refer back
             fresh = bool(proper) and not definite and side is not None
@@ -1111,12 +1128,13 @@ class _Resolver:
                     target, kind = self.nationality_cluster(main.state), "nationality"
             if target is None and side is None and head.lower_ in lex.salient_nouns and words[:-1] == ["the"]:
                 target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
-            lone = " " not in self.alias_text(pre, head) and not self.country_mentions
+            alias = self.alias_text(pre, head)
+            lone = " " not in alias and alias.lower() in lex.neutral_bare and not self.country_mentions
             if target is None and side is not None and not lone:  # never a bare "government" node
                 target = self.new_cluster()
                 target.forced_type = "Group"
                 target.side = side
-                target.fixed_key = self.alias_text(pre, head)
+                target.fixed_key = alias if proper or not alias[:1].isupper() else alias[:1].lower() + alias[1:]
                 target.unnamed = not proper  # "Sunni militants" is named by its modifier, "rebel forces" is not
                 if fresh:
                     words = []  # its bare head word ("militants") is not tied to it: later ones go by side
@@ -1286,6 +1304,7 @@ class _Resolver:
                     for other in (c, *(self.name_at.get(x.i) for x in self.toks[e - 1].conjuncts)):
                         if other is not None and other.forced_type is None:
                             other.votes["Group"] += 3
+                            other.strong = True
                     i -= 1
                     continue
                 break
@@ -1440,9 +1459,12 @@ class _Resolver:
             )
             aliases = {a for a in c.aliases if a.strip() and a.lower() not in self.lex.neutral_bare}
             aliases.add(key)
+            geo = self.georef(c)
             index.entities[key] = Entity(
-                key=key, type=c.type, aliases=tuple(sorted(aliases)), mentions=tuple(mentions), geo=self.georef(c)
+                key=key, type=c.type, aliases=tuple(sorted(aliases)), mentions=tuple(mentions), geo=geo
             )
+            if c.forced_type or geo is not None or c.strong or c.ties:  # "X fighters": X is a group
+                index.firm.add(key)
         for i, c in sorted(self.token_cluster.items()):
             if id(c) in final:
                 index.token_entity[i] = final[id(c)]
