@@ -48,6 +48,9 @@ NER_TYPES = {"PERSON": "Person", "ORG": "Group", "NORP": "Group", "GPE": "GPE", 
 KINDS = ("name", "member", "nationality", "description", "place", "apposition", "pronoun")
 
 _SPEECH_VERBS = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "claim", "insist", "deny"})
+#: NER labels that make a capitalised sentence-initial adjective a proper word ("Islamist"), unlike a
+#: misread one ("Jubilant" tagged PERSON).
+_ADJ_NAME_LABELS = ("NORP", "ORG", "GPE")
 _BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 _WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
 _CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
@@ -938,7 +941,7 @@ class _Resolver:
             and content[0].lower_ not in self.lex.sides
             and content[0].i not in self.demonym_at
             and content[0].i != head.i
-            and (content[0].is_lower or (content[0].is_sent_start and not content[0].ent_type_))
+            and (content[0].is_lower or (content[0].is_sent_start and content[0].ent_type_ not in _ADJ_NAME_LABELS))
         ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
         if not content or content[-1].i != head.i:
@@ -1112,7 +1115,7 @@ class _Resolver:
                 t
                 for t in pre
                 if _CAP.match(t.text)
-                and (not t.is_sent_start or t.ent_type_)
+                and (not t.is_sent_start or t.ent_type_ in _ADJ_NAME_LABELS)
                 and t.i not in self.name_at
                 and t.i not in self.demonym_at
             ]
