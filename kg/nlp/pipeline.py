@@ -12,6 +12,7 @@ import logging
 from functools import lru_cache
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.errors import KGError
 
@@ -35,14 +36,31 @@ def model_info() -> tuple[str, str] | None:
     return None
 
 
+PARAGRAPH_COMPONENT = "kg_paragraph_breaks"
+
+
+@Language.component(PARAGRAPH_COMPONENT)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence: headlines, bylines and closing quotes never run into the next paragraph.
+
+    Runs before the parser, which keeps sentence starts already set.
+    """
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if prev.is_space and prev.text.count("\n") >= 2:
+            tok.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The spaCy pipeline, loaded once per process."""
+    """The spaCy pipeline, loaded once per process, with our paragraph-break component before the parser."""
     info = model_info()
     if info is None:
         names = " or ".join(d for _, d in MODEL_PACKAGES)
         raise KGError(f"no English spaCy model is installed: install {names} (make setup does this)")
     module = importlib.import_module(info[0])
     nlp: Language = module.load()
+    nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     log.info("loaded spaCy model %s %s", *info)
     return nlp
