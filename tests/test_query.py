@@ -343,3 +343,10 @@ def test_real_subprocess(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].startswith(f'<{ENT}Taliban>\t"Taliban"\t<{ENT}Northern_Alliance>')
+
+
+def test_cli_constants_match_the_library() -> None:
+    import kg.commands.query as command
+    import kg.query as library
+
+    assert command.FORMATS == library.FORMATS and command.DEFAULT_TIMEOUT == library.DEFAULT_TIMEOUT

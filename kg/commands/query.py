@@ -11,9 +11,13 @@ from kg.errors import KGError
 DEFAULT_GRAPH = Path("out/graph.ttl")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from kg.query import DEFAULT_TIMEOUT, FORMATS
+#: Kept here, not imported from kg.query, so 'kg --help' need not import rdflib and pyoxigraph (a test checks
+#: they equal kg.query's).
+FORMATS = ("table", "csv", "tsv", "json", "ttl")
+DEFAULT_TIMEOUT = 30.0
 
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "query",
         help="run a named SPARQL query, a .rq file or query text",
