@@ -20,6 +20,7 @@ import functools
 import io
 import re
 import shutil
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -143,10 +144,14 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
 
 
 def resolve(spec: str, directory: Path | None = None) -> NamedQuery:
-    """A catalogue name, a path to a ``.rq`` file, or the text of a query."""
+    """A catalogue name, a path to a ``.rq`` file, ``-`` for standard input, or the text of a query."""
     names = catalogue(directory)
     if spec in names:
         return names[spec]
+    if spec == "-":  # the query text on standard input
+        text = sys.stdin.read()
+        title, description, params = parse_header(text)
+        return NamedQuery("<stdin>", text, title, description, params)
     path = Path(spec)
     if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
         if not path.is_file():

@@ -317,6 +317,15 @@ def test_query_file_and_inline_text(tmp_path: Path, ox_graph: Graph) -> None:
     assert out.splitlines()[1] == b"https://w3id.org/kg-news/entity/Herat,Herat"
     inline = resolve("ASK { ent:Taliban kg:defectsTo ent:Northern_Alliance }")
     assert run(ox_graph, inline, fmt="table") == b"yes\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "-", "-g", str(CURATED), "--format", "csv"],
+        input="SELECT ?x ?l WHERE { VALUES ?x { ent:Kunduz } ?x rdfs:label ?l }",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == "https://w3id.org/kg-news/entity/Kunduz,Kunduz"
 
 
 def test_on_disk_store_answers_like_the_file(

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "skos:altLabel). SERVICE, FROM and updates are refused. The kg prefixes (kg: ent: doc: stmt: rdf: rdfs: "
         "owl: xsd: skos: prov: dcterms: geo:) are predeclared.",
     )
-    p.add_argument("query", metavar="NAME|FILE.rq|SPARQL", help="named query, query file, or query text")
+    p.add_argument("query", metavar="NAME|FILE.rq|SPARQL", help="named query, query file, query text, or - (stdin)")
     p.add_argument(
         "-g",
         "--graph",
