@@ -171,6 +171,18 @@ def test_unnamed_sides_are_qualified_by_the_country_in_question(nlp: Language) -
     assert key_of(doc, index, "troops") == "Libyan government troops"
 
 
+def test_nationality_of_the_side_names_it_and_the_main_country_qualifies_the_rest(nlp: Language) -> None:
+    text = (
+        "Syrian rebels led by Hayat Tahrir al-Sham (HTS) entered Aleppo on Friday. "
+        "Government forces withdrew from the city. Assad was advised by Russian officers."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "rebels") == "Syrian rebels"
+    assert key_of(doc, index, "forces") == "Syrian government forces"  # Syria is named first
+    assert key_of(doc, index, "officers") == "Russian forces"
+    assert index.type_of("Hayat Tahrir al-Sham") == "Group"  # a bracketed acronym marks an organisation
+
+
 # --------------------------------------------------------------------------------------- places
 def test_compass_word_and_country_make_a_region(nlp: Language) -> None:
     doc, index = resolve(nlp, "Kurdish forces took control of northern Syria in 2015.")

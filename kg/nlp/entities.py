@@ -823,6 +823,9 @@ class _Resolver:
                 self.by_name[fold(acro.text)] = c
                 self.add_mention(c, e + 1, e + 2, "name")
             c.aliases.add(acro.text)
+            if c.forced_type is None and c.type == "Person":
+                c.votes["Group"] += 3  # people have no bracketed acronyms; organisations do
+                c.strong = True
             self.merge(c, other)
         self.merge_bracketed()
         initials: dict[str, _Cluster] = {}
@@ -1030,7 +1033,7 @@ class _Resolver:
             if c.type == "Group"
             and not c.nationality
             and (other is None or c.side != other)
-            and c.names
+            and (c.names or c.fixed_key)
             and self.acts(c)
             and c.uid not in subjects
         ]
@@ -1047,6 +1050,8 @@ class _Resolver:
         for _s, e, _k in c.mentions:
             root = self.toks[e - 1]
             if root.dep_ == "nsubj" and root.head.lemma_ not in _SPEECH_VERBS and root.head.pos_ == "VERB":
+                return True
+            if root.dep_ == "pobj" and root.head.dep_ == "agent":  # "rebels led by X"
                 return True
         return False
 
@@ -1137,8 +1142,9 @@ class _Resolver:
                 target = self.new_cluster()
                 target.forced_type = "Group"
                 target.side = side
-                target.fixed_key = alias if proper or not alias[:1].isupper() else alias[:1].lower() + alias[1:]
-                target.unnamed = not proper  # "Sunni militants" is named by its modifier, "rebel forces" is not
+                named = bool(proper) or any(t.i in self.demonym_at for t in pre)  # "Syrian rebels" name their side
+                target.fixed_key = alias if named or not alias[:1].isupper() else alias[:1].lower() + alias[1:]
+                target.unnamed = not named  # "Sunni militants" is named by its modifier, "rebel forces" is not
                 if fresh:
                     words = []  # its bare head word ("militants") is not tied to it: later ones go by side
         if target is None:
@@ -1257,7 +1263,7 @@ class _Resolver:
         """The state the text mentions most (by name or nationality adjective): what "the country" means."""
         if not self.country_mentions:
             return None
-        name = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n))
+        name = min(self.country_mentions, key=lambda n: -self.country_mentions[n])  # ties: the first named
         st = self.lex.state_by_name(name)
         return None if st is None else self.state_cluster(st)
 
@@ -1374,7 +1380,7 @@ class _Resolver:
     def canonical(self, c: _Cluster) -> str:
         if c.fixed_key and c.unnamed:
             # "rebel forces" of one text are not those of another: qualify by the text's main country
-            main = min(self.country_mentions, key=lambda n: (-self.country_mentions[n], n), default=None)
+            main = min(self.country_mentions, key=lambda n: -self.country_mentions[n], default=None)
             st = self.lex.state_by_name(main) if main else None
             if st is not None and not c.fixed_key.startswith(st.adjectives[0]):
                 return f"{st.adjectives[0]} {c.fixed_key[0].lower()}{c.fixed_key[1:]}"
