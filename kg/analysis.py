@@ -60,6 +60,9 @@ FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 BETWEENNESS_EXACT_MAX = 2000
 #: Sampled betweenness visits about this many node+edge slots in total (k = budget / (n + m), at least 32).
 BETWEENNESS_BUDGET = 20_000_000
+#: Louvain stops when a level gains less modularity than this: on a 40,000-agent tie graph the last level
+#: networkx's default (1e-7) adds gains 0.0006 and costs a quarter of the time.
+LOUVAIN_THRESHOLD = 1e-3
 #: Decimals kept for scores in reports, so the same graph always prints the same digits.
 DIGITS = 6
 
@@ -778,7 +781,8 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
             T[a][b]["weight"] += w
         else:
             T.add_edge(a, b, weight=w)
-    communities = [c for c in nx.community.louvain_communities(T, weight="weight", seed=seed) if len(c) > 1]
+    found = nx.community.louvain_communities(T, weight="weight", seed=seed, threshold=LOUVAIN_THRESHOLD)
+    communities = [c for c in found if len(c) > 1]
     strength = dict(T.degree(weight="weight"))
     ordered = [sorted(c, key=lambda i: (-strength[i], keys[members[i]])) for c in communities]
     ordered.sort(key=lambda c: (-len(c), keys[members[c[0]]]))

@@ -144,6 +144,20 @@ def test_projection_attributes() -> None:
     }
 
 
+def test_projection_reads_a_plain_rdflib_graph_too() -> None:
+    """Any rdflib graph works (SPARQL through rdflib), not only the Oxigraph-backed ones kg makes."""
+    from rdflib import Graph
+
+    graph = Graph().parse(
+        data=(PREFIXES + b'ent:A a kg:Group ; rdfs:label "Alpha" ; kg:advises ent:B . ent:B a kg:Person .').decode(),
+        format="turtle",
+    )
+    G = analysis.project(graph)
+    assert [(G.nodes[u]["label"], k, G.nodes[v]["label"]) for u, v, k in G.edges(keys=True)] == [
+        ("Alpha", "advises", "B")
+    ]
+
+
 # ------------------------------------------------------------------------------------ sections
 
 
@@ -360,6 +374,12 @@ def test_cli_path(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_usage_errors(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*args, "-g", str(CURATED)]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_cli_offers_the_library_formats() -> None:
+    from kg.commands import analyze
+
+    assert analyze.FORMATS == analysis.FORMATS
 
 
 def test_cli_missing_graph_and_bad_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
