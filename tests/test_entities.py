@@ -120,6 +120,16 @@ def test_description_takes_the_group_that_acts_not_a_news_source(nlp: Language) 
     assert "Islamic rulers" in index.entities["Hamas"].aliases
 
 
+def test_side_description_prefers_the_group_in_focus_over_a_backer(nlp: Language) -> None:
+    text = (
+        "The Taliban seized Kunduz in 2015. Afghan forces, backed by NATO, recaptured the city two weeks later. "
+        "The insurgents then attacked Ghazni."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "insurgents") == "Taliban"
+    assert key_of(doc, index, "city") == "Kunduz"
+
+
 def test_aliases_are_never_pronouns_or_bare_generic_nouns(nlp: Language) -> None:
     text = "Peshmerga commanders met in Erbil. They said the troops and their soldiers would hold the city."
     _doc, index = resolve(nlp, text)

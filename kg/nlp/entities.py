@@ -1039,8 +1039,11 @@ class _Resolver:
         ]
         if not pool:
             return None
-        salience = Counter(c.uid for c in pool)
-        return max(pool, key=lambda c: salience[c.uid])
+        # salience: mentions so far in the whole text; between equals, the group the text named first
+        def rank(c: _Cluster) -> tuple[int, int]:
+            return (sum(1 for m in c.mentions if m[0] < at), -c.first)
+
+        return max(pool, key=rank)
 
     def acts(self, c: _Cluster) -> bool:
         """Whether the text shows ``c`` as a group that acts (a member noun, or the subject of a verb other
