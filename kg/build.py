@@ -27,15 +27,15 @@ class BuildStats:
     documents: int = 0
     entities: int = 0
     assertions: int = 0
+    held_back: int = 0
     asserted: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     def summary(self) -> str:
         rels = ", ".join(f"{k} {v}" for k, v in sorted(self.asserted.items())) or "none"
-        held_back = self.assertions - sum(self.asserted.values())
         return (
             f"{self.documents} document(s), {self.entities} entities, {sum(self.asserted.values())} relations "
-            f"({rels}), {self.assertions} assertions ({held_back} not asserted) in {self.seconds:.1f} s"
+            f"({rels}), {self.assertions} assertions ({self.held_back} not asserted) in {self.seconds:.1f} s"
         )
 
 
@@ -73,6 +73,7 @@ def build_graph(
         stats.documents += 1
         entity_keys.update(e.key for e in ext.entities)
         stats.assertions += len(ext.relations)
+        stats.held_back += sum(1 for r in ext.relations if not r.asserted)
         if on_document is not None:
             on_document(ext)
     stats.entities = len(entity_keys)

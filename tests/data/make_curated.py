@@ -33,8 +33,9 @@ CLAIMS = [
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or line) around ``[start, end)``."""
-    left = max(text.rfind("\n", 0, start), max(text.rfind(m, 0, start) for m in (". ", "? ", "! ")) + 1)
-    s = left + 1 if left >= 0 else 0
+    nl = text.rfind("\n", 0, start)
+    stop = max(text.rfind(m, 0, start) for m in (". ", "? ", "! "))
+    s = max(nl + 1, stop + 2 if stop >= 0 else 0)
     while s < len(text) and text[s] == " ":
         s += 1
     stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
