@@ -556,3 +556,10 @@ def test_built_seed_graph_and_an_empty_selection_in_chromium(browser: Any, seed_
     assert "no relations match" in (visit.page.locator(".notes").text_content() or "")
     assert visit.errors == [] and visit.remote == []
     visit.page.close()
+
+
+def test_cli_defaults_equal_library_defaults() -> None:
+    from kg import viz
+    from kg.commands import viz as command
+
+    assert (command.DEFAULT_MAX_NODES, command.DEFAULT_MAX_EDGES) == (viz.DEFAULT_MAX_NODES, viz.DEFAULT_MAX_EDGES)

@@ -11,11 +11,13 @@ from kg.rdf.namespace import ENTITY_TYPES, RELATIONS
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
 DEFAULT_OUT = Path("out/graph.html")
+#: Kept here, not imported from kg.viz, so building the parser does not import pyvis and networkx
+#: (tests/test_viz.py checks they equal kg.viz's defaults).
+DEFAULT_MAX_NODES = 150
+DEFAULT_MAX_EDGES = 400
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from kg.viz import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES
-
     p = sub.add_parser(
         "viz",
         help="draw the graph as an interactive HTML page (offline, PyVis)",
