@@ -37,13 +37,13 @@ def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
     from kg.nlp import extract as extract_module
     from kg.nlp.entities import resolve_entities
     from kg.nlp.pipeline import load_nlp
-    from kg.nlp.relations import Rejection, find_relations
+    from kg.nlp.relations import Rejection, find_relations, name_spans
     from kg.nlp.timex import TimeIndex, document_date
 
     doc = load_nlp()(text)
     index = resolve_entities(doc)
     doc_date = document_date(text)
-    times = TimeIndex(text, doc_date)
+    times = TimeIndex(text, doc_date, name_spans(doc, index))
     rejected: list[Rejection] = []
     relations = find_relations(doc, index, rejected, times)
     # the same second pass kg build makes when relation roles retype an entity (kg.nlp.extract)

@@ -27,7 +27,7 @@ CONSTRUCTIONS = (
     "hyphen-adjective",
 )
 #: Fixed slot names of noun rules; ``prep:WORD`` is allowed too.
-SLOTS = ("poss", "compound", "amod", "head", "clause-subject", "main-subject", "implicit")
+SLOTS = ("poss", "compound", "amod", "head", "located", "clause-subject", "main-subject", "implicit")
 #: What a governing word does to the claim it governs, besides the kg modalities.
 EFFECTS = (*tuple(m for m in MODALITIES if m != "Actual"), "negated", "reported", "actual")
 

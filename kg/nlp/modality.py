@@ -110,6 +110,8 @@ def _own_cues(v: Token, lex: Lexicon, acc: _Acc, with_negation: bool = True) -> 
             acc.mod("Hypothetical", c.text)
         elif c.dep_ == "mark" and low in lex.words("modality", "question_marks"):
             acc.mod("Questioned", c.text)
+        elif with_negation and c.dep_ == "advmod" and any(g.lower_ in negators for g in c.children):
+            acc.neg(c.text)  # "no longer in their hands", "not yet"
         elif c.dep_ == "advmod" and low == "yet" and v.lemma_ in ("have", "be"):
             acc.neg(c.text)
         elif low == "according" and acc.speaker is None:  # "According to X, ..." reports X's words

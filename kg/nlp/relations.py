@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from kg.model import Evidence, Relation
-from kg.nlp.entities import EntityIndex
+from kg.nlp.entities import EntityIndex, load_entity_lexicon
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
 from kg.nlp.timex import TimeIndex, dateline_span
@@ -63,14 +63,17 @@ class _Finder:
         self.doc = doc
         self.index = index
         self.lex = lex
-        self.times = times if times is not None else TimeIndex(doc.text)
+        self.times = times if times is not None else TimeIndex(doc.text, exclude=name_spans(doc, index))
         self.dateline = dateline_span(doc.text)
+        self.elex = load_entity_lexicon()
+        self.nationals = self._national_entities()
         # Token.sent scans the document on every call: look sentences up in a table instead
         self.sents: list[Span] = list(doc.sents)
         self.sent_of: list[int] = [0] * len(doc)
         for i, sent in enumerate(self.sents):
             self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
         self.through = lex.words("arguments", "through_nouns")
+        self.parts = lex.words("arguments", "part_nouns")
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
         self.descriptive = lex.words("arguments", "descriptive_preps")
@@ -126,7 +129,26 @@ class _Finder:
     def _entity(self, tok: Token) -> str | None:
         if self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]:
             return None
-        return self.index.entity_at(tok.i)
+        key = self.index.entity_at(tok.i)
+        if key is None and self.nationals and tok.dep_ in ("amod", "compound", "nmod", "npadvmod"):
+            # "in Russian hands", "under Turkish control", "Russian-held": a nationality word stands for that
+            # state's forces (or the state) when the text names them elsewhere
+            state = self.elex.state_by_adjective(tok.text)
+            if state is not None and tok.text[:1].isupper():
+                key = self.nationals.get(state.names[0])
+        return key
+
+    def _national_entities(self) -> dict[str, str]:
+        """State name -> the entity standing for that state's side: its "<nationality> forces", else the state."""
+        out: dict[str, str] = {}
+        for key, ent in sorted(self.index.entities.items()):
+            if ent.type not in AGENT_TYPES:
+                continue
+            forces = key.lower().endswith(" forces")
+            state = self.elex.state_by_adjective(key[:-7]) if forces else self.elex.state_by_name(key)
+            if state is not None and (forces or state.names[0] not in out):
+                out[state.names[0]] = key
+        return out
 
     def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:
         """Entities a noun phrase headed by ``tok`` names, coordinated ones included."""
@@ -161,16 +183,30 @@ class _Finder:
                     k = self._entity(c)
                     if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
                         out.append(_Arg(k, c))
-                # "ISIL and Sunni militants": a coordinated premodifier names a second group
+                # "ISIL and Sunni militants", "British and American officers": coordinated premodifiers name a
+                # group each
                 for c in h.children:
-                    if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ == "cc" for g in c.children):
-                        k = self._entity(c)
-                        if k is not None and k != key:
-                            out.insert(0, _Arg(k, c))
+                    if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ in ("cc", "conj") for g in c.children):
+                        for m in (c, *c.conjuncts):
+                            k = self._entity(m)
+                            if k is not None and k != key and k not in {a.key for a in out}:
+                                out.append(_Arg(k, m))
             return out
-        if h.lemma_.lower() in self.through or h.lower_ in self.through:
+        low = h.lemma_.lower()
+        if low in self.through or h.lower_ in self.through:
             for p in self._preps(h, ("of",)):
                 return self._np(p, agent, depth + 1)
+        if not agent and (low in self.parts or h.lower_ in self.parts):
+            # "the last districts of X", "most of the region", "the city's eastern suburbs": a part of a place
+            for p in self._preps(h, ("of",)):
+                found = self._np(p, agent, depth + 1)
+                if found:
+                    return found
+            for c in h.children:
+                if c.dep_ == "poss":
+                    found = self._np(c, agent, depth + 1)
+                    if found:
+                        return found
         if agent:
             for c in h.children:
                 if c.dep_ in ("compound", "poss", "nmod", "amod"):
@@ -192,11 +228,19 @@ class _Finder:
         return []
 
     def _part_of(self, tok: Token, key: str) -> bool:
-        """Whether a region word the entity does not include narrows the place to a part of it."""
+        """Whether a region word the entity does not include narrows the place to a part of it. A city's
+        quarters are still the city ("eastern Aleppo" is held as Aleppo is), a country's regions are not."""
+        if self._is_city(key):
+            return False
         return any(
             c.dep_ in ("amod", "compound") and c.lower_ in self.region_words and self._entity(c) != key
             for c in tok.children
         )
+
+    def _is_city(self, key: str) -> bool:
+        """A gazetteer city (countries carry no coordinates of their own)."""
+        geo = self.index.entities[key].geo
+        return geo is not None and (geo.lat, geo.long) != (0.0, 0.0)
 
     def _flat_entity(self, tok: Token) -> str | None:
         for c in tok.children:
@@ -229,6 +273,16 @@ class _Finder:
                 return found
         if subj:
             return []
+        if verb.dep_ == "ROOT" or verb.tag_ in ("VBD", "VBZ", "VBP"):
+            # "On 13 March, Y's forces, advancing from X, succeeded in ...": the parser may take a fronted subject
+            # for a second object of the opening preposition; a name set off by a comma just before the verb's
+            # own clause is the subject
+            for p in (c for c in verb.children if c.dep_ == "prep" and c.i < verb.i):
+                for g in (g for g in p.children if g.dep_ == "pobj" and g.i > p.i + 1):
+                    if self.doc[g.left_edge.i - 1].text == ",":
+                        found = self._np(g, True)
+                        if found:
+                            return found
         # "The troops, believed to be X, have been liaising": the parser gives the subject to the aside
         for aside in (c for c in verb.children if c.dep_ in ("parataxis", "advcl") and c.i < verb.i):
             for candidate in (g for g in aside.children if g.dep_ == "nsubj" and g.i < aside.i):
@@ -321,6 +375,8 @@ class _Finder:
             return out
         if slot == "head":
             return self._referent_of_phrase(noun, agent)
+        if slot == "located":
+            return self._located(noun, agent)
         verb = self._governing_verb(noun)
         if verb is None:
             return []
@@ -340,6 +396,23 @@ class _Finder:
         if not found and subj:
             found = [_Arg(k, t) for t in subj[0].subtree if (k := self._entity(t)) is not None][:1]
         return [_Arg(a.key, a.token, implicit=True) for a in found]
+
+    def _located(self, noun: Token, agent: bool) -> list[_Arg]:
+        """The ``located`` slot: what a phrase such as "in the hands of Y" puts somewhere: the object of the verb
+        it hangs on ("left X in rebel hands"), else that verb's subject ("X remained in Y's hands", "X fell into
+        the hands of Y"), or the noun it hangs on ("the town, in rebel hands, ...")."""
+        if noun.dep_ != "pobj" or noun.head.dep_ != "prep":
+            return []
+        attach = noun.head.head
+        if attach.pos_ in _VERBAL:
+            for d in (c for c in attach.children if c.dep_ == "dobj" and c.i < noun.i):
+                found = self._np(d, agent)
+                if found:
+                    return found
+            return self._subjects(attach, 0, True)
+        if attach.pos_ in _NOMINAL:
+            return self._referent(attach, agent)
+        return []
 
     def _referent_of_phrase(self, noun: Token, agent: bool) -> list[_Arg]:
         """The ``head`` slot: what the phrase the noun heads describes (not the noun's own modifiers)."""
@@ -664,6 +737,15 @@ class _Finder:
             if "\n\n" not in self.doc.text[prev.start_char : sent.start_char]:
                 found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
         return (found.value, found.text) if found else (None, None)
+
+
+def name_spans(doc: Doc, index: EntityIndex) -> list[tuple[int, int]]:
+    """Character spans of the entity names in ``doc``: a date inside one ("the March 23 Movement") is no time."""
+    return [
+        (doc[s.start].idx, doc[s.end - 1].idx + len(doc[s.end - 1].text))
+        for s in index.spans
+        if s.kind in ("name", "member", "nationality") and s.end > s.start
+    ]
 
 
 def find_relations(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -77,8 +78,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+#: "the March 23 Movement", "the 6 April Youth": a day and month between "the" and a capitalised word name something.
+_IN_NAME_BEFORE = re.compile(r"\b[Tt]he\s+$")
+_IN_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
 _DATELINE_SPAN = 400
-_DATELINE_DASH = re.compile(r"\s*[-\u2013\u2014]")
+_DATELINE_DASH = re.compile(r"(?:\s*\([^()\n]{1,30}\))?\s*[-\u2013\u2014]")
 _DATELINE_PLACE = re.compile(r"\s*[A-Z][^\n,]{0,40}(?:,\s*[A-Z][^\n,]{0,30})?,\s*")
 #: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
 _BOUND = re.compile(r"\b(?:until|till|through|before|by)\s+(?:at\s+least\s+)?$", re.I)
@@ -169,6 +173,9 @@ def scan(text: str) -> list[tuple[str, re.Match[str]]]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
+            in_name = _IN_NAME_BEFORE.search(text, max(0, s - 5), s) and _IN_NAME_AFTER.match(text, e)
+            if kind in ("dm", "md") and in_name:
+                continue  # "the March 23 Movement": a date that is part of a name
             taken.append((s, e))
             found.append((kind, m))
     found.sort(key=lambda km: km[1].start())
@@ -189,13 +196,14 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     """Where a dateline ("BAGHDAD, June 12, 2014 -" at the start of a line in the opening) stands, or ``None``.
     Its place name says where the report was filed, so relation finding never takes it for an argument."""
     for kind, m in scan(text[:_DATELINE_SPAN]):
-        if kind not in ("dmy", "mdy"):
+        if kind not in ("dmy", "mdy", "dm", "md"):
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1
         dash = _DATELINE_DASH.match(text, m.end())
         if dash and _DATELINE_PLACE.fullmatch(text[line_start : m.start()]):
             return line_start, dash.end()
-        return None
+        if kind in ("dmy", "mdy"):
+            return None
     return None
 
 
@@ -207,12 +215,21 @@ def _first_year(found: list[tuple[str, re.Match[str]]]) -> int | None:
     return None
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (start, 1 << 62)) - 1
+    return any(0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1] for j in (i, i + 1))
+
+
 class TimeIndex:
     """All time expressions of one document, resolved with the year and month carried from context."""
 
-    def __init__(self, text: str, doc_date: str | None = None) -> None:
+    def __init__(self, text: str, doc_date: str | None = None, exclude: Iterable[tuple[int, int]] = ()) -> None:
+        """``exclude`` lists character spans that are names, not times ("the March 23 Movement"): expressions
+        overlapping them are skipped and carry no year or month forward."""
         self.doc_date = doc_date if doc_date is not None else document_date(text)
-        found = scan(text)
+        spans = sorted(exclude)
+        found = [(k, m) for k, m in scan(text) if not _overlaps(spans, m.start(), m.end())]
         anchor_year = int(self.doc_date[:4]) if self.doc_date else _first_year(found)
         items: list[Timex] = []
         year: int | None = None
