@@ -1039,6 +1039,7 @@ class _Resolver:
         ]
         if not pool:
             return None
+
         # salience: mentions so far in the whole text; between equals, the group the text named first
         def rank(c: _Cluster) -> tuple[int, int]:
             return (sum(1 for m in c.mentions if m[0] < at), -c.first)
