@@ -51,6 +51,7 @@ class Rule:
     object: tuple[str, ...] = ()
     via: frozenset[str] = frozenset()
     object_allowed: bool = False
+    object_required: bool = False
     object_types: frozenset[str] = frozenset()
     subject_types: frozenset[str] = frozenset()
 
@@ -121,6 +122,9 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
     allowed = item.get("object_allowed", False)
     if not isinstance(allowed, bool):
         raise KGError(f"{at}: object_allowed must be true or false")
+    required = item.get("object_required", False)
+    if not isinstance(required, bool):
+        raise KGError(f"{at}: object_required must be true or false")
     types = item.get("object_types", [])
     if not isinstance(types, list) or any(t not in ENTITY_TYPES for t in types):
         raise KGError(f"{at}: object_types must list entity types among {', '.join(ENTITY_TYPES)}")
@@ -143,7 +147,8 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         subject=subject,
         object=obj,
         via=_words(item, "via", at),
-        object_allowed=allowed,
+        object_allowed=allowed or required,
+        object_required=required,
         object_types=frozenset(types),
         subject_types=frozenset(stypes),
     )

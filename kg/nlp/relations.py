@@ -115,9 +115,10 @@ class _Finder:
             if tok.i >= 2 and self.doc[tok.i - 1].text == "-" and lemma in self.adj_rules:
                 for rule in self.adj_rules[lemma]:
                     self._hyphen(rule, tok)
+        # one statement per trigger: "closed in on X" matches two rules; the more confident one stays
         best: dict[tuple[str, str, str, int, str], Relation] = {}
         for rel in self.relations:
-            k = (rel.subject, rel.predicate, rel.object, rel.evidence.start, rel.rule)
+            k = (rel.subject, rel.predicate, rel.object, rel.evidence.start, rel.evidence.trigger)
             if k not in best or rel.confidence > best[k].confidence:
                 best[k] = rel
         return list(best.values())
@@ -488,9 +489,10 @@ class _Finder:
         elif kind == "verb-prep":
             if not self._particles_ok(rule, verb):
                 return
-            if not rule.object_allowed and any(c.dep_ == "dobj" for c in verb.children):
-                return
-            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod"))]
+            has_obj = any(c.dep_ == "dobj" for c in verb.children)
+            if (has_obj and not rule.object_allowed) or (rule.object_required and not has_obj):
+                return  # "pushed the rebels to X" moves someone else; "pushed out of X" without an object is a retreat
+            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod") or self._particle(c))]
             # "advancing from X to Y": the parser may hang "to Y" on "from" or on X
             froms = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"]
             holders += froms + [g for f in froms for g in f.children if g.dep_ == "pobj"]
@@ -546,8 +548,17 @@ class _Finder:
                 return []
         return []
 
+    @staticmethod
+    def _particle(tok: Token) -> bool:
+        """A particle the parser took for a preposition: "out" of "drove them out of X", "over" of "over to"."""
+        return (
+            tok.dep_ == "prep"
+            and any(g.dep_ == "prep" for g in tok.children)
+            and not any(g.dep_ == "pobj" for g in tok.children)
+        )
+
     def _particles_ok(self, rule: Rule, verb: Token) -> bool:
-        prts = {c.lower_ for c in verb.children if c.dep_ == "prt"}
+        prts = {c.lower_ for c in verb.children if c.dep_ == "prt" or self._particle(c)}
         if rule.particles:
             return bool(prts & rule.particles)
         return not (rule.relation == "advancesOn" and prts & _RETREAT_PARTICLES)
