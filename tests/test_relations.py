@@ -454,3 +454,155 @@ def test_type_rejections_name_the_entity_and_the_type_wanted(nlp: Any) -> None:
     assert find_relations(doc, index, rejected) == []
     person = next(k for k, e in index.entities.items() if e.type == "Person")
     assert [(j.rule, j.entity, j.wanted) for j in rejected] == [("controls.verb", person, "Place")]
+
+
+# ------------------------------------------------------------------ round 2: constructions from other wars
+
+
+@pytest.mark.parametrize(
+    ("text", "agent", "place"),
+    [
+        ("Hezbollah fighters seized most of Qusayr.", "Hezbollah", "Qusayr"),
+        ("The Houthis captured the eastern districts of Taiz.", "Houthis", "Taiz"),
+        ("Houthi fighters seized portions of the town of Marib.", "Houthi", "Marib"),
+        ("The Taliban overran half of Kunduz.", "Taliban", "Kunduz"),
+    ],
+)
+def test_a_part_of_a_place_stands_for_the_place(nlp: Any, text: str, agent: str, place: str) -> None:
+    check(nlp, text, (agent, "controls", place, A))
+
+
+def test_a_citys_quarter_is_the_city_and_side_words_hold_it(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "The Free Syrian Army held Aleppo's eastern districts. "
+        "Government troops recaptured the last rebel-held districts of eastern Aleppo in December 2016.",
+        ("Free Syrian Army", "controls", "Aleppo", A),
+        ("Government troops", "controls", "Aleppo", A),
+        ("rebel", "controls", "Aleppo", A),
+    )
+    assert {r.rule for r in ext.relations} == {"controls.verb", "controls.held-adjective"}
+
+
+def test_in_the_hands_of(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "By nightfall the town of Baiji remained in the hands of the Hashed al-Shaabi militia.",
+        ("Hashed al-Shaabi militia", "controls", "Baiji", A),
+    )
+    assert [r.rule for r in ext.relations] == ["controls.in-hands"]
+
+
+def test_left_in_the_hands_of_takes_the_verbs_object(nlp: Any) -> None:
+    check(nlp, "Government forces left Ramadi in the hands of ISIL.", ("ISIL", "controls", "Ramadi", A))
+
+
+def test_no_longer_in_their_hands_is_negated(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Hezbollah fighters seized Qusayr. Qusayr is no longer in Hezbollah hands.",
+        ("Hezbollah", "controls", "Qusayr", A),
+        ("Hezbollah", "controls", "Qusayr", "not Actual"),
+    )
+    assert {(r.rule, r.asserted) for r in ext.relations} == {("controls.verb", True), ("controls.in-hands", False)}
+
+
+def test_under_nationality_control(nlp: Any) -> None:
+    check(
+        nlp,
+        "Russian forces entered Mariupol. By May, Mariupol was under Russian control.",
+        ("Russian forces", "advancesOn", "Mariupol", A),
+        ("Russian forces", "controls", "Mariupol", A),
+    )
+
+
+def test_participial_clause_takes_the_main_subject(nlp: Any) -> None:
+    check(
+        nlp,
+        "Ukrainian forces pushed east, retaking the town of Izium on Saturday and reaching the border.",
+        ("Ukrainian forces", "controls", "Izium", A),
+    )
+
+
+def test_coordinated_nationality_premodifiers_each_advise(nlp: Any) -> None:
+    check(
+        nlp,
+        "British troops arrived in Kandahar in 2006. British and American officers have trained Afghan units.",
+        ("British troops", "advises", "Afghan units", A),
+        ("American officers", "advises", "Afghan units", A),
+    )
+
+
+def test_perfect_progressive_training(nlp: Any) -> None:
+    check(
+        nlp,
+        "Iranian officers have been training Houthi fighters for months.",
+        ("Iranian officers", "advises", "Houthi fighters", A),
+    )
+
+
+def test_pronoun_object(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Hezbollah fighters pushed toward Qusayr and seized it.",
+        ("Hezbollah", "advancesOn", "Qusayr", A),
+        ("Hezbollah", "controls", "Qusayr", A),
+    )
+    conf = {r.predicate: r.confidence for r in ext.relations}
+    assert conf["controls"] < conf["advancesOn"] + 0.1  # the pronoun object costs confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 4 May, Hezbollah's forces, advancing from the south, succeeded in retaking Qusayr.",
+        "Hezbollah's forces managed to seize Qusayr.",
+        "Hezbollah went on to capture Qusayr.",
+    ],
+)
+def test_subject_climbs_to_the_governing_clause(nlp: Any, text: str) -> None:
+    check(nlp, text, ("Hezbollah", "controls", "Qusayr", A))
+
+
+def test_lost_to(nlp: Any) -> None:
+    ext = check(nlp, "Hezbollah lost Qusayr to the Nusra Front.", ("Nusra Front", "controls", "Qusayr", A))
+    assert [r.rule for r in ext.relations] == ["controls.lost-to"]
+
+
+def test_drove_out_of_and_expelled_from(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Iraqi forces drove ISIL fighters out of Ramadi in December 2015.",
+        ("Iraqi forces", "controls", "Ramadi", A),
+    )
+    assert [(r.rule, r.time) for r in ext.relations] == [("controls.drive-out", "2015-12")]
+    check(nlp, "The Kurds expelled ISIL from Kobani.", ("Kurds", "controls", "Kobani", A))
+
+
+@pytest.mark.parametrize("text", ["The Taliban pushed out of Kunduz.", "The Taliban were pushed back to Kunduz."])
+def test_withdrawal_is_neither_control_nor_advance(nlp: Any, text: str) -> None:
+    check(nlp, text)
+
+
+def test_one_statement_per_trigger(nlp: Any) -> None:
+    ext = check(nlp, "Government troops closed in on Mullaitivu.", ("Government troops", "advancesOn", "Mullaitivu", A))
+    assert [r.rule for r in ext.relations] == ["advancesOn.close-in"]
+
+
+def test_weekday_against_the_dateline_and_a_date_inside_a_name(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "GOMA, Nov. 20, 2012 - The March 23 Movement (M23) rebels seized Goma on Tuesday.",
+        ("March 23 Movement", "controls", "Goma", A),
+    )
+    assert [(r.time, r.time_text) for r in ext.relations] == [("2012-11-20", "on Tuesday")]
+    ext = check(nlp, "The March 23 Movement (M23) rebels seized Goma in 2012.", ("M23", "controls", "Goma", A))
+    assert [r.time for r in ext.relations] == ["2012"]
+
+
+def test_dateline_with_an_agency_is_no_argument(nlp: Any) -> None:
+    check(
+        nlp,
+        "KINSHASA, Congo, June 3 (Reuters) - Fighters of the Allied Democratic Forces attacked Kinshasa.",
+        ("Allied Democratic Forces", "advancesOn", "Kinshasa", A),
+    )

@@ -101,3 +101,25 @@ def test_parenthetical_references_are_not_event_times() -> None:
 def test_year_before_a_comma_is_a_year_but_thousands_are_not() -> None:
     values = [t.value for t in TimeIndex("In 1975, they left. It cost 1,975 dollars.").items]
     assert values == ["1975"]
+
+
+def test_dateline_with_an_agency_and_no_year() -> None:
+    text = "GOMA, Congo, Nov. 20 (Reuters) - Rebels entered the city on Tuesday."
+    assert dateline_span(text) == (0, len("GOMA, Congo, Nov. 20 (Reuters) -"))
+    assert document_date(text) is None  # no year: weekdays stay unresolved
+    assert [t.text for t in TimeIndex(text).items] == ["on Tuesday"]
+
+
+def test_weekday_is_the_latest_such_day_on_or_before_the_document_date() -> None:
+    text = "GOMA, Nov. 20, 2012 - Rebels seized the city on Tuesday and the airport on Sunday."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values == {"on Tuesday": "2012-11-20", "on Sunday": "2012-11-18"}
+
+
+def test_a_date_inside_a_name_is_no_time() -> None:
+    text = "The March 23 Movement took the town. On 13 March 2012 it left."
+    assert [t.text for t in TimeIndex(text).items] == ["13 March 2012"]
+    # spans the entity index marks as names are skipped too, and carry no month forward
+    named = "Members of 6 April Youth marched. In 2011 they left."
+    idx = TimeIndex(named, exclude=[(named.index("6 April"), named.index(" marched"))])
+    assert [t.text for t in idx.items] == ["2011"]
