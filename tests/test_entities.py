@@ -239,6 +239,17 @@ def test_plural_pronoun_skips_people_and_places(nlp: Language) -> None:
     assert key_of(doc, index, "They") == "Hezbollah"
 
 
+def test_subject_it_is_an_agent_and_continues_the_earlier_subject(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Hezbollah took Qusayr in June. It later lost the town.")
+    assert key_of(doc, index, "It") == "Hezbollah"
+    assert key_of(doc, index, "town") == "Qusayr"
+
+
+def test_object_pronoun_is_not_the_subject_of_its_verb(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Rebels captured Sirte on Monday. They held it for a week.")
+    assert key_of(doc, index, "it") == key_of(doc, index, "Sirte")
+
+
 def test_expletive_it_is_not_resolved(nlp: Language) -> None:
     doc, index = resolve(nlp, "Hamas controls Gaza. It is unclear whether the truce will hold.")
     assert key_of(doc, index, "It") is None

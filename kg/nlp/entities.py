@@ -897,14 +897,23 @@ class _Resolver:
                     if c is not None and c.uid in self.alive and want(c):
                         return c
         verb = tok.head
-        for s, c, _kind in self.candidates_before(tok.i, 2):
-            if not want(c):
+        main_subject = tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
+        agentive = main_subject and low in lex.neuter_pronouns  # "It later lost the town": not a place
+        lo = self.sent_of[tok.i] - 2
+        nearest: _Cluster | None = None
+        for s, e, c, _k in sorted(self.spans, key=lambda x: -x[0]):
+            if s >= tok.i or self.sent_of[s] < lo or not want(c) or (agentive and c.type == "Place"):
                 continue
-            ctok = self.toks[s]
-            if tok.dep_ in ("dobj", "pobj") and ctok.dep_.startswith("nsubj") and ctok.head.i == verb.i:
+            root = self.toks[e - 1]
+            if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
                 continue  # "they advised them": not the same group
-            return c
-        return None
+            if main_subject and root.dep_ in ("nsubj", "nsubjpass") and self.sent_of[s] < self.sent_of[tok.i]:
+                return c  # a sentence's subject pronoun continues an earlier subject
+            if nearest is None:
+                nearest = c
+                if not main_subject:
+                    return c
+        return nearest
 
     def expletive(self, tok: Token) -> bool:
         if tok.dep_ == "expl":
@@ -1242,7 +1251,7 @@ class _Resolver:
                 near = [
                     c
                     for _s, c, _k in self.candidates_before(head.i, _WINDOW)
-                    if c.type == "GPE"
+                    if (c.type == "GPE" or (c.type == "Place" and self.settlement_like(c)))
                     and c.state is None
                     and not c.nationality
                     and (low != "capital" or self.is_capital(c))
@@ -1262,6 +1271,13 @@ class _Resolver:
         self.add_mention(target, start, head.i + 1, "place", map_tokens=False)
         if low == "capital" and mods and any(t.i in self.demonym_at for t in mods):
             target.aliases.add(doc[start : head.i + 1].text)
+
+    def settlement_like(self, c: _Cluster) -> bool:
+        """A place named like a town (no "Province", "Plain", "Airport" ... as its last word, not a region)."""
+        return bool(c.names) and all(
+            fold(n).split()[-1] not in self.lex.type_heads and fold(n).split()[0] not in self.lex.compass_words
+            for n in c.names
+        )
 
     def main_country(self) -> _Cluster | None:
         """The state the text mentions most (by name or nationality adjective): what "the country" means."""
