@@ -606,3 +606,30 @@ def test_dateline_with_an_agency_is_no_argument(nlp: Any) -> None:
         "KINSHASA, Congo, June 3 (Reuters) - Fighters of the Allied Democratic Forces attacked Kinshasa.",
         ("Allied Democratic Forces", "advancesOn", "Kinshasa", A),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "rule"),
+    [
+        ("The Houthis laid siege to Taiz in 2015.", "advancesOn", "advancesOn.lay-siege"),
+        ("Taliban fighters poured into Kunduz on Monday.", "advancesOn", "advancesOn.move-on"),
+        ("The Taliban held on to Kunduz.", "controls", "controls.hold-on"),
+        ("The Taliban regained Kunduz in June 2013.", "controls", "controls.verb"),
+        ("Kunduz was overrun by the Taliban.", "controls", "controls.passive"),
+    ],
+)
+def test_more_verb_forms(nlp: Any, text: str, relation: str, rule: str) -> None:
+    ext = check(
+        nlp,
+        text,
+        ("Taliban" if "Taliban" in text else "Houthis", relation, "Kunduz" if "Kunduz" in text else "Taiz", A),
+    )
+    assert [r.rule for r in ext.relations] == [rule]
+
+
+def test_advisers_embedded_with_a_passive_form(nlp: Any) -> None:
+    check(nlp, "Russian advisers are embedded with Syrian units.", ("Russian advisers", "advises", "Syrian units", A))
+
+
+def test_helping_is_not_advising(nlp: Any) -> None:
+    check(nlp, "Iranian military advisers are helping Hezbollah.")

@@ -52,6 +52,7 @@ class Rule:
     via: frozenset[str] = frozenset()
     object_allowed: bool = False
     object_required: bool = False
+    passive_allowed: bool = False
     object_types: frozenset[str] = frozenset()
     subject_types: frozenset[str] = frozenset()
 
@@ -125,6 +126,9 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
     required = item.get("object_required", False)
     if not isinstance(required, bool):
         raise KGError(f"{at}: object_required must be true or false")
+    passive_allowed = item.get("passive_allowed", False)
+    if not isinstance(passive_allowed, bool):
+        raise KGError(f"{at}: passive_allowed must be true or false")
     types = item.get("object_types", [])
     if not isinstance(types, list) or any(t not in ENTITY_TYPES for t in types):
         raise KGError(f"{at}: object_types must list entity types among {', '.join(ENTITY_TYPES)}")
@@ -149,6 +153,7 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         via=_words(item, "via", at),
         object_allowed=allowed or required,
         object_required=required,
+        passive_allowed=passive_allowed,
         object_types=frozenset(types),
         subject_types=frozenset(stypes),
     )

@@ -106,7 +106,7 @@ class _Finder:
     def run(self) -> list[Relation]:
         for tok in self.doc:
             lemma = tok.lemma_.lower()
-            if tok.pos_ in _VERBAL:
+            if tok.pos_ in _VERBAL or (lemma in self.verb_rules and self._passive_noun(tok)):
                 for rule in self.verb_rules.get(lemma, ()):
                     self._verb(rule, tok)
             if tok.pos_ in _NOMINAL:
@@ -122,6 +122,12 @@ class _Finder:
             if k not in best or rel.confidence > best[k].confidence:
                 best[k] = rel
         return list(best.values())
+
+    @staticmethod
+    def _passive_noun(tok: Token) -> bool:
+        """A participle the tagger took for a noun but the parser built a passive around ("X was overrun by Y")."""
+        deps = {c.dep_ for c in tok.children}
+        return "agent" in deps and bool(deps & {"nsubjpass", "auxpass"})
 
     # ------------------------------------------------------------------ arguments
     def _sent(self, tok: Token) -> Span:
@@ -469,7 +475,7 @@ class _Finder:
                 objs = self._subjects(verb, 0, True)
             self._emit(rule, verb, self._np(agents[0], True), objs, "the passive subject")
             return
-        if passive:
+        if passive and not rule.passive_allowed:
             return
         if kind == "verb-active":
             if rule.relation in ("controls", "advancesOn") and not self._particles_ok(rule, verb):
@@ -502,7 +508,7 @@ class _Finder:
             if not pobjs:
                 return
             objs = [a for p in pobjs for a in self._np(p, want_agent_obj)]
-            self._emit(rule, verb, self._subjects(verb), objs, "the prepositional object")
+            self._emit(rule, verb, self._subjects(verb, 0, passive), objs, "the prepositional object")
         elif kind == "verb-prep-inverse":
             pobjs = self._preps(verb, rule.preps)
             if not pobjs:
