@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg.commands import add_min_confidence
 from kg.errors import KGError
 
 DEFAULT_OUT = Path("out/graph.ttl")
@@ -21,13 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="text file, folder, or - for stdin")
     p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"output graph (default {DEFAULT_OUT})")
     p.add_argument("-j", "--jobs", type=int, default=1, help="parallel spaCy processes (default 1)")
-    p.add_argument(
-        "--min-confidence",
-        type=float,
-        default=0.0,
-        metavar="X",
-        help="leave out relations whose confidence is below X (0..1, default 0: keep all)",
-    )
+    add_min_confidence(p, "leave out relations whose confidence is below X (0..1, default 0: keep all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -44,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
         format_for(out, FORMATS)  # fail on a bad suffix before any parsing
     if args.jobs < 1:
         raise KGError("--jobs must be 1 or more")
-    if not 0.0 <= args.min_confidence <= 1.0:
-        raise KGError("--min-confidence must be between 0 and 1")
     sources = expand(args.inputs)
     errors: list[str] = []
     bar = tqdm(

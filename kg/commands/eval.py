@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg.commands import add_min_confidence
 from kg.errors import KGError
 
 FORMATS = ("table", "json")
@@ -49,13 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="also write each built graph to DIR/NAME.ttl (for other scorers)",
     )
-    p.add_argument(
-        "--min-confidence",
-        type=float,
-        default=0.0,
-        metavar="X",
-        help="build as 'kg build --min-confidence X' does (default 0: keep all)",
-    )
+    add_min_confidence(p, "build as 'kg build --min-confidence X' does (default 0: keep all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -65,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     from kg.rdf.store import atomic_write
 
     fmt: str = args.format or ("json" if args.output is not None and args.output.suffix.lower() == ".json" else "table")
-    if not 0.0 <= args.min_confidence <= 1.0:
-        raise KGError("--min-confidence must be between 0 and 1")
     if args.graphs is not None and args.keep_graphs is not None:
         raise KGError("--keep-graphs writes graphs that eval builds; with --graphs nothing is built, drop one")
     paths = gold_files(*args.gold_dirs)
