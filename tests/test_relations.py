@@ -633,3 +633,20 @@ def test_advisers_embedded_with_a_passive_form(nlp: Any) -> None:
 
 def test_helping_is_not_advising(nlp: Any) -> None:
     check(nlp, "Iranian military advisers are helping Hezbollah.")
+
+
+def test_a_relative_clause_on_the_actor_keeps_its_time(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "The Houthis, who seized Sanaa in 2014, advanced on Aden.",
+        ("Houthis", "controls", "Sanaa", A),
+        ("Houthis", "advancesOn", "Aden", A),
+    )
+    assert {r.object: r.time for r in ext.relations} == {"Sanaa": "2014", "Aden": None}
+
+
+def test_sentence_initial_month_is_a_time(nlp: Any) -> None:
+    ext = check(
+        nlp, "The war began in 2016. In November, the Houthis entered Aden.", ("Houthis", "advancesOn", "Aden", A)
+    )
+    assert [(r.time, r.time_text) for r in ext.relations] == [("2016-11", "In November")]

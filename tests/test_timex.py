@@ -123,3 +123,10 @@ def test_a_date_inside_a_name_is_no_time() -> None:
     named = "Members of 6 April Youth marched. In 2011 they left."
     idx = TimeIndex(named, exclude=[(named.index("6 April"), named.index(" marched"))])
     assert [t.text for t in idx.items] == ["2011"]
+
+
+def test_capitalised_prepositions_open_times() -> None:
+    values = {
+        t.text: t.value for t in TimeIndex("In 2016 it began. In November the army came. By June, it left.").items
+    }
+    assert values == {"2016": "2016", "In November": "2016-11", "By June": "2016-06"}

@@ -18,12 +18,14 @@ from kg.model import Evidence, Relation
 from kg.nlp.entities import EntityIndex, load_entity_lexicon
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
-from kg.nlp.timex import TimeIndex, dateline_span
+from kg.nlp.timex import TimeIndex, Timex, dateline_span
 from kg.rdf.namespace import AGENT_TYPES, PLACE_TYPES
 
 _VERBAL = ("VERB", "AUX")
 _NOMINAL = ("NOUN", "PROPN")
 _MAX_CLIMB = 5
+#: Dependents that are clauses of their own: their times belong to their own events.
+_OWN_CLAUSES = frozenset({"relcl", "ccomp", "parataxis"})
 #: Particles that turn a movement verb into a withdrawal ("pushed back to", "pulled out to").
 _RETREAT_PARTICLES = frozenset({"back", "away", "off", "out"})
 #: Governor effects whose verb's subject speaks or looks on rather than acts ("urged", "feared", "reported").
@@ -726,6 +728,16 @@ class _Finder:
             end += 1
         return self.doc[start : end + 1].text
 
+    def _describes_event(self, head: Token, trigger: Token) -> bool:
+        """Whether a relative clause on ``head`` tells of the trigger's event or place ("an offensive in X, which
+        began on 10 March") rather than of an actor ("the Houthis, who took Y in 2014, ...")."""
+        if head is trigger:
+            return True
+        if not (trigger.left_edge.i <= head.i <= trigger.right_edge.i) or head.dep_ in ("nsubj", "nsubjpass"):
+            return False
+        key = self._entity(head)
+        return key is None or self.index.type_of(key) not in AGENT_TYPES or self.index.type_of(key) == "GPE"
+
     def _time(self, trigger: Token, obj: Token | None = None) -> tuple[str | None, str | None]:
         """The time expression nearest the trigger in the smallest clause around it that has one; one inside
         the object's own phrase comes first ("A on the 25th and B on the 28th")."""
@@ -736,17 +748,34 @@ class _Finder:
                 found = self.times.nearest(p.left_edge.idx, p.right_edge.idx + len(p.right_edge.text), obj.idx)
                 if found is not None:
                     return found.value, found.text
-        cur = trigger
         at = trigger.idx
+        # relative, reported and parenthetical clauses that do not hold the trigger ("the Houthis, who took Y in
+        # 2014, advanced on X") keep their times to themselves; participles share the narrative time
+        skip = [
+            (t.left_edge.idx, t.right_edge.idx + len(t.right_edge.text))
+            for t in sent
+            if t.dep_ in _OWN_CLAUSES
+            and not (t.left_edge.i <= trigger.i <= t.right_edge.i)
+            and not (t.dep_ == "relcl" and self._describes_event(t.head, trigger))
+        ]
+
+        def nearest(left: Token, right: Token) -> Timex | None:
+            inside = [
+                t
+                for t in self.times.within(left.idx, right.idx + len(right.text))
+                if t.value is not None and not t.parenthetical and not any(a <= t.start < b for a, b in skip)
+            ]
+            return min(inside, key=lambda t: (min(abs(t.start - at), abs(t.end - at)), t.start)) if inside else None
+
+        cur = trigger
         for _ in range(8):
-            left, right = cur.left_edge, cur.right_edge
-            found = self.times.nearest(left.idx, right.idx + len(right.text), at)
+            found = nearest(cur.left_edge, cur.right_edge)
             if found is not None:
                 return found.value, found.text
             if cur.head is cur or cur == sent.root:
                 break
             cur = cur.head
-        found = self.times.nearest(sent.start_char, sent.end_char, at)
+        found = nearest(sent[0], sent[-1])
         if found is None and sent.start > 0:
             # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
             # Reportedly, the rebels re-entered the town"); never across a paragraph break

@@ -56,17 +56,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "m",
         re.compile(
-            r"(?:\b(?:in|by|since|until|till|during|from|to|of|early|late|mid|end of|beginning of)[\s-]+)"
+            r"(?:\b(?i:in|by|since|until|till|during|from|to|of|early|late|mid|end of|beginning of)[\s-]+)"
             rf"{_MON}(?![a-z])"
         ),
     ),
     (
         "the-nth",
-        re.compile(r"\bon\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?=\s*(?:[,.;:)\u2014\u2013-]|and\b|or\b|$))"),
+        re.compile(r"\b(?i:on)\s+the\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?=\s*(?:[,.;:)\u2014\u2013-]|and\b|or\b|$))"),
     ),
     (
         "weekday",
-        re.compile(r"\b(?:on|last|this|since|by)\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
+        re.compile(
+            r"\b(?i:on|last|this|since|by)\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+        ),
     ),
     (
         "rel",
