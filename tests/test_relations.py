@@ -650,3 +650,18 @@ def test_sentence_initial_month_is_a_time(nlp: Any) -> None:
         nlp, "The war began in 2016. In November, the Houthis entered Aden.", ("Houthis", "advancesOn", "Aden", A)
     )
     assert [(r.time, r.time_text) for r in ext.relations] == [("2016-11", "In November")]
+
+
+def test_an_offensive_to_retake_is_an_advance_not_a_capture(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Iraqi forces launched an offensive to retake Mosul from ISIL.",
+        ("Iraqi forces", "advancesOn", "Mosul", A),
+        ("Iraqi forces", "controls", "Mosul", "Planned"),
+        ("ISIL", "controls", "Mosul", "Planned"),
+    )
+    assert {r.rule for r in ext.relations if r.asserted} == {"advancesOn.attempt"}
+
+
+def test_a_name_compounded_with_a_place_noun(nlp: Any) -> None:
+    check(nlp, "The Taliban seized much of the Helmand province.", ("Taliban", "controls", "Helmand", A))

@@ -76,6 +76,7 @@ class _Finder:
             self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
         self.through = lex.words("arguments", "through_nouns")
         self.parts = lex.words("arguments", "part_nouns")
+        self.place_heads = lex.words("arguments", "place_heads")
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
         self.descriptive = lex.words("arguments", "descriptive_preps")
@@ -227,6 +228,13 @@ class _Finder:
                 found = self._np(c, agent, depth + 1)
                 if found:
                     return found
+        if not agent and low in self.place_heads:
+            # "the Donbas region", "the Hanano district": the name compounded with a place noun
+            for c in h.children:
+                if c.dep_ in ("compound", "nmod") and c.i < h.i:
+                    k = self._entity(c)
+                    if k is not None:
+                        return [_Arg(k, c)]
         for p in self._preps(h, tuple(self.containers)):
             if p.head.lower_ == "of" and h.tag_ == "NNS" and not list(p.conjuncts) and not agent:
                 # "the cities of the north" lie in the region; "the towns of A and B" name them
@@ -328,6 +336,9 @@ class _Finder:
                 return self._np(c, True)
         for p in self._preps(noun, ("by", "of")):
             return self._np(p, True)
+        if noun.dep_ == "dobj" and noun.head.pos_ in _VERBAL:
+            # "Iraqi forces launched an offensive to retake X": who launched it
+            return self._subjects(noun.head, 0, True)
         return []
 
     def _referent(self, noun: Token, agent: bool) -> list[_Arg]:
@@ -697,7 +708,9 @@ class _Finder:
                 object_text=self._mention_text(o.token),
             )
         )
-        if weight.implies and weight.implies != rule.relation and o.key != s.key:
+        # the attempt shows the actor's advance; "retake X from Y" names Y as the holder, not an actor
+        actor = rule.construction not in ("verb-source", "verb-prep-inverse")
+        if actor and weight.implies and weight.implies != rule.relation and o.key != s.key:
             if weight.implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
                 return
             self.relations.append(
