@@ -665,3 +665,16 @@ def test_an_offensive_to_retake_is_an_advance_not_a_capture(nlp: Any) -> None:
 
 def test_a_name_compounded_with_a_place_noun(nlp: Any) -> None:
     check(nlp, "The Taliban seized much of the Helmand province.", ("Taliban", "controls", "Helmand", A))
+
+
+def test_a_name_the_ner_missed_is_known_from_elsewhere_in_the_text(nlp: Any) -> None:
+    check(
+        nlp,
+        "ISIL fighters seized Mosul in June 2014. ISIL never captured Baghdad.",
+        ("ISIL", "controls", "Mosul", A),
+        ("ISIL", "controls", "Baghdad", "not Actual"),
+    )
+
+
+def test_accused_of_is_a_claim(nlp: Any) -> None:
+    check(nlp, "The Nusra Front is suspected of having taken Idlib.", ("Nusra Front", "controls", "Idlib", "Claimed"))

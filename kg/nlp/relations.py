@@ -69,6 +69,7 @@ class _Finder:
         self.dateline = dateline_span(doc.text)
         self.elex = load_entity_lexicon()
         self.nationals = self._national_entities()
+        self.names: dict[str, str] | None = None
         # Token.sent scans the document on every call: look sentences up in a table instead
         self.sents: list[Span] = list(doc.sents)
         self.sent_of: list[int] = [0] * len(doc)
@@ -140,6 +141,8 @@ class _Finder:
         if self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]:
             return None
         key = self.index.entity_at(tok.i)
+        if key is None and (tok.pos_ == "PROPN" or (tok.is_upper and len(tok.text) > 1)):
+            key = self._by_name(tok)
         if key is None and self.nationals and tok.dep_ in ("amod", "compound", "nmod", "npadvmod"):
             # "in Russian hands", "under Turkish control", "Russian-held": a nationality word stands for that
             # state's forces (or the state) when the text names them elsewhere
@@ -147,6 +150,32 @@ class _Finder:
             if state is not None and tok.text[:1].isupper():
                 key = self.nationals.get(state.names[0])
         return key
+
+    def _by_name(self, tok: Token) -> str | None:
+        """A name the NER missed in this sentence but the index knows from elsewhere ("ISIL fighters seized X.
+        ISIL never captured Y."): the run of proper nouns around the token, or the token, spelled as an alias."""
+        if self.names is None:
+            self.names = {}
+            ambiguous: set[str] = set()
+            for key, ent in self.index.entities.items():
+                for form in {key, *ent.aliases}:
+                    if not form[:1].isupper():
+                        continue
+                    if self.names.get(form, key) != key:
+                        ambiguous.add(form)
+                    self.names[form] = key
+            for form in ambiguous:
+                del self.names[form]
+        sent = self._sent(tok)
+        start = end = tok.i
+        while start > sent.start and self.doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        while end + 1 < sent.end and self.doc[end + 1].pos_ == "PROPN":
+            end += 1
+        span = self.doc[start : end + 1]
+        if any(self.index.entity_at(t.i) is not None for t in span):
+            return None  # part of a name the index resolved otherwise
+        return self.names.get(span.text) or self.names.get(tok.text)
 
     def _national_entities(self) -> dict[str, str]:
         """State name -> the entity standing for that state's side: its "<nationality> forces", else the state."""
