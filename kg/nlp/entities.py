@@ -88,6 +88,9 @@ class EntityLexicon:
     country_nouns: frozenset[str]
     place_cues: tuple[tuple[str, ...], ...]
     distance_units: frozenset[str]
+    region_heads: frozenset[str]
+    government_words: frozenset[str]
+    backing_participles: frozenset[str]
     plural_pronouns: frozenset[str]
     person_pronouns: frozenset[str]
     neuter_pronouns: frozenset[str]
@@ -185,6 +188,9 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         country_nouns=_words(places, "country", f"{where} [place_nouns]"),
         place_cues=tuple(sorted(cues, key=lambda c: (-len(c), c))),
         distance_units=_words(data, "distance_units", where),
+        region_heads=_words(data, "region_heads", where),
+        government_words=_words(data, "government_words", where),
+        backing_participles=_words(data, "backing_participles", where),
         plural_pronouns=_words(pronouns, "plural", f"{where} [pronouns]"),
         person_pronouns=_words(pronouns, "person", f"{where} [pronouns]"),
         neuter_pronouns=_words(pronouns, "neuter", f"{where} [pronouns]"),
@@ -280,6 +286,7 @@ class _Cluster:
     state: State | None = None
     nationality: bool = False
     unnamed: bool = False  # a side's group the text never names ("the rebels")
+    backed: bool = False  # named by its backer ("X-backed militias"): its side is unknown unless its words say
     strong: bool = False  # some type evidence beyond an NER label (title, cue, gazetteer, head word)
     forced_type: str | None = None
     fixed_key: str | None = None
@@ -334,6 +341,7 @@ class _Resolver:
         self.spans: list[tuple[int, int, _Cluster, str]] = []
         self.countries: set[str] = set()
         self.demonym_at: dict[int, State] = {}
+        self.backer_at: dict[int, State] = {}  # "Iranian" of "Iranian-backed militias": not a side of its own
         self.name_at: dict[int, _Cluster] = {}
         self.next_uid = 0
         self.alive: set[int] = set()  # uids of the clusters not merged away
@@ -376,6 +384,17 @@ class _Resolver:
 
     def is_title(self, tok: Token) -> bool:
         return tok.lower_.rstrip(".") in self.lex.titles
+
+    def backs(self, end: int) -> bool:
+        """Whether a name ending before token ``end`` is the first part of "X-led", "X-backed", "X-trained"."""
+        toks = self.toks
+        return (
+            end + 1 < len(toks)
+            and toks[end].text == "-"
+            and not toks[end - 1].whitespace_
+            and not toks[end].whitespace_
+            and toks[end + 1].lower_ in self.lex.backing_participles
+        )
 
     # ----------------------------------------------------------------------------------- pass 1: names
     def clean_ner(self, ent: Span) -> list[tuple[int, int, str]]:
@@ -473,9 +492,28 @@ class _Resolver:
             for s, e, title in self.clean_ner(ent):
                 if not self.name_ok(s, e, ent.label_):
                     continue
+                label = ent.label_
+                if label == "NORP" and e == ent.end:
+                    # "Islamic State" where the NER took only "Islamic": proper nouns it left out finish the name
+                    stop_ = e
+                    while (
+                        stop_ < len(doc)
+                        and self.toks[stop_].tag_ in ("NNP", "NNPS")
+                        and not self.toks[stop_].ent_type_
+                        and _CAP.match(self.toks[stop_].text)
+                        and self.toks[stop_].is_alpha
+                    ):
+                        stop_ += 1
+                    if stop_ > e:
+                        found.append(_Name(s, stop_, self.surface(s, stop_), Counter({"Group": 2}), "ORG"))
+                        continue
                 text = self.surface(s, e)
                 if ent.label_ == "NORP" or (ent.label_ in ("ORG", "GPE", "LOC") and e - s == 1):
                     st = lex.state_by_adjective(text)
+                    if st is not None and lex.state_by_name(text) is None and self.backs(e):
+                        for i in range(s, e):
+                            self.backer_at[i] = st  # "Iranian-trained": says nothing of the text's country
+                        continue
                     if st is not None and lex.state_by_name(text) is None:
                         self.country_mentions[st.names[0]] += 1
                         for i in range(s, e):
@@ -492,7 +530,7 @@ class _Resolver:
                     votes["Person"] += 3
                 found.append(_Name(s, e, text, votes, ent.label_, title))
                 st = lex.state_by_name(text)
-                if st is not None:
+                if st is not None and not self.backs(e):
                     self.country_mentions[st.names[0]] += 1
                 if st is not None and st.code:
                     self.countries.add(st.code)
@@ -526,6 +564,11 @@ class _Resolver:
                 j -= 1
             while j < t.i and (self.toks[j].lower_ in ("of", "the", "for", "and") or self.toks[j].like_num):
                 j += 1
+            for k in range(j + 1, t.i - 1):  # "Rebels of the X (Y)": the members are not part of the name
+                if self.toks[k].lower_ == "of" and self.toks[k - 1].lower_ in lex.member_nouns:
+                    j = k + 1
+                    while j < t.i and self.toks[j].lower_ == "the":
+                        j += 1
             if t.i - j < 2 or not self.toks[t.i - 1].is_title:
                 continue
             if any(n.start < t.i and n.end > j and (n.start < j or n.end > t.i) for n in found):
@@ -627,6 +670,7 @@ class _Resolver:
                 found.append(_Name(i, e, self.surface(i, e), Counter({"GPE": 2}), "GPE"))
             covered.update(range(i, e))
             i = e
+        found = self.region_names(found)
         for n in found:
             n.votes["GPE"] += self.place_cue(n.start, n.end)
             head = self.toks[n.end - 1].lower_
@@ -635,6 +679,34 @@ class _Resolver:
             root = self.toks[n.end - 1]
             if root.dep_ == "nsubj" and root.head.lemma_ in _SPEECH_VERBS and n.label == "PERSON":
                 n.votes["Person"] += 2
+        found.sort(key=lambda n: (n.start, n.end))
+        return found
+
+    def region_names(self, found: list[_Name]) -> list[_Name]:
+        """ "the X district", "X province", "the X region": the name and its lower-case region noun are one
+        Place, distinct from a city X, whatever the NER made of X (often ORG or PERSON, or nothing)."""
+        toks = self.toks
+        for h in toks:
+            if h.lower_ not in self.lex.region_heads or not h.is_lower or h.pos_ != "NOUN" or h.i == 0:
+                continue
+            j = h.i
+            while j - 1 >= 0:
+                x = toks[j - 1]
+                name_like = x.is_alpha and _CAP.match(x.text) and not self.is_title(x)
+                inner = x.text == "-" and j - 2 >= 0 and not x.whitespace_ and _CAP.match(toks[j - 2].text)
+                if not (name_like or inner) or x.i in self.demonym_at or x.i in self.backer_at:
+                    break
+                if x.is_sent_start and x.pos_ not in ("PROPN",) and x.ent_type_ == "":
+                    break  # "Fighting district": a capital only because the sentence starts there
+                j -= 1
+            while j < h.i and not toks[j].is_alpha:
+                j += 1
+            if j == h.i or self.lex.state_by_name(self.surface(j, h.i)) is not None:
+                continue  # "the Syria region" is rare; a state keeps its own entity
+            if any(n.start < j <= n.end - 1 < h.i or (n.start < h.i < n.end) for n in found):
+                continue  # overlaps a name that starts earlier: leave it to the NER
+            found = [n for n in found if not (n.start >= j and n.end <= h.i + 1)]
+            found.append(_Name(j, h.i + 1, self.surface(j, h.i + 1), Counter({"Place": 6}), "LOC"))
         found.sort(key=lambda n: (n.start, n.end))
         return found
 
@@ -677,6 +749,14 @@ class _Resolver:
             c.aliases.add(self.surface(n.start, n.end))
             if n.title:
                 c.aliases.add(f"{n.title} {n.text}")
+            if (
+                n.end - n.start > 1
+                and self.toks[n.end - 1].lower_ in lex.region_heads
+                and self.toks[n.end - 1].is_lower
+            ):
+                bare = self.surface(n.start, n.end - 1)
+                if self.geo_best(bare) is None and fold(bare) not in self.by_name:
+                    c.aliases.add(bare)  # "the X district" is also just "X", unless a city X exists
             c.votes.update(n.votes)
             c.strong = c.strong or any(v >= 2 for v in n.votes.values())
             self.add_mention(c, n.start, n.end, "name")
@@ -685,6 +765,69 @@ class _Resolver:
         self.propagate_names()
         self.merge_short_forms()
         self.merge_acronyms()
+
+    def backed_groups(self) -> None:
+        """ "Kurdish-led forces", "US-backed militias", "the Saudi-led coalition": one group named by the whole
+        phrase (the backer is not the group, and its nationality is no side of its own)."""
+        lex = self.lex
+        toks = self.toks
+        for p in toks:
+            if p.lower_ not in lex.backing_participles or p.i < 2 or toks[p.i - 1].text != "-":
+                continue
+            left = p.i - 2
+            if toks[left].whitespace_ or toks[p.i - 1].whitespace_ or not _CAP.match(toks[left].text):
+                continue
+            j = left
+            named = [sp for sp in self.spans if sp[3] == "name" and sp[0] <= left < sp[1]]
+            if named:
+                j = named[0][0]
+            else:
+                while (
+                    j - 1 >= 0
+                    and self.backer_at.get(j - 1) is not None
+                    and self.backer_at.get(j - 1) is self.backer_at.get(left)
+                ):
+                    j -= 1
+            k = p.i + 1
+            while k < len(toks) and k - p.i <= 3 and toks[k].pos_ in ("ADJ", "PROPN", "NOUN"):
+                if toks[k].lower_ in lex.group_nouns or toks[k].lower_ in lex.member_nouns:
+                    break
+                k += 1
+            if k >= len(toks) or not (toks[k].lower_ in lex.group_nouns or toks[k].lower_ in lex.member_nouns):
+                continue
+            while k + 1 < len(toks) and (
+                toks[k + 1].lower_ in lex.group_nouns or toks[k + 1].lower_ in lex.member_nouns
+            ):
+                k += 1  # "the Saudi-led coalition forces"
+            if any(i in self.name_at for i in range(p.i, k + 1)):
+                continue
+            # the backer's own mention goes: these tokens name the backed group
+            for sp in [sp for sp in self.spans if sp[3] == "name" and j <= sp[0] and sp[1] <= p.i]:
+                self.spans.remove(sp)
+                other = sp[2]
+                other.mentions = [m for m in other.mentions if m != (sp[0], sp[1], sp[3])]
+                other.names[self.surface(sp[0], sp[1])] -= 1
+                other.names += Counter()  # drop zero counts
+            text = self.surface(j, k + 1)
+            key = fold(text)
+            c = self.by_name.get(key)
+            if c is None:
+                c = self.new_cluster()
+                c.forced_type = "Group"
+                c.backed = True
+                self.by_name[key] = c
+            c.names[text] += 1
+            c.aliases.add(text)
+            c.strong = True
+            c.mentions.append((j, k + 1, "name"))
+            c.first = min(c.first, j)
+            self.spans.append((j, k + 1, c, "name"))
+            for i in range(j, k + 1):
+                self.name_at[i] = c
+                self.token_cluster[i] = c
+            for t in toks[p.i + 1 : k + 1]:
+                if t.lower_ in lex.group_nouns or t.lower_ in lex.member_nouns or t.lower_ in lex.sides:
+                    c.tie(t.lower_, t.i, lex)
 
     def propagate_names(self) -> None:
         """A name the NER tagged once is the same name where it missed it ("ISIL fighters" after "ISIL")."""
@@ -889,12 +1032,18 @@ class _Resolver:
             while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
                 v = v.head
             heads = [v, v.head] if v.dep_ == "conj" else [v]
+            if v.dep_ == "ccomp" and v.head.lemma_ in _SPEECH_VERBS:
+                heads.append(v.head)  # "the ministry said its units ...": the speaker's own units
             for h in heads:
                 for subj in h.children:
                     if subj.dep_ not in ("nsubj", "nsubjpass") or tok in subj.subtree:
                         continue
                     c = self.token_cluster.get(subj.i) or self.name_at.get(subj.i)
-                    if c is not None and c.uid in self.alive and want(c):
+                    if c is None or c.uid not in self.alive:
+                        continue
+                    # "the government ... its soldiers": a singular noun for a state's forces takes "its"
+                    singular = low in lex.neuter_pronouns and c.nationality and subj.tag_ == "NN"
+                    if want(c) or singular:
                         return c
         verb = tok.head
         main_subject = tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
@@ -907,6 +1056,8 @@ class _Resolver:
             root = self.toks[e - 1]
             if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
                 continue  # "they advised them": not the same group
+            if self.inside_apposition(root, c, want):
+                continue  # "X, a town west of Y, ... seized it": the apposition's Y is only a landmark
             if main_subject and root.dep_ in ("nsubj", "nsubjpass") and self.sent_of[s] < self.sent_of[tok.i]:
                 return c  # a sentence's subject pronoun continues an earlier subject
             if nearest is None:
@@ -914,6 +1065,18 @@ class _Resolver:
                 if not main_subject:
                     return c
         return nearest
+
+    def inside_apposition(self, root: Token, c: _Cluster, want: object) -> bool:
+        """Whether ``root`` sits inside an apposition to another mention that ``want`` accepts."""
+        node = root
+        for _ in range(6):
+            if node.head.i == node.i:
+                return False
+            if node.dep_ == "appos":
+                other = self.token_cluster.get(node.head.i) or self.name_at.get(node.head.i)
+                return other is not None and other is not c and callable(want) and bool(want(other))
+            node = node.head
+        return False
 
     def expletive(self, tok: Token) -> bool:
         if tok.dep_ == "expl":
@@ -1002,6 +1165,8 @@ class _Resolver:
                 return (len(before), max(before, default=-1))
 
             return max(same, key=rank)
+        if any(w in lex.government_words for w in words):
+            return None  # "government forces" are a state's, never the named group in focus
         return self.salient_group(at, side)
 
     def governing_subjects(self, at: int) -> set[int]:
@@ -1043,6 +1208,7 @@ class _Resolver:
             and not c.nationality
             and (other is None or c.side != other)
             and (c.names or c.fixed_key)
+            and not (c.backed and c.side is None)
             and self.acts(c)
             and c.uid not in subjects
         ]
@@ -1105,9 +1271,32 @@ class _Resolver:
             side is None and demonyms and not insurgent and head.lower_ in lex.nationality_heads
         ):  # "Libyan rebels" are not Libya's forces
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
+            coordinated = [
+                x
+                for ch in head.children
+                if ch.dep_ in ("amod", "compound", "nmod") and ch.i < head.i and ch.i in self.demonym_at
+                for x in (ch, *ch.conjuncts)
+                if x.i in self.demonym_at and x.i not in self.token_cluster
+            ]
+            for d in coordinated:
+                # "British and American officers": each coordinated nationality names its own forces
+                if d.i != demonyms[-1].i:
+                    other = self.nationality_cluster(self.demonym_at[d.i])
+                    if other is not target:
+                        self.token_cluster[d.i] = other
+                        self.add_mention(other, d.i, d.i + 1, "nationality", map_tokens=False)
+                        other.aliases.add(f"{d.text} {head.text}")
         elif side is None and poss:
             owner = self.token_cluster.get(poss[-1].i)
-            target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
+            if (
+                owner is not None
+                and owner.state is not None
+                and not owner.nationality
+                and head.lower_ in lex.nationality_heads
+            ):
+                target, kind = self.nationality_cluster(owner.state), "nationality"  # "its troops" of a state
+            else:
+                target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
         if target is None and side is None:
             of = [
                 g
@@ -1143,7 +1332,16 @@ class _Resolver:
             if target is None and side is None:
                 target = self.name_from_premodifiers(pre)
                 kind = "member" if target is not None else kind
-            if target is None and side is None and any(w in lex.state_force_words for w in words):
+            if (
+                target is None
+                and not proper
+                and any(w in lex.government_words for w in words[:-1])
+                and (head.lower_ in lex.nationality_heads)
+            ):
+                main = self.main_country()  # "government troops" of a text about one country: its forces
+                if main is not None and main.state is not None and main.state.code:
+                    target, kind = self.nationality_cluster(main.state), "nationality"
+            if target is None and side is None and not proper and any(w in lex.state_force_words for w in words):
                 main = self.main_country()  # "the security forces" of a text about one country
                 if main is not None and main.state is not None and main.state.code:
                     target, kind = self.nationality_cluster(main.state), "nationality"
@@ -1212,6 +1410,12 @@ class _Resolver:
         lex = self.lex
         doc = self.doc
         low = head.lower_
+        prev = self.name_at.get(head.i - 1) if head.i > 0 else None
+        if prev is not None and head.is_lower and low in lex.city_nouns and prev.type in ("GPE", "Place"):
+            # "X city", "X town": the place itself
+            self.token_cluster[head.i] = prev
+            self.add_mention(prev, head.i, head.i + 1, "place", map_tokens=False)
+            return
         dets = [ch for ch in head.children if ch.dep_ == "det"]
         if not dets or dets[0].lower_ != "the":
             return
@@ -1450,6 +1654,7 @@ class _Resolver:
     def build(self) -> EntityIndex:
         names = self.find_names()
         self.cluster_names(names)
+        self.backed_groups()
         self.tie_name_words()
         self.walk()
         self.merge_bracketed()
