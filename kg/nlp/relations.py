@@ -70,6 +70,7 @@ class _Finder:
         self.elex = load_entity_lexicon()
         self.nationals = self._national_entities()
         self.names: dict[str, str] | None = None
+        self.clause_heads: dict[int, list[Token]] = {}
         # Token.sent scans the document on every call: look sentences up in a table instead
         self.sents: list[Span] = list(doc.sents)
         self.sent_of: list[int] = [0] * len(doc)
@@ -770,6 +771,15 @@ class _Finder:
             end += 1
         return self.doc[start : end + 1].text
 
+    def _clauses(self, sent_i: int) -> list[Token]:
+        """Tokens heading relative, reported or parenthetical clauses in sentence ``sent_i`` (cached)."""
+        found = self.clause_heads.get(sent_i)
+        if found is None:
+            sent = self.sents[sent_i]
+            found = [t for t in (self.doc[i] for i in range(sent.start, sent.end)) if t.dep_ in _OWN_CLAUSES]
+            self.clause_heads[sent_i] = found
+        return found
+
     def _describes_event(self, head: Token, trigger: Token) -> bool:
         """Whether a relative clause on ``head`` tells of the trigger's event or place ("an offensive in X, which
         began on 10 March") rather than of an actor ("the Houthis, who took Y in 2014, ...")."""
@@ -795,9 +805,8 @@ class _Finder:
         # 2014, advanced on X") keep their times to themselves; participles share the narrative time
         skip = [
             (t.left_edge.idx, t.right_edge.idx + len(t.right_edge.text))
-            for t in sent
-            if t.dep_ in _OWN_CLAUSES
-            and not (t.left_edge.i <= trigger.i <= t.right_edge.i)
+            for t in self._clauses(self.sent_of[trigger.i])
+            if not (t.left_edge.i <= trigger.i <= t.right_edge.i)
             and not (t.dep_ == "relcl" and self._describes_event(t.head, trigger))
         ]
 
@@ -814,10 +823,10 @@ class _Finder:
             found = nearest(cur.left_edge, cur.right_edge)
             if found is not None:
                 return found.value, found.text
-            if cur.head is cur or cur == sent.root:
+            if cur.head is cur:
                 break
             cur = cur.head
-        found = nearest(sent[0], sent[-1])
+        found = nearest(self.doc[sent.start], self.doc[sent.end - 1])
         if found is None and sent.start > 0:
             # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
             # Reportedly, the rebels re-entered the town"); never across a paragraph break
