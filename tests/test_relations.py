@@ -678,3 +678,26 @@ def test_a_name_the_ner_missed_is_known_from_elsewhere_in_the_text(nlp: Any) -> 
 
 def test_accused_of_is_a_claim(nlp: Any) -> None:
     check(nlp, "The Nusra Front is suspected of having taken Idlib.", ("Nusra Front", "controls", "Idlib", "Claimed"))
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "rule"),
+    [
+        ("Aden came under attack from the Houthis.", "advancesOn", "advancesOn.under-attack"),
+        ("Aden has been under siege by the Houthis since 2015.", "advancesOn", "advancesOn.under-attack"),
+        ("The Houthi takeover of Aden shocked the region.", "controls", "controls.capture-noun"),
+        ("The Houthis consolidated their hold on Aden.", "controls", "controls.light-verb"),
+    ],
+)
+def test_houthi_forms(nlp: Any, text: str, relation: str, rule: str) -> None:
+    ext = _extract(nlp, text)
+    assert [(r.predicate, r.object, r.rule, r.asserted) for r in ext.relations] == [(relation, "Aden", rule, True)]
+    assert _norm(ext.relations[0].subject).startswith("houthi")
+
+
+def test_coordinated_passive_participles_share_the_agent(nlp: Any) -> None:
+    check(
+        nlp,
+        "The Security Belt forces were trained and equipped by the United Arab Emirates.",
+        ("United Arab Emirates", "advises", "Security Belt forces", A),
+    )

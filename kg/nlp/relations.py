@@ -417,9 +417,11 @@ class _Finder:
             if not pobjs and slot != "prep:of":
                 # "the capture of X by Y": the parser may hang "by Y" on X
                 pobjs = [g for p in self._preps(noun, ("of",)) for g in self._preps(p, (slot[5:],))]
-            if not pobjs and noun.dep_ == "dobj":
-                # "followed the fall of X in 1992 to Y": the parser hangs the phrase on the verb
-                pobjs = [p for p in self._preps(noun.head, (slot[5:],)) if p.i > noun.right_edge.i]
+            host = noun.head if noun.dep_ == "dobj" else noun.head.head if noun.dep_ == "pobj" else None
+            if not pobjs and host is not None and host.pos_ in _VERBAL and (slot != "prep:of" or noun.dep_ == "dobj"):
+                # "followed the fall of X in 1992 to Y", "X has been under siege by Y": the parser hangs the
+                # phrase on the verb
+                pobjs = [p for p in self._preps(host, (slot[5:],)) if p.i > noun.right_edge.i]
             for p in pobjs:
                 out.extend(self._np(p, agent))
             return out
@@ -507,6 +509,17 @@ class _Finder:
             if not passive and verb.dep_ != "acl":
                 return
             agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if not agents:
+                # "were trained and equipped by X": coordinated participles share the agent
+                agents = [
+                    g
+                    for v in verb.conjuncts
+                    if v.i > verb.i
+                    for c in v.children
+                    if c.dep_ == "agent"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ]
             if not agents:
                 return
             objs_tok = [c for c in verb.children if c.dep_ == "nsubjpass"]
