@@ -54,6 +54,12 @@ _ADJ_NAME_LABELS = ("NORP", "ORG", "GPE")
 _BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 _WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
 _CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
+#: "GOMA, Democratic Republic of Congo - ", "KYIV - ", "BEIRUT, March 3 (Reuters) - ": where a report was filed,
+#: at the start of a line in the opening; no entity is taken from it.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\-]{2,}(?:[ \t]+[A-Z][A-Z.'\-]+)*(?:,[^\n\-\u2013\u2014]{0,60}?)?[ \t]+[-\u2013\u2014][ \t]", re.M
+)
+_DATELINE_WITHIN = 400
 
 
 # --------------------------------------------------------------------------------------------- lexicon
@@ -90,6 +96,7 @@ class EntityLexicon:
     distance_units: frozenset[str]
     region_heads: frozenset[str]
     government_words: frozenset[str]
+    subnational_words: frozenset[str]
     backing_participles: frozenset[str]
     plural_pronouns: frozenset[str]
     person_pronouns: frozenset[str]
@@ -190,6 +197,7 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         distance_units=_words(data, "distance_units", where),
         region_heads=_words(data, "region_heads", where),
         government_words=_words(data, "government_words", where),
+        subnational_words=_words(data, "subnational_words", where),
         backing_participles=_words(data, "backing_participles", where),
         plural_pronouns=_words(pronouns, "plural", f"{where} [pronouns]"),
         person_pronouns=_words(pronouns, "person", f"{where} [pronouns]"),
@@ -417,6 +425,9 @@ class _Resolver:
             if start > t0:
                 title = doc[t0:start].text
         pieces: list[tuple[int, int, str]] = []
+        for k in range(end, start + 2, -1):
+            if self.toks[k - 1].is_alpha and self.lex.state_by_name(doc[start:k].text) is not None:
+                return [(start, k, title)]  # "Democratic Republic of the Congo": one name, "of" and all
         cur = start
         for i in range(start, end):
             t = self.toks[i]
@@ -538,6 +549,24 @@ class _Resolver:
                     g = self.gaz.lookup(text)
                     if g and g[0].is_country:
                         self.countries.add(g[0].country)
+        # nationality adjectives the NER missed ("KYIV - Ukrainian forces ..."): the lexicon knows them
+        in_name = {i for n in found for i in range(n.start, n.end)}
+        for t in self.toks:
+            i = t.i
+            if i in in_name or i in self.demonym_at or i in self.backer_at or t.ent_type_ or not _CAP.match(t.text):
+                continue
+            if t.pos_ not in ("ADJ", "PROPN", "NOUN") or lex.state_by_name(t.text) is not None:
+                continue
+            st = lex.state_by_adjective(t.text)
+            if st is None:
+                continue
+            if self.backs(i + 1):
+                self.backer_at[i] = st
+                continue
+            self.demonym_at[i] = st
+            self.country_mentions[st.names[0]] += 1
+            if st.code:
+                self.countries.add(st.code)
         # "northern Afghanistan": a region of a country, a Place of its own
         for k, n in enumerate(found):
             compass = self.toks[n.start - 1] if n.start > 0 else None
@@ -1095,6 +1124,8 @@ class _Resolver:
             t = self.toks[i]
             if t.dep_ == "cc" or t.text in (",", ";", ":", "(", ")") or t.pos_ in ("VERB", "AUX", "ADP"):
                 break
+            if t.is_punct and t.whitespace_:
+                break  # "KYIV - Ukrainian forces": a spaced dash ends the phrase
             out.append(t)
             i -= 1
         out.reverse()
@@ -1119,6 +1150,8 @@ class _Resolver:
             and (content[0].is_lower or (content[0].is_sent_start and content[0].ent_type_ not in _ADJ_NAME_LABELS))
         ):
             content = content[1:]  # "jubilant", "rapid": not part of the name
+        while content and content[0].text == "-":
+            content = content[1:]  # "GOMA - Rebels": a dateline's dash
         if not content or content[-1].i != head.i:
             content.append(head)
         return "".join(t.text_with_ws for t in content).strip()
@@ -1288,13 +1321,12 @@ class _Resolver:
                         other.aliases.add(f"{d.text} {head.text}")
         elif side is None and poss:
             owner = self.token_cluster.get(poss[-1].i)
-            if (
-                owner is not None
-                and owner.state is not None
-                and not owner.nationality
-                and head.lower_ in lex.nationality_heads
-            ):
-                target, kind = self.nationality_cluster(owner.state), "nationality"  # "its troops" of a state
+            state = self.capital_state(owner) if owner is not None else None
+            if owner is not None and owner.state is not None and not owner.nationality:
+                state = owner.state
+            if state is not None and head.lower_ in lex.nationality_heads:
+                # "its troops" of a state, or of its capital standing for its government
+                target, kind = self.nationality_cluster(state), "nationality"
             else:
                 target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
         if target is None and side is None:
@@ -1354,6 +1386,8 @@ class _Resolver:
                 target.forced_type = "Group"
                 target.side = side
                 named = bool(proper) or any(t.i in self.demonym_at for t in pre)  # "Syrian rebels" name their side
+                if " " not in alias and alias.lower() + "s" in lex.member_nouns:
+                    alias = alias + "s"  # "rebel-held": the side is "rebels"
                 target.fixed_key = alias if named or not alias[:1].isupper() else alias[:1].lower() + alias[1:]
                 target.unnamed = not named  # "Sunni militants" is named by its modifier, "rebel forces" is not
                 if fresh:
@@ -1435,6 +1469,8 @@ class _Resolver:
                     target = self.name_at[ch.i]
         if target is not None and target.type not in ("GPE", "Place"):
             return
+        if target is None and low == "capital" and any(t.lower_ in lex.subnational_words for t in head.lefts):
+            return  # "the provincial capital" is no state's capital
         if target is None:
             demonym = [t for t in head.lefts if t.i in self.demonym_at]
             if low == "capital" and demonym and demonym[0].i in self.demonym_at:
@@ -1483,12 +1519,29 @@ class _Resolver:
             for n in c.names
         )
 
-    def main_country(self) -> _Cluster | None:
-        """The state the text mentions most (by name or nationality adjective): what "the country" means."""
+    def main_state_name(self) -> str | None:
+        """The state the text is about: named most (by name or nationality adjective), each mention of a place
+        the gazetteer puts in it counting too ("Iranian-trained militias" in a text on Syrian towns)."""
         if not self.country_mentions:
             return None
-        name = min(self.country_mentions, key=lambda n: -self.country_mentions[n])  # ties: the first named
-        st = self.lex.state_by_name(name)
+        votes = Counter(self.country_mentions)
+        by_code = {st.code: st for st in self.lex.states if st.code}
+        for c in self.clusters:
+            if c.uid not in self.alive or c.state is not None or c.nationality or c.type not in ("GPE", "Place"):
+                continue
+            for n in c.names:
+                place = self.geo_best(n)
+                st = by_code.get(place.country) if place is not None and not place.is_country else None
+                if st is not None and place is not None and place.country in self.countries:
+                    votes[st.names[0]] += c.names[n]
+                    break
+        order = {n: i for i, n in enumerate(self.country_mentions)}  # ties: the first named
+        return min(votes, key=lambda n: (-votes[n], order.get(n, len(order))))
+
+    def main_country(self) -> _Cluster | None:
+        """The state the text mentions most (see :meth:`main_state_name`): what "the country" means."""
+        name = self.main_state_name()
+        st = self.lex.state_by_name(name) if name else None
         return None if st is None else self.state_cluster(st)
 
     def state_cluster(self, st: State) -> _Cluster:
@@ -1499,6 +1552,16 @@ class _Resolver:
             c.forced_type = "GPE"
             self.by_name["state:" + st.names[0]] = c
         return c
+
+    def capital_state(self, c: _Cluster) -> State | None:
+        """The state whose capital ``c`` is, when the lexicon knows that state ("Moscow" -> Russia)."""
+        if c.type != "GPE" or c.state is not None or c.nationality:
+            return None
+        for n in c.names:
+            place = self.geo_best(n)
+            if place is not None and not place.is_country and self.gaz.capital(place.country) == place.name:
+                return next((st for st in self.lex.states if st.code == place.country), None)
+        return None
 
     def is_capital(self, c: _Cluster) -> bool:
         for n in c.names:
@@ -1604,7 +1667,7 @@ class _Resolver:
     def canonical(self, c: _Cluster) -> str:
         if c.fixed_key and c.unnamed:
             # "rebel forces" of one text are not those of another: qualify by the text's main country
-            main = min(self.country_mentions, key=lambda n: -self.country_mentions[n], default=None)
+            main = self.main_state_name()
             st = self.lex.state_by_name(main) if main else None
             if st is not None and not c.fixed_key.startswith(st.adjectives[0]):
                 return f"{st.adjectives[0]} {c.fixed_key[0].lower()}{c.fixed_key[1:]}"
@@ -1651,6 +1714,25 @@ class _Resolver:
             return GeoRef(place.geonames_id, place.lat, place.long, place.country)
         return None
 
+    def drop_dateline(self) -> None:
+        """Forget mentions inside a dateline: the place a report was filed from is no argument of anything."""
+        m = _DATELINE.search(self.doc.text[:_DATELINE_WITHIN])
+        if m is None:
+            return
+        end = next((t.i for t in self.toks if t.idx >= m.end()), len(self.toks))
+        start = next((t.i for t in self.toks if t.idx >= m.start()), end)
+        inside = range(start, end)
+        for i in inside:
+            self.token_cluster.pop(i, None)
+        self.spans = [sp for sp in self.spans if not (sp[0] in inside and sp[1] - 1 in inside)]
+        for c in self.clusters:
+            gone = {self.surface(mt[0], mt[1]) for mt in c.mentions if mt[0] in inside and mt[1] - 1 in inside}
+            c.mentions = [mt for mt in c.mentions if not (mt[0] in inside and mt[1] - 1 in inside)]
+            kept = {self.surface(mt[0], mt[1]) for mt in c.mentions}
+            for form in gone - kept:  # "GOMA" only in the dateline is no alias to match later text against
+                c.aliases.discard(form)
+                c.names.pop(form, None)
+
     def build(self) -> EntityIndex:
         names = self.find_names()
         self.cluster_names(names)
@@ -1658,6 +1740,7 @@ class _Resolver:
         self.tie_name_words()
         self.walk()
         self.merge_bracketed()
+        self.drop_dateline()
         index = EntityIndex()
         keys: dict[int, str] = {}
         merged: dict[str, _Cluster] = {}
