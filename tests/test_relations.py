@@ -701,3 +701,26 @@ def test_coordinated_passive_participles_share_the_agent(nlp: Any) -> None:
         "The Security Belt forces were trained and equipped by the United Arab Emirates.",
         ("United Arab Emirates", "advises", "Security Belt forces", A),
     )
+
+
+def test_fighting_to_retake_is_an_attempt(nlp: Any) -> None:
+    check(
+        nlp,
+        "Government forces are fighting to retake Ramadi.",
+        ("Government forces", "controls", "Ramadi", "Planned"),
+        ("Government forces", "advancesOn", "Ramadi", A),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia holds Ukraine responsible for the attack.",
+        "The Taliban took part in talks in Doha.",
+        "The Houthis took 200 prisoners in Marib.",
+        "The rebels held talks with the government in Geneva.",
+        "Kenya joined the African Union mission in Somalia.",
+    ],
+)
+def test_light_uses_of_trigger_verbs_say_nothing(nlp: Any, text: str) -> None:
+    assert [r for r in _extract(nlp, text).relations if r.asserted] == []
