@@ -724,3 +724,19 @@ def test_fighting_to_retake_is_an_attempt(nlp: Any) -> None:
 )
 def test_light_uses_of_trigger_verbs_say_nothing(nlp: Any, text: str) -> None:
     assert [r for r in _extract(nlp, text).relations if r.asserted] == []
+
+
+def test_forces_loyal_to_a_leader_are_his(nlp: Any) -> None:
+    check(
+        nlp,
+        "Forces loyal to Khalifa Haftar advanced on Tripoli on Sunday.",
+        ("Khalifa Haftar", "advancesOn", "Tripoli", A),
+    )
+
+
+def test_who_sent_the_advisers_advises(nlp: Any) -> None:
+    check(
+        nlp,
+        "Iran has sent military advisers to train Hezbollah fighters.",
+        ("Iran", "advises", "Hezbollah", A),
+    )

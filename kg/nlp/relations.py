@@ -79,6 +79,8 @@ class _Finder:
         self.through = lex.words("arguments", "through_nouns")
         self.parts = lex.words("arguments", "part_nouns")
         self.place_heads = lex.words("arguments", "place_heads")
+        self.dispatch = lex.words("arguments", "dispatch_verbs")
+        self.allegiance = lex.words("arguments", "allegiance_adjectives")
         self.containers = lex.words("arguments", "container_preps")
         self.relatives = lex.words("arguments", "relative_pronouns")
         self.descriptive = lex.words("arguments", "descriptive_preps")
@@ -248,6 +250,13 @@ class _Finder:
                     if found:
                         return found
         if agent:
+            # "forces loyal to X", "militias allied with X"
+            for c in h.children:
+                if c.dep_ == "amod" and c.lower_ in self.allegiance:
+                    for p in self._preps(c, ("to", "with")):
+                        found = self._np(p, agent, depth + 1)
+                        if found:
+                            return found
             for c in h.children:
                 if c.dep_ in ("compound", "poss", "nmod", "amod"):
                     k = self._entity(c) or self._flat_entity(c)
@@ -341,6 +350,11 @@ class _Finder:
         head, dep = verb.head, verb.dep_
         if dep == "conj":
             return self._subjects(head, depth + 1, True)
+        if dep in ("xcomp", "advcl") and head.lemma_.lower() in self.dispatch and head.pos_ in _VERBAL:
+            # "Turkey sent advisers to train X": the sender acts through the people sent
+            found = self._subjects(head, depth + 1, True)
+            if found:
+                return found
         if dep == "xcomp":
             obj = [c for c in head.children if c.dep_ == "dobj"]
             if obj and head.pos_ in _VERBAL:
