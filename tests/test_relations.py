@@ -740,3 +740,14 @@ def test_who_sent_the_advisers_advises(nlp: Any) -> None:
         "Iran has sent military advisers to train Hezbollah fighters.",
         ("Iran", "advises", "Hezbollah", A),
     )
+
+
+def test_passive_driven_out_by(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "ISIL fighters were driven out of Ramadi, their last stronghold, by Iraqi forces.",
+        ("ISIL", "controls", "Ramadi", A),
+        ("Iraqi forces", "controls", "Ramadi", A),
+    )
+    assert {r.rule for r in ext.relations} == {"controls.stronghold", "controls.drive-out"}
+    check(nlp, "The militants were expelled from Kobani by the Kurds.", ("Kurds", "controls", "Kobani", A))

@@ -545,6 +545,19 @@ class _Finder:
                 objs = self._subjects(verb, 0, True)
             self._emit(rule, verb, self._np(agents[0], True), objs, "the passive subject")
             return
+        if passive and kind == "verb-prep" and rule.object_required and self._particles_ok(rule, verb):
+            # "the militants were driven out of X by Y": the one who drove them takes X
+            agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod") or self._particle(c))]
+            pobjs = [p for h in holders for p in self._preps(h, rule.preps)]
+            if not agents:  # "driven out of X, their last stronghold, by Y": the parser hangs "by Y" on X
+                agents = [
+                    g for p in pobjs for t in p.subtree if t.lower_ == "by" for g in t.children if g.dep_ == "pobj"
+                ]
+            if agents and pobjs:
+                objs = [a for p in pobjs for a in self._np(p, False)]
+                self._emit(rule, verb, self._np(agents[0], True), objs, "the prepositional object")
+            return
         if passive and not rule.passive_allowed:
             return
         if kind == "verb-active":
