@@ -53,6 +53,10 @@ _SPEECH_VERBS = frozenset({"say", "tell", "announce", "stress", "add", "confirm"
 _ADJ_NAME_LABELS = ("NORP", "ORG", "GPE")
 _BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 _WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
+#: Function words that leave a phrase bare: "some soldiers" is as bare as "soldiers", "defence forces" is not.
+_QUANTIFIERS = frozenset(
+    {"the", "some", "many", "most", "several", "other", "more", "these", "those", "dozens", "hundreds"}
+)
 _CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
 #: "GOMA, Democratic Republic of Congo - ", "KYIV - ", "BEIRUT, March 3 (Reuters) - ": where a report was filed,
 #: at the start of a line in the opening; no entity is taken from it.
@@ -97,6 +101,7 @@ class EntityLexicon:
     region_heads: frozenset[str]
     government_words: frozenset[str]
     subnational_words: frozenset[str]
+    soldier_words: frozenset[str]
     backing_participles: frozenset[str]
     plural_pronouns: frozenset[str]
     person_pronouns: frozenset[str]
@@ -198,6 +203,7 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
         region_heads=_words(data, "region_heads", where),
         government_words=_words(data, "government_words", where),
         subnational_words=_words(data, "subnational_words", where),
+        soldier_words=_words(data, "soldier_words", where),
         backing_participles=_words(data, "backing_participles", where),
         plural_pronouns=_words(pronouns, "plural", f"{where} [pronouns]"),
         person_pronouns=_words(pronouns, "person", f"{where} [pronouns]"),
@@ -392,6 +398,16 @@ class _Resolver:
 
     def is_title(self, tok: Token) -> bool:
         return tok.lower_.rstrip(".") in self.lex.titles
+
+    def name_joint(self, i: int) -> bool:
+        """Whether token ``i`` joins the parts of one name: the hyphen and particle of "Tahrir al-Sham"."""
+        toks = self.toks
+        x = toks[i]
+        if i == 0 or i + 1 >= len(toks) or x.whitespace_:
+            return False
+        if x.text == "-":
+            return not toks[i - 1].whitespace_
+        return x.is_alpha and x.is_lower and len(x) <= 3 and toks[i + 1].text == "-"
 
     def backs(self, end: int) -> bool:
         """Whether a name ending before token ``end`` is the first part of "X-led", "X-backed", "X-trained"."""
@@ -589,6 +605,7 @@ class _Resolver:
             while j - 1 >= 0 and (
                 (self.toks[j - 1].is_title or self.toks[j - 1].is_upper or self.toks[j - 1].like_num)
                 or (self.toks[j - 1].lower_ in ("of", "the", "for", "and") and j < t.i)
+                or self.name_joint(j - 1)
             ):
                 j -= 1
             while j < t.i and (self.toks[j].lower_ in ("of", "the", "for", "and") or self.toks[j].like_num):
@@ -706,7 +723,12 @@ class _Resolver:
             if head in lex.type_heads and n.end - n.start > 1:
                 n.votes[lex.type_heads[head]] += 5
             root = self.toks[n.end - 1]
-            if root.dep_ == "nsubj" and root.head.lemma_ in _SPEECH_VERBS and n.label == "PERSON":
+            if (
+                root.dep_ == "nsubj"
+                and root.head.lemma_ in _SPEECH_VERBS
+                and n.label == "PERSON"
+                and n.votes["GPE"] < 2
+            ):
                 n.votes["Person"] += 2
         found.sort(key=lambda n: (n.start, n.end))
         return found
@@ -792,6 +814,7 @@ class _Resolver:
             for i in range(n.start, n.end):
                 self.name_at[i] = c
         self.propagate_names()
+        self.merge_plurals()
         self.merge_short_forms()
         self.merge_acronyms()
 
@@ -830,6 +853,8 @@ class _Resolver:
                 k += 1  # "the Saudi-led coalition forces"
             if any(i in self.name_at for i in range(p.i, k + 1)):
                 continue
+            if any(t.lower_ in lex.government_words for t in toks[p.i + 1 : k + 1]):
+                continue  # "Russian-backed government troops" are the government's, whoever backs them
             # the backer's own mention goes: these tokens name the backed group
             for sp in [sp for sp in self.spans if sp[3] == "name" and j <= sp[0] and sp[1] <= p.i]:
                 self.spans.remove(sp)
@@ -902,6 +927,23 @@ class _Resolver:
             for k in range(i, j):
                 self.name_at[k] = c
             i = j
+
+    def merge_plurals(self) -> None:
+        """ "Houthi rebels ... the Houthis": a name and its plural are one people or group, named by the plural."""
+        for key, c in sorted(self.by_name.items()):
+            if key.startswith(("state:", "nationality:")) or not key.endswith("s") or c.uid not in self.alive:
+                continue
+            single = self.by_name.get(key[:-1])
+            if single is None or single is c or single.uid not in self.alive or single.state is not None:
+                continue
+            if c.type == "Person" and single.type == "Person" and not c.ties and not single.ties:
+                continue  # "Adams" and "Adam" may be two people
+            plural = max(c.names, key=lambda n: (c.names[n], n)) if c.names else None
+            self.merge(c, single)
+            c.votes["Group"] += 5
+            c.strong = True
+            if plural and c.forced_type is None:
+                c.fixed_key = plural
 
     def merge(self, keep: _Cluster, drop: _Cluster) -> None:
         if keep is drop:
@@ -1085,6 +1127,10 @@ class _Resolver:
             root = self.toks[e - 1]
             if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
                 continue  # "they advised them": not the same group
+            if tok.dep_ in ("dobj", "pobj") and any(
+                sj.dep_.startswith("nsubj") and sj.left_edge.i <= s and e - 1 <= sj.right_edge.i for sj in verb.children
+            ):
+                continue  # "X, supported by Y, pushed them back": neither X nor Y
             if self.inside_apposition(root, c, want):
                 continue  # "X, a town west of Y, ... seized it": the apposition's Y is only a landmark
             if main_subject and root.dep_ in ("nsubj", "nsubjpass") and self.sent_of[s] < self.sent_of[tok.i]:
@@ -1170,6 +1216,9 @@ class _Resolver:
             last = -1
             for w in words:
                 used = c.tied_before(w, at)
+                if used < 0 and w in lex.soldier_words and all(x == w or x in _QUANTIFIERS for x in words):
+                    # "Congolese troops fled, and some soldiers defected": one word for the same men
+                    used = max(c.tied_before(x, at) for x in lex.soldier_words)
                 if used >= 0:
                     overlap += 1
                     last = max(last, used)
@@ -1377,7 +1426,8 @@ class _Resolver:
                 main = self.main_country()  # "the security forces" of a text about one country
                 if main is not None and main.state is not None and main.state.code:
                     target, kind = self.nationality_cluster(main.state), "nationality"
-            if target is None and side is None and head.lower_ in lex.salient_nouns and words[:-1] == ["the"]:
+            plain = words[:1] == ["the"] and all(t.is_lower and t.pos_ == "ADJ" for t in pre[1:])
+            if target is None and side is None and head.lower_ in lex.salient_nouns and plain:
                 target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
             alias = self.alias_text(pre, head)
             lone = " " not in alias and alias.lower() in lex.neutral_bare and not self.country_mentions
@@ -1532,7 +1582,11 @@ class _Resolver:
             for n in c.names:
                 place = self.geo_best(n)
                 st = by_code.get(place.country) if place is not None and not place.is_country else None
-                if st is not None and place is not None and place.country in self.countries:
+                if (
+                    st is not None
+                    and place is not None
+                    and (place.country in self.countries or self.big_city(n, place))
+                ):
                     votes[st.names[0]] += c.names[n]
                     break
         order = {n: i for i, n in enumerate(self.country_mentions)}  # ties: the first named
