@@ -751,3 +751,17 @@ def test_passive_driven_out_by(nlp: Any) -> None:
     )
     assert {r.rule for r in ext.relations} == {"controls.stronghold", "controls.drive-out"}
     check(nlp, "The militants were expelled from Kobani by the Kurds.", ("Kurds", "controls", "Kobani", A))
+
+
+@pytest.mark.parametrize(
+    ("text", "adviser", "advised", "rule"),
+    [
+        ("Iran provided training to Houthi fighters.", "Iran", "Houthi fighters", "advises.give-training"),
+        ("Houthi fighters received training from Hezbollah.", "Hezbollah", "Houthi fighters", "advises.training-noun"),
+        ("Hezbollah sent advisers to the Houthis.", "Hezbollah", "Houthis", "advises.adviser-noun"),
+        ("Hezbollah helped train the Houthis.", "Hezbollah", "Houthis", "advises.verb"),
+    ],
+)
+def test_training_given_and_received(nlp: Any, text: str, adviser: str, advised: str, rule: str) -> None:
+    ext = check(nlp, text, (adviser, "advises", advised, A))
+    assert [r.rule for r in ext.relations] == [rule]

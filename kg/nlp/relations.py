@@ -313,7 +313,7 @@ class _Finder:
         return [
             g
             for c in tok.children
-            if c.dep_ in ("prep", "agent") and c.lower_ in wanted
+            if c.dep_ in ("prep", "agent", "dative") and c.lower_ in wanted
             for g in c.children
             if g.dep_ == "pobj"
         ]
