@@ -765,3 +765,16 @@ def test_passive_driven_out_by(nlp: Any) -> None:
 def test_training_given_and_received(nlp: Any, text: str, adviser: str, advised: str, rule: str) -> None:
     ext = check(nlp, text, (adviser, "advises", advised, A))
     assert [r.rule for r in ext.relations] == [rule]
+
+
+def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> None:
+    check(
+        nlp,
+        "Colonel Riad al-Asaad deserted the Syrian army to join the Free Syrian Army.",
+        ("Riad al-Asaad", "defectsTo", "Free Syrian Army", A),
+    )
+    check(
+        nlp,
+        "The Americans urged the Northern Alliance to take Kunduz.",
+        ("Northern Alliance", "controls", "Kunduz", "Urged"),
+    )

@@ -93,6 +93,11 @@ class _Finder:
             w for g in lex.governors if g.effect in _OBSERVING for w in g.verbs
         )
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
+        # verbs whose object does what the infinitive says ("urged X to take"); elsewhere ("deserted the army to
+        # join Y") the subject does
+        self.object_control = frozenset(w for g in lex.governors for w in g.verbs) | lex.words(
+            "arguments", "object_control_verbs"
+        )
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
         self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
         self.adj_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -357,7 +362,8 @@ class _Finder:
                 return found
         if dep == "xcomp":
             obj = [c for c in head.children if c.dep_ == "dobj"]
-            if obj and head.pos_ in _VERBAL:
+            if obj and head.pos_ in _VERBAL and head.lemma_.lower() in self.object_control:
+                # "urged the rebels to take X", "allowed Y to enter X": the object acts
                 return self._np(obj[0], True)
             return self._subjects(head, depth + 1, True) if head.pos_ in (*_VERBAL, "ADJ") else []
         if dep == "advcl":
