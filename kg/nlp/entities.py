@@ -1378,6 +1378,11 @@ class _Resolver:
                 target, kind = self.nationality_cluster(state), "nationality"
             else:
                 target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
+        if target is None and side is None and not pre and head.i >= 3 and self.toks[head.i - 1].text == ")":
+            # "X (Y) fighters": the bracketed acronym's group
+            inner = self.name_at.get(head.i - 2) or self.token_cluster.get(head.i - 2)
+            if inner is not None and self.group_like(inner) and self.toks[head.i - 3].text == "(":
+                target = inner
         if target is None and side is None:
             of = [
                 g
@@ -1409,7 +1414,18 @@ class _Resolver:
             ]
             # "Sunni militants" (no article, a proper modifier) introduce a group; "the militants" refer back
             fresh = bool(proper) and not definite and side is not None
-            target = None if fresh else self.descriptive_target(words, side, head.i)
+            plural_name = [
+                c
+                for t in proper
+                for c in (self.by_name.get(fold(t.text) + "s"), self.by_name.get(fold(t.text)))
+                if c is not None and c.uid in self.alive and c.state is None and not c.nationality
+            ]
+            if plural_name:
+                target, fresh = plural_name[0], False  # "Anbari rebels" are the Anbaris the text names
+                target.votes["Group"] += 3
+                target.strong = True
+                kind = "member"
+            target = target if target is not None else None if fresh else self.descriptive_target(words, side, head.i)
             if target is None and side is None:
                 target = self.name_from_premodifiers(pre)
                 kind = "member" if target is not None else kind
@@ -1495,8 +1511,17 @@ class _Resolver:
         doc = self.doc
         low = head.lower_
         prev = self.name_at.get(head.i - 1) if head.i > 0 else None
-        if prev is not None and head.is_lower and low in lex.city_nouns and prev.type in ("GPE", "Place"):
-            # "X city", "X town": the place itself
+        if (
+            prev is not None
+            and head.is_lower
+            and low in lex.city_nouns
+            and prev.state is None
+            and (prev.type in ("GPE", "Place") or any(self.geo_best(n) is not None for n in prev.names))
+        ):
+            # "X city", "X town": the place itself (whatever the NER made of X)
+            if prev.forced_type is None:
+                prev.votes["GPE"] += 3
+                prev.strong = True
             self.token_cluster[head.i] = prev
             self.add_mention(prev, head.i, head.i + 1, "place", map_tokens=False)
             return
