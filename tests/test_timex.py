@@ -130,3 +130,11 @@ def test_capitalised_prepositions_open_times() -> None:
         t.text: t.value for t in TimeIndex("In 2016 it began. In November the army came. By June, it left.").items
     }
     assert values == {"2016": "2016", "In November": "2016-11", "By June": "2016-06"}
+
+
+def test_days_and_weeks_later_count_from_the_last_day_named() -> None:
+    text = "Troops crossed on June 25, 1950, and took the city three days later. Two weeks later they left."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values["three days later"] == "1950-06-28"
+    assert values["Two weeks later"] == "1950-07-12"
+    assert TimeIndex("Two days later they left.").items[0].value is None

@@ -79,7 +79,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    (
+        "later",
+        re.compile(
+            r"\b(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>days?|weeks?)\s+"
+            r"(?P<dir>later|earlier|afterwards?|before)\b",
+            re.I,
+        ),
+    ),
 )
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_NUMBERS |= {"nine": 9, "ten": 10}
 #: "the March 23 Movement", "the 6 April Youth": a day and month between "the" and a capitalised word name something.
 _IN_NAME_BEFORE = re.compile(r"\b[Tt]he\s+$")
 _IN_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
@@ -156,6 +166,11 @@ def _value(kind: str, m: re.Match[str], year: int | None, month: int | None, anc
     if kind == "weekday":
         back = (base.weekday() - WEEKDAYS.index(g["wd"].lower())) % 7
         return (base - timedelta(days=back)).isoformat()
+    if kind == "later":
+        n = int(g["n"]) if g["n"].isdigit() else _NUMBERS[g["n"].lower()]
+        days = n * (7 if g["unit"].lower().startswith("week") else 1)
+        sign = -1 if g["dir"].lower() in ("earlier", "before") else 1
+        return (base + timedelta(days=sign * days)).isoformat()
     rel = g["rel"].lower()
     if rel.startswith(("that ", "later that ", "the same ")):
         return base.isoformat()
@@ -243,7 +258,7 @@ class TimeIndex:
                 continue  # "CITY, Nov. 13, 2001 -": the date of writing, not of what is reported
             y = year or anchor_year
             narrative = m.group(0).lower().startswith(("the ", "that ", "later that "))
-            anchor = last_day if kind == "rel" and narrative else self.doc_date
+            anchor = last_day if (kind == "rel" and narrative) or kind == "later" else self.doc_date
             value = _value(kind, m, y, month, anchor)
             explicit = kind in ("dmy", "mdy", "my", "year")
             before = text[max(0, m.start() - 20) : m.start()]
