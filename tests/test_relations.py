@@ -778,3 +778,11 @@ def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> 
         "The Americans urged the Northern Alliance to take Kunduz.",
         ("Northern Alliance", "controls", "Kunduz", "Urged"),
     )
+
+
+def test_relative_clause_misattached_to_a_place_acts_for_the_clause_subject(nlp: Any) -> None:
+    ext = _extract(
+        nlp, "General Giap was preparing an offensive in the Central Highlands, which led to the capture of Pleiku."
+    )
+    found = {(r.subject, r.predicate, r.object) for r in ext.relations if r.rule == "controls.capture-noun"}
+    assert found == {(_key(ext, "Giap"), "controls", _key(ext, "Pleiku"))}

@@ -211,6 +211,8 @@ class _Finder:
         if h.lower_ in self.relatives and h.head.dep_ == "relcl":
             found = self._np(h.head.head, agent, depth + 1)
             ante = h.head.head
+            if agent and all(self.index.type_of(a.key) not in AGENT_TYPES for a in found):
+                found = []  # "an offensive in X, which led to the capture of Y": the clause is not about X
             if not found and agent and ante.dep_ in ("pobj", "conj"):
                 # "X numbered 9,000 troops with 280 tanks, who captured ...": the parser attaches the clause to
                 # the nearest noun; the one who acts is the subject of the clause that noun is part of
