@@ -507,3 +507,20 @@ def test_lexicon_word_lists_hold_no_proper_names() -> None:
     words = frozenset(lex.type_heads) | lex.region_heads | lex.backing_participles | lex.government_words
     names = {n.lower() for st in lex.states for n in (*st.names, *st.adjectives)}
     assert words and not (words & names)
+
+
+def test_a_proper_noun_named_as_a_settlement_is_a_place(nlp: Language) -> None:
+    text = "The Kachin Independence Army seized Hpakant, a township near the jade mines, on Sunday."
+    ext = _extraction(nlp, text)
+    assert ext.entity("Hpakant").type == "GPE"
+    assert ("Kachin Independence Army", "controls", "Hpakant") in {
+        (r.subject, r.predicate, r.object) for r in ext.relations
+    }
+
+
+def test_lower_case_state_and_airport_make_places_of_their_own(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Separatists shelled the Luhansk airport. The army still holds Kordofan state.")
+    assert key_of(doc, index, "airport") == "Luhansk airport"
+    assert key_of(doc, index, "state") == "Kordofan state"
+    assert index.type_of("Kordofan state") == "Place"
+    assert key_of(doc, index, "Separatists") is not None  # separatists are a side's members

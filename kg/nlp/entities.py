@@ -758,6 +758,31 @@ class _Resolver:
                 continue  # overlaps a name that starts earlier: leave it to the NER
             found = [n for n in found if not (n.start >= j and n.end <= h.i + 1)]
             found.append(_Name(j, h.i + 1, self.surface(j, h.i + 1), Counter({"Place": 6}), "LOC"))
+        # "X, a township near ...", "the village of X": a proper noun the NER missed named as a settlement
+        covered = {i for n in found for i in range(n.start, n.end)}
+        for h in toks:
+            if h.lower_ not in self.lex.city_nouns or not h.is_lower or h.pos_ != "NOUN":
+                continue
+            named = [h.head] if h.dep_ == "appos" and h.head.i < h.i else []
+            named += [
+                g
+                for ch in h.children
+                if ch.dep_ == "prep" and ch.lower_ == "of"
+                for g in ch.children
+                if g.dep_ == "pobj"
+            ]
+            for g in named:
+                if g.pos_ != "PROPN" or not _CAP.match(g.text) or g.i in covered or g.i in self.demonym_at:
+                    continue
+                j = g.i
+                while (
+                    j - 1 >= 0 and toks[j - 1].pos_ == "PROPN" and _CAP.match(toks[j - 1].text) and j - 1 not in covered
+                ):
+                    j -= 1
+                if self.is_title(toks[j]) or toks[j].is_sent_start:
+                    continue
+                found.append(_Name(j, g.i + 1, self.surface(j, g.i + 1), Counter({"GPE": 3}), "GPE"))
+                covered.update(range(j, g.i + 1))
         found.sort(key=lambda n: (n.start, n.end))
         return found
 
