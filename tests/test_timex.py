@@ -138,3 +138,9 @@ def test_days_and_weeks_later_count_from_the_last_day_named() -> None:
     assert values["three days later"] == "1950-06-28"
     assert values["Two weeks later"] == "1950-07-12"
     assert TimeIndex("Two days later they left.").items[0].value is None
+
+
+def test_since_a_year_does_not_move_the_narrative_year() -> None:
+    text = "ALEPPO, Syria, Dec. 13, 2016 - Rebels had held the east since 2012. In November, the army attacked."
+    values = {t.text: t.value for t in TimeIndex(text).items}
+    assert values == {"2012": "2012", "In November": "2016-11"}

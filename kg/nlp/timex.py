@@ -97,7 +97,7 @@ _DATELINE_SPAN = 400
 _DATELINE_DASH = re.compile(r"(?:\s*\([^()\n]{1,30}\))?\s*[-\u2013\u2014]")
 _DATELINE_PLACE = re.compile(r"\s*[A-Z][^\n,]{0,40}(?:,\s*[A-Z][^\n,]{0,30})?,\s*")
 #: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
-_BOUND = re.compile(r"\b(?:until|till|through|before|by)\s+(?:at\s+least\s+)?$", re.I)
+_BOUND = re.compile(r"\b(?:until|till|through|before|by|since)\s+(?:at\s+least\s+)?$", re.I)
 
 
 @dataclass(frozen=True, order=True)
