@@ -158,6 +158,89 @@ def test_projection_reads_a_plain_rdflib_graph_too() -> None:
     ]
 
 
+def _snapshot(G: nx.MultiDiGraph) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """Everything a projection holds, in order: nodes, edges with keys, and graph attributes."""
+    return list(G.nodes(data=True)), list(G.edges(keys=True, data=True)), dict(G.graph)
+
+
+def test_every_reader_gives_the_same_projection(curated_graph: Any, tmp_path: Path) -> None:
+    """The file stream (kg analyze), an Oxigraph store, a plain rdflib graph and a .oxigraph folder agree."""
+    from rdflib import Graph
+
+    from kg.rdf.store import load_graph, write_graph
+
+    expected = _snapshot(analysis.project(curated_graph, paths=True))
+    assert expected[1], "the curated graph has relations"
+    assert _snapshot(analysis.project_file(CURATED, paths=True)) == expected
+    assert _snapshot(analysis.project(Graph().parse(CURATED, format="turtle"), paths=True)) == expected
+    nt, store = tmp_path / "g.nt", tmp_path / "g.oxigraph"
+    write_graph(curated_graph, nt)
+    write_graph(curated_graph, store)
+    assert _snapshot(analysis.project_file(nt, paths=True)) == expected
+    assert _snapshot(analysis.project_file(store, paths=True)) == expected
+    assert _snapshot(analysis.project(load_graph(nt))) == _snapshot(analysis.project_file(nt))
+
+
+def test_streamed_file_counts_like_a_store(tmp_path: Path) -> None:
+    """A repeated line, a named graph and a kg:asserted that is no xsd:boolean change nothing, as in a store."""
+    e, k, r = (
+        "https://w3id.org/kg-news/entity/",
+        "https://w3id.org/kg-news/ontology#",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    )
+    lines = [
+        f"<{e}A> <{r}type> <{k}Group> .",
+        f"<{e}X> <{r}type> <{k}Place> .",
+        f"<{e}s1> <{r}subject> <{e}A> .",
+        f"<{e}s1> <{r}predicate> <{k}controls> .",
+        f"<{e}s1> <{r}object> <{e}X> .",
+        f'<{e}s1> <{k}asserted> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .',
+        f"<{e}s2> <{r}subject> <{e}A> .",
+        f"<{e}s2> <{r}predicate> <{k}advancesOn> .",
+        f"<{e}s2> <{r}object> <{e}X> .",
+        f'<{e}s2> <{k}asserted> "true" .',
+    ]
+    nq = tmp_path / "g.nq"
+    nq.write_text("\n".join([*lines, lines[3], f"<{e}B> <{k}advises> <{e}A> <{e}elsewhere> ."]) + "\n")
+    G = analysis.project_file(nq)
+    assert [(k_, d["assertions"]) for _, _, k_, d in G.edges(keys=True, data=True)] == [("controls", 1)]
+    assert f"{e}B" not in G
+    from kg.rdf.store import load_graph
+
+    assert _snapshot(analysis.project(load_graph(nq))) == _snapshot(G)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.ttl", "<a> <b> .", "not valid Turtle"),
+        ("graph.csv", "a,b,c", "cannot tell the RDF format"),
+    ],
+)
+def test_project_file_errors_say_what_to_do(tmp_path: Path, name: str, text: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(KGError, match=message):
+        analysis.project_file(path)
+
+
+def test_louvain_puts_every_leaf_with_its_neighbour() -> None:
+    """Folding leaves first keeps what Louvain would do anyway: a node with one tie joins that tie's bloc."""
+    rng = random.Random(3)
+    T = nx.Graph()
+    for i in range(300):
+        T.add_edge(i, rng.randrange(max(i, 1)) if i else 1, weight=rng.randint(1, 3))
+    T.add_edges_from((rng.randrange(300), rng.randrange(300)) for _ in range(150))
+    T.remove_edges_from(list(nx.selfloop_edges(T)))
+    communities = analysis._louvain(T, seed=0)
+    assert sorted(x for c in communities for x in c) == sorted(T)
+    home = {x: i for i, c in enumerate(communities) for x in c}
+    for leaf in (n for n in T if T.degree(n) == 1):
+        (neighbour,) = T[leaf]
+        assert home[leaf] == home[neighbour]
+    assert analysis._louvain(T, seed=0) == communities
+
+
 # ------------------------------------------------------------------------------------ sections
 
 
