@@ -786,3 +786,17 @@ def test_relative_clause_misattached_to_a_place_acts_for_the_clause_subject(nlp:
     )
     found = {(r.subject, r.predicate, r.object) for r in ext.relations if r.rule == "controls.capture-noun"}
     assert found == {(_key(ext, "Giap"), "controls", _key(ext, "Pleiku"))}
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Taliban fighters approached Kabul from the south.", "advancesOn.reach"),
+        ("Taliban columns were bearing down on Kabul.", "advancesOn.bear-down"),
+        ("Taliban fighters fought their way into Kabul.", "advancesOn.way-into"),
+        ("The Taliban were on the outskirts of Kabul on Sunday.", "advancesOn.at-gates"),
+    ],
+)
+def test_more_advance_forms(nlp: Any, text: str, rule: str) -> None:
+    ext = check(nlp, text, ("Taliban", "advancesOn", "Kabul", A))
+    assert [r.rule for r in ext.relations] == [rule]
