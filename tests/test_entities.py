@@ -524,3 +524,27 @@ def test_lower_case_state_and_airport_make_places_of_their_own(nlp: Language) ->
     assert key_of(doc, index, "state") == "Kordofan state"
     assert index.type_of("Kordofan state") == "Place"
     assert key_of(doc, index, "Separatists") is not None  # separatists are a side's members
+
+
+def test_fighters_from_a_group_and_its_untagged_initials_are_the_group(nlp: Language) -> None:
+    text = "Fighters from the Allied Democratic Forces raided Oicha. The ADF later withdrew into the forest."
+    doc, index = resolve(nlp, text)
+    key = key_of(doc, index, "Allied")
+    assert key == "Allied Democratic Forces" and key_of(doc, index, "Fighters") == key
+    assert key_of(doc, index, "ADF") == key
+
+
+def test_the_town_is_the_place_the_text_called_a_town_not_a_capital_that_spoke(nlp: Language) -> None:
+    text = (
+        "Russian forces encircled Vuhledar, a town south of Donetsk, and shelled it. "
+        "Moscow said its troops had taken a mine. Its units later entered the town."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "town", 1) == key_of(doc, index, "Vuhledar")
+    assert key_of(doc, index, "troops") == "Russian forces"
+
+
+def test_the_suburb_of_a_named_place_is_that_place(nlp: Language) -> None:
+    ext = _extraction(nlp, "Rebel fighters captured the Damascus suburb of Jobar Qaboun on Sunday.")
+    places = {r.object for r in ext.relations}
+    assert places and all("suburb" not in p and p != "Damascus" for p in places)

@@ -356,6 +356,7 @@ class _Resolver:
         self.countries: set[str] = set()
         self.demonym_at: dict[int, State] = {}
         self.backer_at: dict[int, State] = {}  # "Iranian" of "Iranian-backed militias": not a side of its own
+        self.called: dict[int, str] = {}  # last token of a name -> the place noun the text called it ("a town")
         self.name_at: dict[int, _Cluster] = {}
         self.next_uid = 0
         self.alive: set[int] = set()  # uids of the clusters not merged away
@@ -754,6 +755,14 @@ class _Resolver:
                 j += 1
             if j == h.i or self.lex.state_by_name(self.surface(j, h.i)) is not None:
                 continue  # "the Syria region" is rare; a state keeps its own entity
+            of_obj = [g for ch in h.children if ch.dep_ == "prep" and ch.lower_ == "of" for g in ch.children]
+            if (
+                of_obj
+                and of_obj[0].pos_ == "PROPN"
+                and self.geo_best(self.surface(j, h.i))
+                and not self.geo_best(of_obj[0].text)
+            ):
+                continue  # "the Aleppo suburb of X" is X (but "the X district of Aleppo" is the district)
             if any(n.start < j <= n.end - 1 < h.i or (n.start < h.i < n.end) for n in found):
                 continue  # overlaps a name that starts earlier: leave it to the NER
             found = [n for n in found if not (n.start >= j and n.end <= h.i + 1)]
@@ -761,7 +770,9 @@ class _Resolver:
         # "X, a township near ...", "the village of X": a proper noun the NER missed named as a settlement
         covered = {i for n in found for i in range(n.start, n.end)}
         for h in toks:
-            if h.lower_ not in self.lex.city_nouns or not h.is_lower or h.pos_ != "NOUN":
+            if not (h.lower_ in self.lex.city_nouns or h.lower_ in self.lex.region_heads) or not h.is_lower:
+                continue
+            if h.pos_ != "NOUN":
                 continue
             named = [h.head] if h.dep_ == "appos" and h.head.i < h.i else []
             named += [
@@ -772,7 +783,13 @@ class _Resolver:
                 if g.dep_ == "pobj"
             ]
             for g in named:
-                if g.pos_ != "PROPN" or not _CAP.match(g.text) or g.i in covered or g.i in self.demonym_at:
+                self.called.setdefault(g.i, h.lower_)
+                if g.i in covered:
+                    for n in found:  # "the suburb of X" with X tagged PERSON: still a place
+                        if n.start <= g.i < n.end and n.label in ("PERSON", "ORG"):
+                            n.votes["GPE"] += 3
+                    continue
+                if g.pos_ != "PROPN" or not _CAP.match(g.text) or g.i in self.demonym_at:
                     continue
                 j = g.i
                 while (
@@ -1078,6 +1095,18 @@ class _Resolver:
             full = initials.get(key)
             if full is not None and full is not c and full.uid in self.alive:
                 self.merge(full, c)
+        # "the ADF" after "Allied Democratic Forces", where the NER did not tag the initials
+        for t in self.toks:
+            if not (t.is_upper and t.is_alpha and 2 <= len(t) <= 6) or t.i in self.name_at or t.i in self.demonym_at:
+                continue
+            full = initials.get(t.lower_)
+            if full is None or full.uid not in self.alive or full.type not in ("Group", "Person"):
+                continue
+            if full.first >= t.i and not full.ties:
+                continue  # initials before the full name was used are someone else's
+            self.add_mention(full, t.i, t.i + 1, "name")
+            self.name_at[t.i] = full
+            full.aliases.add(t.text)
 
     # ---------------------------------------------------------------------- pass 2: references in order
     def candidates_before(self, at: int, window: int | None) -> list[tuple[int, _Cluster, str]]:
@@ -1410,18 +1439,20 @@ class _Resolver:
                 target = inner
         if target is None and side is None:
             of = [
-                g
+                (ch.lower_, g)
                 for ch in head.children
-                if ch.dep_ == "prep" and ch.lower_ == "of"
+                if ch.dep_ == "prep" and ch.lower_ in ("of", "from")
                 for g in ch.children
                 if g.dep_ == "pobj"
             ]
-            owner = self.name_at.get(of[0].i) if of else None
-            if owner is not None and head.lower_ in lex.member_nouns and owner.forced_type is None:
+            owner = self.name_at.get(of[0][1].i) if of else None
+            if owner is not None and head.lower_ in lex.member_nouns and owner.forced_type is None and of[0][0] == "of":
                 owner.votes["Group"] += 2  # "members of the X": X is a group
                 owner.strong = True
             if owner is not None and self.group_like(owner):
-                target = owner
+                target = owner  # "fighters of/from the X"
+            elif owner is not None and owner.state is not None and head.lower_ in lex.nationality_heads:
+                target, kind = self.nationality_cluster(owner.state), "nationality"  # "troops from Chad"
         if target is None:
             kind = "description"
             if side is None:
@@ -1599,7 +1630,14 @@ class _Resolver:
                 known = [c for c in near if any(self.geo_best(n) is not None for n in c.names)]
                 pool = known or near
                 # the city the passage is about: most mentioned so far, then the nearest
-                seen = {c.uid: sum(1 for m in c.mentions if m[0] < head.i) for c in pool}
+                # ("X, a town near ..." first: the text called it so), a capital that "said" is its government
+                seen = {
+                    c.uid: (
+                        any(self.called.get(m[1] - 1) == low for m in c.mentions),
+                        sum(1 for m in c.mentions if m[0] < head.i and not self.speaks(m[1] - 1)),
+                    )
+                    for c in pool
+                }
                 target = max(pool, key=lambda c: seen[c.uid]) if pool else None
         if target is None:
             return
@@ -1611,6 +1649,11 @@ class _Resolver:
         self.add_mention(target, start, head.i + 1, "place", map_tokens=False)
         if low == "capital" and mods and any(t.i in self.demonym_at for t in mods):
             target.aliases.add(doc[start : head.i + 1].text)
+
+    def speaks(self, i: int) -> bool:
+        """Whether token ``i`` is the subject of a verb of saying ("Moscow said")."""
+        t = self.toks[i]
+        return t.dep_ == "nsubj" and t.head.lemma_ in _SPEECH_VERBS
 
     def settlement_like(self, c: _Cluster) -> bool:
         """A place named like a town (no "Province", "Plain", "Airport" ... as its last word, not a region)."""
