@@ -905,8 +905,9 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
             T[a][b]["weight"] += w
         else:
             T.add_edge(a, b, weight=w)
+    found = nx.community.louvain_communities(T, weight="weight", seed=seed, threshold=LOUVAIN_THRESHOLD)
+    communities = [c for c in found if len(c) > 1]
     strength = dict(T.degree(weight="weight"))
-    communities = [c for c in _louvain(T, seed) if len(c) > 1]
     ordered = [sorted(c, key=lambda i: (-strength[i], keys[members[i]])) for c in communities]
     ordered.sort(key=lambda c: (-len(c), keys[members[c[0]]]))
     shown, more = _cut(ordered, limit)
@@ -936,39 +937,6 @@ def blocs(G: nx.MultiDiGraph, limit: int | None = None, seed: int = 0) -> Row:
             }
         )
     return {"blocs": rows, "more": more, "method": method}
-
-
-def _louvain(T: nx.Graph, seed: int) -> list[set[int]]:
-    """Louvain communities of ``T`` (fixed seed), with every leaf folded into its neighbour beforehand.
-
-    A node with one neighbour always ends Louvain's first level in that neighbour's community: moving
-    there gains ``w/m - k*w/(2m^2) > 0`` and no other move is open to it. Folding it first (its edge
-    becomes a self-loop of the same weight on the neighbour, so degrees and the total weight stay as they
-    were) is the aggregation Louvain would make anyway; on tie graphs of news, where half the agents are
-    named once beside one other, it halves the graph Louvain walks. Leaves are folded in node order,
-    once (a neighbour made a leaf by folding keeps its self-loop and is not folded again).
-
-    Examples
-    --------
-    >>> T = nx.Graph([(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3), (5, 6), (7, 8)])
-    >>> sorted(sorted(c) for c in _louvain(T, seed=0))
-    [[0, 1, 2], [3, 4, 5, 6], [7, 8]]
-    """
-    F = T.copy()
-    folded: dict[int, list[int]] = defaultdict(list)
-    for i in sorted(T):
-        neighbours = F.adj[i]
-        if len(neighbours) == 1 and i not in neighbours:
-            (j,) = neighbours
-            w = neighbours[j].get("weight", 1)
-            F.remove_node(i)
-            if F.has_edge(j, j):
-                F[j][j]["weight"] += w
-            else:
-                F.add_edge(j, j, weight=w)
-            folded[j].append(i)
-    found = nx.community.louvain_communities(F, weight="weight", seed=seed, threshold=LOUVAIN_THRESHOLD)
-    return [c | {leaf for j in c for leaf in folded.get(j, ())} for c in found]
 
 
 #: Report sections in order: name -> function(G, limit, seed).

@@ -224,23 +224,6 @@ def test_project_file_errors_say_what_to_do(tmp_path: Path, name: str, text: str
         analysis.project_file(path)
 
 
-def test_louvain_puts_every_leaf_with_its_neighbour() -> None:
-    """Folding leaves first keeps what Louvain would do anyway: a node with one tie joins that tie's bloc."""
-    rng = random.Random(3)
-    T = nx.Graph()
-    for i in range(300):
-        T.add_edge(i, rng.randrange(max(i, 1)) if i else 1, weight=rng.randint(1, 3))
-    T.add_edges_from((rng.randrange(300), rng.randrange(300)) for _ in range(150))
-    T.remove_edges_from(list(nx.selfloop_edges(T)))
-    communities = analysis._louvain(T, seed=0)
-    assert sorted(x for c in communities for x in c) == sorted(T)
-    home = {x: i for i, c in enumerate(communities) for x in c}
-    for leaf in (n for n in T if T.degree(n) == 1):
-        (neighbour,) = T[leaf]
-        assert home[leaf] == home[neighbour]
-    assert analysis._louvain(T, seed=0) == communities
-
-
 # ------------------------------------------------------------------------------------ sections
 
 
