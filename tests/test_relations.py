@@ -800,3 +800,27 @@ def test_relative_clause_misattached_to_a_place_acts_for_the_clause_subject(nlp:
 def test_more_advance_forms(nlp: Any, text: str, rule: str) -> None:
     ext = check(nlp, text, ("Taliban", "advancesOn", "Kabul", A))
     assert [r.rule for r in ext.relations] == [rule]
+
+
+def test_we_in_a_quote_is_the_speakers_group(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        '"We have taken Goma," a spokesman for the March 23 Movement said on Tuesday.',
+        ("March 23 Movement", "controls", "Goma", A),
+    )
+    assert ext.relations[0].confidence < 0.85  # the subject is implicit
+
+
+def test_told_reporters_that_reports(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Hezbollah fighters entered Qusayr. A Hezbollah commander told reporters that Hezbollah had taken Qusayr.",
+        ("Hezbollah", "advancesOn", "Qusayr", A),
+        ("Hezbollah", "controls", "Qusayr", A),
+    )
+    assert {r.reported_by for r in ext.relations if r.predicate == "controls"} == {"Hezbollah"}
+
+
+def test_a_pronoun_bound_to_a_city_does_not_act(nlp: Any) -> None:
+    ext = _extract(nlp, "The rebels left Goma. The army said it had recaptured Goma.")
+    assert not any(r.subject == _key(ext, "Goma") for r in ext.relations)

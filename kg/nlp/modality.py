@@ -194,6 +194,9 @@ def _step(
         return gov_tok if gov_tok.pos_ in _VERBAL or gov_tok.pos_ == "ADJ" else None
     if dep in ("ccomp", "parataxis"):
         gov = verbs.get(head.lemma_.lower())
+        if gov is not None and gov.effect == "Urged":
+            # "told reporters (that) they had taken X": a that-clause or a quote after "tell" is reported, not urged
+            gov = next((g for g in lex.governors if g.effect == "reported" and head.lemma_.lower() in g.verbs), gov)
         if gov is not None and gov.effect != "actual":
             acc.apply(gov, head)
         return None

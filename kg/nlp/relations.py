@@ -709,12 +709,18 @@ class _Finder:
         if not objs:
             self._reject(trigger, rule, f"no entity for {obj_role}{self._pronoun_note(trigger)}")
             return
+        weight = weigh(trigger, self.lex, self._sent(trigger))
+        if not subjs:
+            subjs = self._speaker_as_we(trigger, weight)
         if not subjs:
             self._reject(trigger, rule, f"no entity for the subject{self._pronoun_note(trigger)}")
             return
         want_obj = PLACE_TYPES if rule.relation in ("controls", "advancesOn") else AGENT_TYPES
-        weight = weigh(trigger, self.lex, self._sent(trigger))
         for s in subjs:
+            if s.pronoun and self._is_city(s.key):
+                # "The army said it had recaptured X": a pronoun the index bound to a city does not act
+                self._reject(trigger, rule, f"subject pronoun {s.token.text!r} resolved to the city {s.key!r}")
+                continue
             bad = self._check(s, AGENT_TYPES, "subject")
             stype = self.index.type_of(s.key)
             if not bad and rule.subject_types and stype not in rule.subject_types:
@@ -736,6 +742,19 @@ class _Finder:
                     self._reject(trigger, rule, bad, o.key, wanted)
                     continue
                 self._add(rule, trigger, s, o, weight)
+
+    def _speaker_as_we(self, trigger: Token, weight: Weight) -> list[_Arg]:
+        """'"We have taken X," a Y spokesman said': a first-person plural subject in reported speech is the
+        speaker's side."""
+        subj = [c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if weight.speaker is None or not subj or subj[0].lower_ not in ("we", "us"):
+            return []
+        # the group the speaker speaks for: named in the speaker's phrase ("an M23 spokesman"), or the speaker
+        for t in self.doc[weight.speaker].subtree:
+            key = self._entity(t)
+            if key is not None and self.index.type_of(key) in ("Group", "GPE") and not self._is_city(key):
+                return [_Arg(key, subj[0], implicit=True)]
+        return []
 
     def _pronoun_note(self, trigger: Token) -> str:
         prons = [
