@@ -824,3 +824,23 @@ def test_told_reporters_that_reports(nlp: Any) -> None:
 def test_a_pronoun_bound_to_a_city_does_not_act(nlp: Any) -> None:
     ext = _extract(nlp, "The rebels left Goma. The army said it had recaptured Goma.")
     assert not any(r.subject == _key(ext, "Goma") for r in ext.relations)
+
+
+def test_an_unlabelled_second_verb_shares_the_subject(nlp: Any) -> None:
+    check(
+        nlp,
+        "Hezbollah fighters captured Qusayr and nearby villages, then moved on Homs.",
+        ("Hezbollah", "controls", "Qusayr", A),
+        ("Hezbollah", "advancesOn", "Homs", A),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Having seized Mosul, ISIL fighters swept south toward Tikrit.",
+        "ISIL fighters seized Mosul and swept south toward Tikrit.",
+    ],
+)
+def test_participle_and_conjunct_share_the_subject(nlp: Any, text: str) -> None:
+    check(nlp, text, ("ISIL", "controls", "Mosul", A), ("ISIL", "advancesOn", "Tikrit", A))

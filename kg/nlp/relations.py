@@ -355,7 +355,8 @@ class _Finder:
         if depth >= _MAX_CLIMB or verb.head is verb:
             return []
         head, dep = verb.head, verb.dep_
-        if dep == "conj":
+        if dep == "conj" or (dep == "dep" and head.pos_ in _VERBAL and verb.pos_ == "VERB"):
+            # "captured X and villages, then moved on Y": the parser may leave the second verb unlabelled
             return self._subjects(head, depth + 1, True)
         if dep in ("xcomp", "advcl") and head.lemma_.lower() in self.dispatch and head.pos_ in _VERBAL:
             # "Turkey sent advisers to train X": the sender acts through the people sent
