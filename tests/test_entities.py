@@ -548,3 +548,33 @@ def test_the_suburb_of_a_named_place_is_that_place(nlp: Language) -> None:
     ext = _extraction(nlp, "Rebel fighters captured the Damascus suburb of Jobar Qaboun on Sunday.")
     places = {r.object for r in ext.relations}
     assert places and all("suburb" not in p and p != "Damascus" for p in places)
+
+
+def test_pro_nationality_says_no_side_and_later_rebels_join_the_separatists(nlp: Language) -> None:
+    text = (
+        "Pro-Russian separatists seized the town hall in Sloviansk. "
+        "Ukrainian troops retook the city after the rebels withdrew."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "separatists") == key_of(doc, index, "rebels") == "Pro-Russian separatists"
+    town = index.entities[key_of(doc, index, "Sloviansk") or ""]
+    assert town.geo is not None and town.geo.geonames_id == 693468  # the town spelled so, not one listing it
+
+
+def test_a_person_tagged_name_before_fighters_is_a_group(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Boko Haram fighters overran Monguno. The militants burned the barracks.")
+    assert key_of(doc, index, "fighters") == key_of(doc, index, "militants") == "Boko Haram"
+    assert index.type_of("Boko Haram") == "Group"
+
+
+def test_coordinated_nationalities_the_ner_called_a_person(nlp: Language) -> None:
+    doc, index = resolve(nlp, "A force of Chadian and Nigerien troops retook Damasak.")
+    assert key_of(doc, index, "Chadian") == "Chadian forces"
+    assert key_of(doc, index, "Nigerien") == key_of(doc, index, "troops") == "Nigerien forces"
+
+
+def test_a_bracketed_acronym_makes_a_province_named_group_a_group(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The Islamic State West Africa Province (ISWAP) attacked Baga. ISWAP fighters withdrew.")
+    key = key_of(doc, index, "ISWAP")
+    assert key == "Islamic State West Africa Province" and index.type_of(key) == "Group"
+    assert key_of(doc, index, "fighters") == key

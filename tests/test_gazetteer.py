@@ -121,3 +121,20 @@ def test_real_gazetteer_knows_world_cities() -> None:
     assert g.best("Kyiv") is not None and g.best("Kyiv").country == "UA"  # type: ignore[union-attr]
     assert g.capital("SY") == "Damascus"
     assert g.best("Syria") is not None and g.best("Syria").is_country  # type: ignore[union-attr]
+
+
+def test_best_prefers_the_town_spelled_like_the_name_over_one_listing_it_as_an_alternate(tmp_path: Path) -> None:
+    """GeoNames lists some spellings of a town among another town's alternate names; a town of about the same
+    size spelled like the query wins, a much smaller one does not."""
+    countries = {"AA": {"geonameid": 1, "name": "Alphaland", "capital": "Ridgeford", "population": 9000000}}
+    cities = {
+        "21": _city(21, "Ridgeford", "AA", 120000, ["Stonebrook"]),  # an odd alternate name
+        "22": _city(22, "Stonebrooke", "AA", 110000, ["Stonebrook"]),
+        "23": _city(23, "Marshby", "AA", 500000, ["Leaford"]),  # a former name of a big city
+        "24": _city(24, "Leafordton", "AA", 6000, ["Leaford"]),
+    }
+    (tmp_path / "countries.json").write_text(json.dumps(countries), encoding="utf-8")
+    (tmp_path / gz.CITY_FILE).write_text(json.dumps(cities), encoding="utf-8")
+    g = Gazetteer(build_index(tmp_path))
+    assert g.best("Stonebrook", {"AA"}).geonames_id == 22  # type: ignore[union-attr]
+    assert g.best("Leaford", {"AA"}).geonames_id == 23  # type: ignore[union-attr]

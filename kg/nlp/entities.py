@@ -400,6 +400,10 @@ class _Resolver:
     def is_title(self, tok: Token) -> bool:
         return tok.lower_.rstrip(".") in self.lex.titles
 
+    def is_title_text(self, text: str) -> bool:
+        """Whether ``text`` starts with a title ("Gen. X"): a person for sure."""
+        return text.split()[0].lower().rstrip(".") in self.lex.titles
+
     def name_joint(self, i: int) -> bool:
         """Whether token ``i`` joins the parts of one name: the hyphen and particle of "Tahrir al-Sham"."""
         toks = self.toks
@@ -536,7 +540,7 @@ class _Resolver:
                         found.append(_Name(s, stop_, self.surface(s, stop_), Counter({"Group": 2}), "ORG"))
                         continue
                 text = self.surface(s, e)
-                if ent.label_ == "NORP" or (ent.label_ in ("ORG", "GPE", "LOC") and e - s == 1):
+                if ent.label_ == "NORP" or (ent.label_ in ("ORG", "GPE", "LOC", "PERSON") and e - s == 1):
                     st = lex.state_by_adjective(text)
                     if st is not None and lex.state_by_name(text) is None and self.backs(e):
                         for i in range(s, e):
@@ -1079,8 +1083,8 @@ class _Resolver:
                 self.by_name[fold(acro.text)] = c
                 self.add_mention(c, e + 1, e + 2, "name")
             c.aliases.add(acro.text)
-            if c.forced_type is None and c.type == "Person":
-                c.votes["Group"] += 3  # people have no bracketed acronyms; organisations do
+            if c.forced_type is None and c.type in ("Person", "Place"):
+                c.votes["Group"] += 6  # people have no bracketed acronyms; organisations do (and few places)
                 c.strong = True
             self.merge(c, other)
         self.merge_bracketed()
@@ -1385,7 +1389,9 @@ class _Resolver:
         # "anti-X forces", "pro-X forces"
         for j, t in enumerate(pre):
             if t.lower_ in ("anti", "pro") and j + 1 < len(pre) and pre[j + 1].text == "-":
-                side = lex.sides.get(t.lower_)
+                other = pre[j + 2] if j + 2 < len(pre) else None
+                if other is None or (other.i not in self.demonym_at and lex.state_by_adjective(other.text) is None):
+                    side = lex.sides.get(t.lower_)  # "pro-government", "anti-X"; "pro-Russian" says no side
         insurgent = any(lex.sides.get(w) == "insurgent" for w in words)
         name_mods = [t for t in pre if t.i in self.name_at]
         poss = [t for t in pre if t.tag_ == "PRP$"]
@@ -1403,6 +1409,17 @@ class _Resolver:
                 and self.doc[name_mods[-1].i + 1].tag_ == "POS"
             ):
                 target = c  # "Najibullah's government": the person's rule
+            elif (
+                c.type == "Person"
+                and c.forced_type is None
+                and not c.strong
+                and head.tag_ == "NNS"
+                and head.lower_ in lex.member_nouns
+                and all(" " not in a or not self.is_title_text(a) for a in c.aliases)
+            ):
+                c.votes["Group"] += 4  # "X fighters", "X militants": the NER's person is a group
+                c.strong = True
+                target = c
         elif (
             side is None and demonyms and not insurgent and head.lower_ in lex.nationality_heads
         ):  # "Libyan rebels" are not Libya's forces

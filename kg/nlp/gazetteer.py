@@ -139,10 +139,8 @@ class Gazetteer:
         for p in places:
             if p.is_country:
                 return p
-        for p in places:
-            if p.country in countries:
-                return p
-        return places[0]
+        pool = [p for p in places if p.country in countries] or places
+        return _closest(name, pool)
 
     def country(self, code: str) -> GeoPlace | None:
         i = self._country_row.get(code)
@@ -151,6 +149,19 @@ class Gazetteer:
     def capital(self, code: str) -> str | None:
         """Name of the capital of the country with ISO code ``code``, as GeoNames spells it."""
         return self._capitals.get(code)
+
+
+def _closest(name: str, places: list[GeoPlace]) -> GeoPlace:
+    """The largest of ``places`` (sorted by population), unless one of nearly its size is spelled like ``name``:
+    GeoNames lists some spellings of a town among another town's alternate names ("Sloviansk" under Nikopol)."""
+    top = places[0]
+    key = fold(name)[:4]
+    if fold(top.name).startswith(key):
+        return top
+    for p in places[1:]:
+        if p.population * 3 >= top.population and fold(p.name).startswith(key):
+            return p
+    return top
 
 
 def _data_dir() -> Path:
