@@ -1389,8 +1389,8 @@ class _Resolver:
         # "anti-X forces", "pro-X forces"
         for j, t in enumerate(pre):
             if t.lower_ in ("anti", "pro") and j + 1 < len(pre) and pre[j + 1].text == "-":
-                other = pre[j + 2] if j + 2 < len(pre) else None
-                if other is None or (other.i not in self.demonym_at and lex.state_by_adjective(other.text) is None):
+                after = pre[j + 2] if j + 2 < len(pre) else None
+                if after is None or (after.i not in self.demonym_at and lex.state_by_adjective(after.text) is None):
                     side = lex.sides.get(t.lower_)  # "pro-government", "anti-X"; "pro-Russian" says no side
         insurgent = any(lex.sides.get(w) == "insurgent" for w in words)
         name_mods = [t for t in pre if t.i in self.name_at]
