@@ -794,7 +794,7 @@ def test_relative_clause_misattached_to_a_place_acts_for_the_clause_subject(nlp:
         ("Taliban fighters approached Kabul from the south.", "advancesOn.reach"),
         ("Taliban columns were bearing down on Kabul.", "advancesOn.bear-down"),
         ("Taliban fighters fought their way into Kabul.", "advancesOn.way-into"),
-        ("The Taliban were on the outskirts of Kabul on Sunday.", "advancesOn.at-gates"),
+        ("The Taliban were at the gates of Kabul on Sunday.", "advancesOn.at-gates"),
     ],
 )
 def test_more_advance_forms(nlp: Any, text: str, rule: str) -> None:
@@ -844,3 +844,20 @@ def test_an_unlabelled_second_verb_shares_the_subject(nlp: Any) -> None:
 )
 def test_participle_and_conjunct_share_the_subject(nlp: Any, text: str) -> None:
     check(nlp, text, ("ISIL", "controls", "Mosul", A), ("ISIL", "advancesOn", "Tikrit", A))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukrainian forces dug in on the outskirts of Kyiv.",
+        "President Ghani made his way to Kabul.",
+        "The rebels handed the prisoners to the Red Cross.",
+        "The soldiers were driven to Kabul by bus.",
+    ],
+)
+def test_new_forms_do_not_overreach(nlp: Any, text: str) -> None:
+    assert [r for r in _extract(nlp, text).relations if r.asserted] == []
+
+
+def test_lost_to_with_a_place(nlp: Any) -> None:
+    check(nlp, "Syria lost the Golan Heights to Israel in 1967.", ("Israel", "controls", "Golan Heights", A))
