@@ -161,7 +161,7 @@ class _Finder:
 
     def _by_name(self, tok: Token) -> str | None:
         """A name the NER missed in this sentence but the index knows from elsewhere ("ISIL fighters seized X.
-        ISIL never captured Y."): the run of proper nouns around the token, or the token, spelled as an alias."""
+        ISIL never captured Y."): the run of proper nouns around the token, spelled as an alias."""
         if self.names is None:
             self.names = {}
             ambiguous: set[str] = set()
@@ -183,7 +183,7 @@ class _Finder:
         span = self.doc[start : end + 1]
         if any(self.index.entity_at(t.i) is not None for t in span):
             return None  # part of a name the index resolved otherwise
-        return self.names.get(span.text) or self.names.get(tok.text)
+        return self.names.get(span.text)  # the whole run: "State" of an unknown "Islamic State" is not a state
 
     def _national_entities(self) -> dict[str, str]:
         """State name -> the entity standing for that state's side: its "<nationality> forces", else the state."""
