@@ -56,8 +56,8 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data_dir: Path)
 
 
 def test_fold_ignores_case_accents_apostrophes_and_hyphens() -> None:
-    assert fold("Mazār-e Sharīf") == fold("mazar e sharif") == "mazar e sharif"
-    assert fold("Ra\u2019s Lanuf") == fold("Ras Lanuf")
+    assert fold("Bandar-e Anzalī") == fold("bandar e anzali") == "bandar e anzali"
+    assert fold("Ra\u2019s Tanura") == fold("Ras Tanura")
     assert ascii_name("Huế") == "Hue"
 
 

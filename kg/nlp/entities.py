@@ -6,9 +6,9 @@ NER labels directly, so everything that refers to an entity is mapped here:
 
 - **names**: NER spans (cleaned: no leading "the", no titles such as "Dr" or "General", split at commas),
   plus place names the NER missed that the GeoNames gazetteer knows in a country the text mentions;
-- **short forms** ("Hoon" for "Geoff Hoon", "Mazar" for "Mazar-i-Sharif") and **acronyms** ("M23" after
+- **short forms** ("Kerr" for "Alan Kerr", "Bandar" for "Bandar-e-Anzali") and **acronyms** ("M23" after
   "March 23 Movement (M23)", or initials of a name the text uses) join the full name;
-- **members** stand for their group: "Taliban soldiers", "forces of the X", "their troops";
+- **members** stand for their group: "Hamas fighters", "forces of the X", "their troops";
 - **nationalities**: "British troops", "the Soviets", "Iraqi Army" become one group named
   "<adjective> forces" ("British forces"), with the surface forms as aliases;
 - **descriptions** ("the opposition", "the alliance", "the rebels", "the regime", "the Islamic rulers",
@@ -49,7 +49,7 @@ KINDS = ("name", "member", "nationality", "description", "place", "apposition", 
 
 _SPEECH_VERBS = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "claim", "insist", "deny"})
 #: NER labels that make a capitalised sentence-initial adjective a proper word ("Islamist"), unlike a
-#: misread one ("Jubilant" tagged PERSON).
+#: misread one ("Triumphant" tagged PERSON).
 _ADJ_NAME_LABELS = ("NORP", "ORG", "GPE")
 _BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 _WINDOW = 3  # sentences back that a description or pronoun looks for its antecedent
@@ -626,7 +626,7 @@ class _Resolver:
                 continue
             found = [n for n in found if not (n.start >= j and n.end <= t.i)]
             found.append(_Name(j, t.i, self.surface(j, t.i), Counter({"Group": 1}), "ORG"))
-        # "Junbish-e Milli", "Hezb-e Wahdat": parts joined by a hyphen and a short particle are one name
+        # "Harakat-e Inqilab", "Jaish-e Adl": parts joined by a hyphen and a short particle are one name
         found.sort(key=lambda n: n.start)
         joined: list[_Name] = []
         for n in found:
@@ -644,7 +644,7 @@ class _Resolver:
             else:
                 joined.append(n)
         found = joined
-        # "Ra's Lanuf": a name with an inner "'s" that the NER splits (the first part never stands alone)
+        # "Ra's Tanura": a name with an inner "'s" that the NER splits (the first part never stands alone)
         texts = Counter(t.text for t in self.toks)
         before_pos = Counter(self.toks[t.i - 1].text for t in self.toks if t.tag_ == "POS" and t.i > 0)
         for t in self.toks:
@@ -666,7 +666,7 @@ class _Resolver:
             for n in parts:
                 found.remove(n)
             found.append(_Name(s_, e_, self.surface(s_, e_), votes, "GPE"))
-        # gazetteer scan for places the NER missed or split ("Mazar-i-Sharif", "Hue")
+        # gazetteer scan for places the NER missed or split ("Bandar-e-Anzali", "Hue")
         covered = {i for n in found for i in range(n.start, n.end)}
         i = 0
         while i < len(doc):
@@ -953,7 +953,7 @@ class _Resolver:
                     if j >= len(doc) or j in self.name_at:
                         ok = False
                         break
-                    # names were split on whitespace; tokens may split further ("al-Obeidi")
+                    # names were split on whitespace; tokens may split further ("al-Masri")
                     text = ""
                     while j < len(doc) and len(text) < len(w):
                         text += self.toks[j].text
@@ -1018,7 +1018,7 @@ class _Resolver:
         self.alive.discard(drop.uid)
 
     def merge_short_forms(self) -> None:
-        """ "Hoon" joins "Geoff Hoon", "Mazar" joins "Mazar-i-Sharif", "the North" joins "North Korea" when
+        """ "Kerr" joins "Alan Kerr", "Bandar" joins "Bandar-e-Anzali", "the North" joins "North Korea" when
         exactly one full name in the text fits."""
         multi: list[tuple[list[str], _Cluster]] = []
         for c in self.clusters:
@@ -1036,7 +1036,7 @@ class _Resolver:
                 if m is not c and m.type in ("GPE", "Place") and w[0] == key and w[-1] not in self.lex.type_heads
             }
             if places and self.geo_best(key) is not None and self.geo_best(key).country in self.countries:  # type: ignore[union-attr]
-                places = {}  # "Mosul" is a city of its own, not short for "Mosul International Airport"
+                places = {}  # "Homs" is a city of its own, not short for "Homs Military Airport"
             if len(persons) == 1:
                 full = next(iter(persons.values()))
                 self.merge(full, c)
@@ -1052,7 +1052,7 @@ class _Resolver:
                         self.merge(self.state_cluster(st), c)
 
     def merge_bracketed(self) -> None:
-        """ "the Northern Alliance (United Front)": a bracketed name right after a name is another name for it."""
+        """ "the Eastern Coalition (United Front)": a bracketed name right after a name is another name for it."""
         doc = self.doc
         for _s, e, c, kind in list(self.spans):
             if kind != "name" or e >= len(doc) or self.toks[e].text != "(" or c.uid not in self.alive:
@@ -1156,7 +1156,7 @@ class _Resolver:
         else:
             return None
         if tok.tag_ == "PRP$" or low.endswith(("self", "selves")):
-            # "Dostum ... formed his new party": a possessive or reflexive refers to its clause's subject
+            # "Ortiz ... formed his new party": a possessive or reflexive refers to its clause's subject
             v = tok.head
             while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
                 v = v.head
@@ -1408,7 +1408,7 @@ class _Resolver:
                 and name_mods[-1].i + 1 < len(self.doc)
                 and self.doc[name_mods[-1].i + 1].tag_ == "POS"
             ):
-                target = c  # "Najibullah's government": the person's rule
+                target = c  # "Suharto's government": the person's rule
             elif (
                 c.type == "Person"
                 and c.forced_type is None
@@ -1735,7 +1735,7 @@ class _Resolver:
         return False
 
     def handle_apposition(self, head: Token) -> None:
-        """ "Geoff Hoon, Defence Secretary" / "X, the Y forces": the appositive refers to the name."""
+        """ "Alan Kerr, Defence Secretary" / "X, the Y forces": the appositive refers to the name."""
         if head.i in self.token_cluster or head.head.i not in self.name_at:
             return
         c = self.name_at[head.head.i]
@@ -1752,7 +1752,7 @@ class _Resolver:
                 continue
             head = self.toks[e - 1].lower_
             if head in lex.group_nouns or head in lex.member_nouns or head in lex.sides:
-                c.tie(head, s, lex)  # "the alliance" after "Northern Alliance"; not "forces" of a press service
+                c.tie(head, s, lex)  # "the alliance" after "Eastern Alliance"; not "forces" of a press service
             i = s - 1
             while i >= 0 and self.toks[i].is_lower and self.toks[i].is_alpha and i not in self.name_at:
                 w = self.toks[i].lower_
@@ -1768,7 +1768,7 @@ class _Resolver:
                     i -= 1
                     continue
                 break
-            # "his new party and militia, Junbish-e Milli": the nouns the name is in apposition to
+            # "his new party and militia, Jaish-e Adl": the nouns the name is in apposition to
             root = self.toks[e - 1]
             if root.dep_ == "appos" and self.group_like(c):
                 nouns = [root.head, *(x for x in root.head.conjuncts)]
