@@ -861,3 +861,17 @@ def test_new_forms_do_not_overreach(nlp: Any, text: str) -> None:
 
 def test_lost_to_with_a_place(nlp: Any) -> None:
     check(nlp, "Syria lost the Golan Heights to Israel in 1967.", ("Israel", "controls", "Golan Heights", A))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Houthis were unable to capture Marib.",
+        "The Houthis pulled back without capturing Marib.",
+        "Neither the Houthis nor Hezbollah captured Marib.",
+    ],
+)
+def test_more_negations(nlp: Any, text: str) -> None:
+    ext = _extract(nlp, text)
+    assert ext.relations and all(r.negated and not r.asserted for r in ext.relations)
+    assert {r.object for r in ext.relations} == {_key(ext, "Marib")}

@@ -94,8 +94,16 @@ class _Acc:
 
 def _own_cues(v: Token, lex: Lexicon, acc: _Acc, with_negation: bool = True) -> None:
     negators = lex.words("modality", "negators")
+    denying = lex.words("modality", "negating_subject_words")
     for c in v.children:
         low = c.lower_
+        if (
+            with_negation
+            and c.dep_ in ("nsubj", "nsubjpass")
+            and any(g.dep_ in ("preconj", "det") and g.lower_ in denying for g in c.children)
+        ):
+            acc.neg(c.text)  # "Neither A nor B captured X"
+            continue
         if with_negation and (c.dep_ == "neg" or (c.dep_ in ("advmod", "det") and low in negators)):
             acc.neg(c.text)
         elif c.dep_ == "aux" and low in lex.words("modality", "hypothetical_aux"):
@@ -178,6 +186,8 @@ def _step(
     v: Token, head: Token, dep: str, verbs: dict[str, Governor], nouns: dict[str, Governor], acc: _Acc, lex: Lexicon
 ) -> Token | None:
     """One step outward from clause ``v``; ``None`` stops the walk."""
+    if dep == "pcomp" and head.lower_ in lex.words("modality", "negating_preps"):
+        acc.neg(head.text)  # "withdrew without capturing X"
     if dep == "xcomp" or (dep == "pcomp" and head.pos_ == "ADP" and head.head is not head):
         gov_tok = head if dep == "xcomp" else head.head
         if dep == "pcomp" and head.dep_ != "prep":

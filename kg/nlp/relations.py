@@ -371,6 +371,8 @@ class _Finder:
             return self._subjects(head, depth + 1, True) if head.pos_ in (*_VERBAL, "ADJ") else []
         if dep == "advcl":
             return self._subjects(head, depth + 1, True)
+        if dep == "acomp" and head.pos_ in _VERBAL:  # "were unable to capture X"
+            return self._subjects(head, depth + 1, True)
         if dep == "pcomp" and head.dep_ == "prep":
             attach = head.head
             if attach.pos_ in _VERBAL:
