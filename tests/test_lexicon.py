@@ -69,6 +69,8 @@ def _one_rule(**changes: object) -> dict[str, object]:
         ),
         ({"construction": "noun", "nouns": ["capture"], "object": ["prep:of"]}, "noun rules need subject"),
         ({"object_allowed": "yes"}, "object_allowed must be true or false"),
+        ({"object_required": 1}, "object_required must be true or false"),
+        ({"passive_allowed": "no"}, "passive_allowed must be true or false"),
         ({"object_types": ["Town"]}, "object_types must list entity types among Person"),
         ({"subject_types": ["Town"]}, "subject_types must list entity types among Person"),
     ],
@@ -113,3 +115,12 @@ def test_a_new_trigger_word_needs_no_code(nlp: Any, tmp_path: Path) -> None:
     assert not any(r.predicate == "controls" for r in find_relations(doc, index, lexicon=load_lexicon(without)))
     found = find_relations(doc, index, lexicon=load_lexicon(LEXICON))
     assert {(r.predicate, r.rule) for r in found} == {("controls", "controls.verb")}
+
+
+def test_object_required_implies_allowed_and_argument_lists_are_words() -> None:
+    rule = parse_lexicon(_one_rule(construction="verb-prep", preps=["of"], object_required=True), "x").rules[0]
+    assert rule.object_required and rule.object_allowed
+    lex = load_lexicon()
+    for key in ("part_nouns", "place_heads", "dispatch_verbs", "allegiance_adjectives", "object_control_verbs"):
+        words = lex.words("arguments", key)
+        assert words and all(re.fullmatch(r"[a-z][a-z\-]*", w) for w in words), key
