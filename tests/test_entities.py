@@ -578,3 +578,17 @@ def test_a_bracketed_acronym_makes_a_province_named_group_a_group(nlp: Language)
     key = key_of(doc, index, "ISWAP")
     assert key == "Islamic State West Africa Province" and index.type_of(key) == "Group"
     assert key_of(doc, index, "fighters") == key
+
+
+def test_a_speaker_that_says_it_did_something_is_it(nlp: Language) -> None:
+    text = "Rebels swept into Kafranbel on Friday. The Syrian army said it had pulled its units back from the town."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "it") == key_of(doc, index, "its") == key_of(doc, index, "army") == "Syrian forces"
+    assert key_of(doc, index, "units") == "Syrian forces"
+
+
+def test_an_unknown_name_before_rebels_is_a_group_not_a_place(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The CNDP rebellion began in 2006. CNDP rebels later held Rutshuru.")
+    key = key_of(doc, index, "rebels")
+    assert key is not None and key == key_of(doc, index, "rebellion") and index.type_of(key) == "Group"
+    assert not key[:1].islower()  # an unnamed side keeps its name's capitals

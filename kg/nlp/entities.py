@@ -1177,12 +1177,27 @@ class _Resolver:
         verb = tok.head
         main_subject = tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
         agentive = main_subject and low in lex.neuter_pronouns  # "It later lost the town": not a place
+        neuter = low in lex.neuter_pronouns
+        if tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ccomp" and verb.head.lemma_ in _SPEECH_VERBS:
+            # "The army said it had withdrawn": the speaker speaks of itself
+            for sj in verb.head.children:
+                if sj.dep_ != "nsubj":
+                    continue
+                c = self.token_cluster.get(sj.i) or self.name_at.get(sj.i)
+                if (
+                    c is not None
+                    and c.uid in self.alive
+                    and (want(c) or (neuter and c.nationality and sj.tag_ == "NN"))
+                ):
+                    return c
         lo = self.sent_of[tok.i] - 2
         nearest: _Cluster | None = None
         for s, e, c, _k in sorted(self.spans, key=lambda x: -x[0]):
-            if s >= tok.i or self.sent_of[s] < lo or not want(c) or (agentive and c.type == "Place"):
+            if s >= tok.i or self.sent_of[s] < lo or (agentive and c.type == "Place"):
                 continue
             root = self.toks[e - 1]
+            if not want(c) and not (neuter and c.nationality and root.tag_ == "NN"):
+                continue  # "the army ... it": a singular noun for a state's forces takes "it"
             if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
                 continue  # "they advised them": not the same group
             if tok.dep_ in ("dobj", "pobj") and any(
@@ -1410,6 +1425,16 @@ class _Resolver:
             ):
                 target = c  # "Suharto's government": the person's rule
             elif (
+                c.type in ("GPE", "Place")
+                and c.forced_type is None
+                and not c.strong
+                and (head.lower_ in lex.member_nouns or head.lower_ in lex.sides)
+                and not any(self.geo_best(n) for n in c.names)
+            ):
+                c.votes["Group"] += 4  # "X rebels", "the X rebellion": X is no place the gazetteer knows
+                c.strong = True
+                target = c
+            elif (
                 c.type == "Person"
                 and c.forced_type is None
                 and not c.strong
@@ -1520,14 +1545,21 @@ class _Resolver:
                 target = self.salient_group(head.i, None)  # "the group was advancing": the one in focus
             alias = self.alias_text(pre, head)
             lone = " " not in alias and alias.lower() in lex.neutral_bare and not self.country_mentions
+            modifier = "modifier:" + fold(" ".join(t.text for t in proper)) if proper else ""
+            if target is None and side is not None and modifier in self.by_name:
+                target = self.by_name[modifier]  # "the CNDP rebellion ... CNDP rebels": one side named alike
             if target is None and side is not None and not lone:  # never a bare "government" node
                 target = self.new_cluster()
                 target.forced_type = "Group"
                 target.side = side
+                if modifier:
+                    self.by_name[modifier] = target
                 named = bool(proper) or any(t.i in self.demonym_at for t in pre)  # "Syrian rebels" name their side
                 if " " not in alias and alias.lower() + "s" in lex.member_nouns:
                     alias = alias + "s"  # "rebel-held": the side is "rebels"
-                target.fixed_key = alias if named or not alias[:1].isupper() else alias[:1].lower() + alias[1:]
+                first = pre[0] if pre else head
+                lower_first = not named and alias[:1].isupper() and first.is_title
+                target.fixed_key = alias[:1].lower() + alias[1:] if lower_first else alias
                 target.unnamed = not named  # "Sunni militants" is named by its modifier, "rebel forces" is not
                 if fresh:
                     words = []  # its bare head word ("militants") is not tied to it: later ones go by side
