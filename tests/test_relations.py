@@ -875,3 +875,13 @@ def test_more_negations(nlp: Any, text: str) -> None:
     ext = _extract(nlp, text)
     assert ext.relations and all(r.negated and not r.asserted for r in ext.relations)
     assert {r.object for r in ext.relations} == {_key(ext, "Marib")}
+
+
+def test_a_side_word_modifier_means_the_group_that_word_names(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "The Free Syrian Army rebels held Homs. Government forces shelled the rebel stronghold of Homs.",
+        ("Free Syrian Army", "controls", "Homs", A),
+        ("Government forces", "advancesOn", "Homs", A),
+    )
+    assert "controls.stronghold" in {r.rule for r in ext.relations}

@@ -70,6 +70,7 @@ class _Finder:
         self.elex = load_entity_lexicon()
         self.nationals = self._national_entities()
         self.names: dict[str, str] | None = None
+        self.side_mentions: defaultdict[str, list[tuple[int, str]]] | None = None
         self.clause_heads: dict[int, list[Token]] = {}
         # Token.sent scans the document on every call: look sentences up in a table instead
         self.sents: list[Span] = list(doc.sents)
@@ -151,6 +152,8 @@ class _Finder:
         key = self.index.entity_at(tok.i)
         if key is None and (tok.pos_ == "PROPN" or (tok.is_upper and len(tok.text) > 1)):
             key = self._by_name(tok)
+        if key is None and tok.dep_ in ("amod", "compound", "nmod") and tok.lower_ in self.elex.sides:
+            key = self._side_word(tok)
         if key is None and self.nationals and tok.dep_ in ("amod", "compound", "nmod", "npadvmod"):
             # "in Russian hands", "under Turkish control", "Russian-held": a nationality word stands for that
             # state's forces (or the state) when the text names them elsewhere
@@ -158,6 +161,21 @@ class _Finder:
             if state is not None and tok.text[:1].isupper():
                 key = self.nationals.get(state.names[0])
         return key
+
+    def _side_word(self, tok: Token) -> str | None:
+        """A side word used as a modifier ("the rebel stronghold of X") means the group the same word names
+        elsewhere in the text ("the rebels"): the nearest such mention before it, else after it."""
+        if self.side_mentions is None:
+            self.side_mentions = defaultdict(list)
+            for i, key in sorted(self.index.token_entity.items()):
+                t = self.doc[i]
+                if t.lower_ in self.elex.sides and self.index.type_of(key) == "Group":
+                    self.side_mentions[t.lemma_.lower()].append((i, key))
+        seen = self.side_mentions.get(tok.lemma_.lower(), [])
+        before = [key for i, key in seen if i < tok.i]
+        if before:
+            return before[-1]
+        return seen[0][1] if seen else None
 
     def _by_name(self, tok: Token) -> str | None:
         """A name the NER missed in this sentence but the index knows from elsewhere ("ISIL fighters seized X.
