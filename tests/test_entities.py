@@ -592,3 +592,9 @@ def test_an_unknown_name_before_rebels_is_a_group_not_a_place(nlp: Language) -> 
     key = key_of(doc, index, "rebels")
     assert key is not None and key == key_of(doc, index, "rebellion") and index.type_of(key) == "Group"
     assert not key[:1].islower()  # an unnamed side keeps its name's capitals
+
+
+def test_a_republic_or_kingdom_is_a_state_like_place(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Troops crossed from the Kazakh Soviet Socialist Republic into Xinjiang.")
+    key = key_of(doc, index, "Republic")
+    assert key is not None and index.type_of(key) == "GPE"
