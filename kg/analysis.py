@@ -1,7 +1,8 @@
 """Structural analysis of a kg graph with NetworkX: who holds what, who is gaining, who is central.
 
-Everything here reads one projection of the RDF graph, made by :func:`project` and documented there,
-so every measure agrees on what a node and an edge are. The sections of ``kg analyze`` are free
+Everything here reads one projection of the RDF graph, made by :func:`project` (from a graph) or
+:func:`project_file` (streamed from a file, as ``kg analyze`` does) and documented there, so every
+measure agrees on what a node and an edge are. The sections of ``kg analyze`` are free
 functions over that projection (:func:`control_map`, :func:`fronts`, :func:`defection_flows`,
 :func:`advisory_network`, :func:`centrality`, :func:`blocs`, :func:`summary`), each returning plain,
 JSON-ready data; :func:`report` runs them all and :func:`render` prints the result as a text table,
@@ -33,9 +34,10 @@ import networkx as nx
 import numpy as np
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from kg.errors import KGError
-from kg.rdf.namespace import ENTITY, ENTITY_TYPES, KG, RELATIONS
+from kg.rdf.namespace import ENTITY, ENTITY_TYPES, GEO, KG, RELATIONS
 from kg.rdf.store import INPUT_FORMATS, format_for, load_graph, ox_store
 
 log = logging.getLogger(__name__)
@@ -72,24 +74,19 @@ LOUVAIN_THRESHOLD = 1e-3
 #: Decimals kept for scores in reports, so the same graph always prints the same digits.
 DIGITS = 6
 
-_NS = str(KG._NS)
 _TIME = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 #: When an entity has several kg types, the one a report shows (GPE is both agent and place).
 _TYPE_PREFERENCE = ("GPE", "Person", "Group", "Place")
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_TYPE, _SUBJECT, _PREDICATE, _OBJECT = (_RDF + x for x in ("type", "subject", "predicate", "object"))
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_LAT, _LONG = _GEO + "lat", _GEO + "long"
-_ALIAS_PREDICATES = (_SKOS + "altLabel", _SKOS + "prefLabel")
-_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_ASSERTED, _CONFIDENCE, _WHEN, _EVIDENCE = (_NS + x for x in ("asserted", "confidence", "time", "evidence"))
-_DOCUMENT, _ASSERTION = _NS + "Document", _NS + "Assertion"
-_RELATION_IRIS = {_NS + r: r for r in RELATIONS}
-_TYPE_IRIS = {_NS + t: t for t in ENTITY_TYPES}
+_XSD_BOOLEAN = str(XSD.boolean)
+_TYPE, _SUBJECT, _PREDICATE, _OBJECT = str(RDF.type), str(RDF.subject), str(RDF.predicate), str(RDF.object)
+_LABEL, _LAT, _LONG = str(RDFS.label), str(GEO.lat), str(GEO.long)
+_ALIAS_PREDICATES = (str(SKOS.altLabel), str(SKOS.prefLabel))
+_FROM = str(PROV.wasDerivedFrom)
+_ASSERTED, _CONFIDENCE, _WHEN, _EVIDENCE = str(KG.asserted), str(KG.confidence), str(KG.time), str(KG.evidence)
+_DOCUMENT, _ASSERTION = str(KG.Document), str(KG.Assertion)
+_RELATION_IRIS = {str(KG[r]): r for r in RELATIONS}
+_TYPE_IRIS = {str(KG[t]): t for t in ENTITY_TYPES}
 #: The predicates the projection reads (objects as lexical values); ``kg:asserted`` is read apart, as a truth
 #: value, because its datatype decides it. Everything else in the graph (most of its triples) is skipped.
 _READ = (_TYPE, _LABEL, _LAT, _LONG, *_RELATION_IRIS, _SUBJECT, _PREDICATE, _OBJECT, _FROM, _CONFIDENCE, _WHEN)
