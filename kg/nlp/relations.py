@@ -146,8 +146,11 @@ class _Finder:
     def _sent(self, tok: Token) -> Span:
         return self.sents[self.sent_of[tok.i]]
 
+    def _in_dateline(self, tok: Token) -> bool:
+        return self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]
+
     def _entity(self, tok: Token) -> str | None:
-        if self.dateline is not None and self.dateline[0] <= tok.idx < self.dateline[1]:
+        if self._in_dateline(tok):
             return None
         key = self.index.entity_at(tok.i)
         if key is None and (tok.pos_ == "PROPN" or (tok.is_upper and len(tok.text) > 1)):
@@ -239,6 +242,16 @@ class _Finder:
                     found = [_Arg(a.key, a.token, implicit=True) for a in self._subjects(verb, depth + 1)]
             return found
         key = self._entity(h)
+        if (
+            key is not None
+            and agent
+            and (
+                (h.pos_ in ("NOUN", "PRON") and self._is_city(key)) or (h.dep_ == "appos" and self._in_dateline(h.head))
+            )
+        ):
+            # "fighters", "it" bound to a city do not act, nor words the parser tied to a dateline's place
+            # ("KINSHASA, ... - Fighters of X attacked"): look inside the phrase instead
+            key = None
         if key is not None and not agent and self._part_of(h, key):
             return []  # "northern Afghanistan" is not Afghanistan
         if key is not None:
