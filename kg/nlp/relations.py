@@ -242,15 +242,9 @@ class _Finder:
                     found = [_Arg(a.key, a.token, implicit=True) for a in self._subjects(verb, depth + 1)]
             return found
         key = self._entity(h)
-        if (
-            key is not None
-            and agent
-            and (
-                (h.pos_ in ("NOUN", "PRON") and self._is_city(key)) or (h.dep_ == "appos" and self._in_dateline(h.head))
-            )
-        ):
-            # "fighters", "it" bound to a city do not act, nor words the parser tied to a dateline's place
-            # ("KINSHASA, ... - Fighters of X attacked"): look inside the phrase instead
+        if key is not None and agent and h.dep_ == "appos" and self._in_dateline(h.head):
+            # words the parser tied to a dateline's place ("KINSHASA, ... - Fighters of X attacked") are not that
+            # place: look inside the phrase instead
             key = None
         if key is not None and not agent and self._part_of(h, key):
             return []  # "northern Afghanistan" is not Afghanistan
@@ -751,9 +745,9 @@ class _Finder:
             return
         want_obj = PLACE_TYPES if rule.relation in ("controls", "advancesOn") else AGENT_TYPES
         for s in subjs:
-            if s.pronoun and self._is_city(s.key):
-                # "The army said it had recaptured X": a pronoun the index bound to a city does not act
-                self._reject(trigger, rule, f"subject pronoun {s.token.text!r} resolved to the city {s.key!r}")
+            if s.token.pos_ in ("PRON", "NOUN") and self._is_city(s.key):
+                # "The army said it had recaptured X": a pronoun or common noun bound to a city does not act
+                self._reject(trigger, rule, f"subject {s.token.text!r} resolved to the city {s.key!r}")
                 continue
             bad = self._check(s, AGENT_TYPES, "subject")
             stype = self.index.type_of(s.key)
