@@ -598,3 +598,22 @@ def test_a_republic_or_kingdom_is_a_state_like_place(nlp: Language) -> None:
     doc, index = resolve(nlp, "Troops crossed from the Kazakh Soviet Socialist Republic into Xinjiang.")
     key = key_of(doc, index, "Republic")
     assert key is not None and index.type_of(key) == "GPE"
+
+
+def test_a_group_described_in_apposition_takes_the_description(nlp: Language) -> None:
+    text = (
+        "Hamas, the militant group that has ruled the enclave since 2007, said its fighters were resisting. "
+        "Israeli officials accused the Palestinian group of hiding in tunnels."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "group") == key_of(doc, index, "group", 1) == "Hamas"
+    assert not any("militant group" in k for k in index.entities)
+
+
+def test_it_as_an_object_after_a_unit_is_the_place(nlp: Language) -> None:
+    text = (
+        "Ukraine's 47th Brigade pushed into Robotyne, a village south of Orikhiv. "
+        "The brigade's commander said his men had recaptured it after weeks of fighting."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "it") == key_of(doc, index, "Robotyne")

@@ -1187,7 +1187,7 @@ class _Resolver:
                 if (
                     c is not None
                     and c.uid in self.alive
-                    and (want(c) or (neuter and c.nationality and sj.tag_ == "NN"))
+                    and (want(c) or (neuter and c.nationality and sj.tag_ == "NN" and sj.lower_ in lex.group_nouns))
                 ):
                     return c
         lo = self.sent_of[tok.i] - 2
@@ -1196,7 +1196,8 @@ class _Resolver:
             if s >= tok.i or self.sent_of[s] < lo or (agentive and c.type == "Place"):
                 continue
             root = self.toks[e - 1]
-            if not want(c) and not (neuter and c.nationality and root.tag_ == "NN"):
+            forces_it = neuter and tok.dep_ not in ("dobj", "pobj") and c.nationality
+            if not want(c) and not (forces_it and root.tag_ == "NN" and root.lower_ in lex.group_nouns):
                 continue  # "the army ... it": a singular noun for a state's forces takes "it"
             if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
                 continue  # "they advised them": not the same group
@@ -1474,6 +1475,19 @@ class _Resolver:
                 target, kind = self.nationality_cluster(state), "nationality"
             else:
                 target = owner if owner is not None and self.group_like(owner) else None  # "his party" is not him
+        if (
+            target is None
+            and head.dep_ == "appos"
+            and head.head.i in self.name_at
+            and head.lower_ in lex.group_nouns
+            and head.lower_ not in lex.member_nouns
+            and any(ch.dep_ == "det" for ch in head.children)
+        ):
+            described = self.name_at[head.head.i]  # "X, the militant group that ...": the description is X
+            if self.group_like(described) or (described.forced_type is None and described.type != "Person"):
+                if described.forced_type is None and described.type != "Group":
+                    described.votes["Group"] += 3
+                target = described
         if target is None and side is None and not pre and head.i >= 3 and self.toks[head.i - 1].text == ")":
             # "X (Y) fighters": the bracketed acronym's group
             inner = self.name_at.get(head.i - 2) or self.token_cluster.get(head.i - 2)
