@@ -18,7 +18,14 @@ NER labels directly, so everything that refers to an entity is mapped here:
   by its first mention ("rebel forces");
 - **place descriptions** ("the city", "the town of X", "the Afghan capital", "the country") and
   appositions ("X, the last city held by Y") resolve to the place;
-- **pronouns** (they/them/their, he/she/his, it/its) resolve to the nearest compatible antecedent.
+- **pronouns** (they/them/their, he/she/his, it/its) resolve to the nearest compatible antecedent ("the army
+  said it ...": a reported clause's subject pronoun is its speaker; a landmark inside an apposition or the
+  verb's own subject phrase is skipped);
+- **backed groups**: "Kurdish-led forces", "US-backed militias" are one group named by the phrase; the backer's
+  nationality names no side and says nothing of the text's country;
+- **regions**: "the X district", "X province", "the X region", "X state" are a Place of their own, distinct from a
+  city X; "X city" is the city; "the <city> suburb of X" is X;
+- a **dateline** ("GOMA, ... -", "KYIV -") names where a report was filed: no mention is taken from it.
 
 Types come from votes: the NER label, the gazetteer (a city the NER tagged ORG or PERSON is still a city),
 place cues ("the Battle of X", "N miles north of X"), titles, and the last word of the name ("... Army").
