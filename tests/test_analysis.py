@@ -81,7 +81,7 @@ def test_curated_report_has_the_seed_substance(curated_report: dict[str, Any]) -
 
 
 def test_seed_built_graph_has_the_facts_extraction_finds_today(seed_build: Any) -> None:
-    """The same substance from the real extractor's graph (British advice is not extracted yet: see report)."""
+    """The same substance from the real extractor's graph: every fact the issue names is extracted today."""
     graph, _, _ = seed_build
     rep = analysis.report(analysis.project(graph), limit=None)
     held = _controllers(rep)
@@ -91,6 +91,8 @@ def test_seed_built_graph_has_the_facts_extraction_finds_today(seed_build: Any) 
     assert "taliban" in held["kandahar"]
     flows = {(_norm(f["from"]["label"]), _norm(f["to"]["label"])) for f in rep["defections"]["flows"]}
     assert ("taliban", "northernalliance") in flows
+    advice = {(_norm(r["adviser"]["label"]), _norm(r["advised"]["label"])) for r in rep["advisory"]["links"]}
+    assert ("britishforces", "northernalliance") in advice
 
 
 def test_claims_that_are_not_asserted_are_not_edges(curated: nx.MultiDiGraph) -> None:
