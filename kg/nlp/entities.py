@@ -387,7 +387,8 @@ class _Resolver:
                 self.token_cluster.setdefault(i, c)
 
     def surface(self, start: int, end: int) -> str:
-        return self.doc[start:end].text.strip()
+        """The text of tokens ``[start, end)`` (no Span object: this runs for every candidate name)."""
+        return "".join(t.text_with_ws for t in self.toks[start:end]).strip()
 
     def geo_best(self, name: str) -> GeoPlace | None:
         """The gazetteer's likeliest place for ``name`` given the document's countries; never for stop words."""
@@ -453,9 +454,10 @@ class _Resolver:
             if start > t0:
                 title = doc[t0:start].text
         pieces: list[tuple[int, int, str]] = []
-        for k in range(end, start + 2, -1):
-            if self.toks[k - 1].is_alpha and self.lex.state_by_name(doc[start:k].text) is not None:
-                return [(start, k, title)]  # "Democratic Republic of the Congo": one name, "of" and all
+        if any(self.toks[i].lower_ == "of" for i in range(start, end)):
+            for k in range(end, start + 2, -1):
+                if self.toks[k - 1].is_alpha and self.lex.state_by_name(self.surface(start, k)) is not None:
+                    return [(start, k, title)]  # "Democratic Republic of the Congo": one name, "of" and all
         cur = start
         for i in range(start, end):
             t = self.toks[i]
@@ -1944,6 +1946,8 @@ class _Resolver:
         self.spans = [sp for sp in self.spans if not (sp[0] in inside and sp[1] - 1 in inside)]
         for c in self.clusters:
             gone = {self.surface(mt[0], mt[1]) for mt in c.mentions if mt[0] in inside and mt[1] - 1 in inside}
+            if not gone:
+                continue
             c.mentions = [mt for mt in c.mentions if not (mt[0] in inside and mt[1] - 1 in inside)]
             kept = {self.surface(mt[0], mt[1]) for mt in c.mentions}
             for form in gone - kept:  # "GOMA" only in the dateline is no alias to match later text against
