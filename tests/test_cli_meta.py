@@ -44,7 +44,18 @@ def test_every_command_is_in_the_readme(name: str) -> None:
 
 def test_wheel_ships_ontology_and_queries(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         capture_output=True,
         text=True,
     )
@@ -60,7 +71,8 @@ def test_wheel_ships_ontology_and_queries(tmp_path: Path) -> None:
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = "from kg.resources import ontology_dir; print(ontology_dir())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PYTHONPATH": str(unpacked)})
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(unpacked)}
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(unpacked / "kg" / "_data" / "ontology")
