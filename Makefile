@@ -37,8 +37,8 @@ eval: $(STAMP)
 	$(BIN)/kg eval $(SEEDS) tests/data/dev
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg tests
-	$(BIN)/ruff format --check kg tests
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff format --check kg tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -52,8 +52,12 @@ def _hubs(store: ox.Store) -> dict[str, str]:
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     SELECT ?label (COUNT(*) AS ?n) WHERE { ?s %s ?x . ?x rdfs:label ?label }
     GROUP BY ?label ORDER BY DESC(?n) LIMIT 1"""
-    place = next(iter(store.query(q.replace("?s %s ?x", "?s kg:controls ?x"))))["label"].value  # type: ignore[index]
-    agent = next(iter(store.query(q.replace("?s %s ?x", "?x kg:controls ?s"))))["label"].value  # type: ignore[index]
+    labels = []
+    for pattern in ("?s kg:controls ?x", "?x kg:controls ?s"):
+        solutions = store.query(q.replace("?s %s ?x", pattern))
+        assert isinstance(solutions, ox.QuerySolutions)
+        labels.append(next(iter(solutions))["label"].value)
+    place, agent = labels
     return {"place": place, "agent": agent}
 
 

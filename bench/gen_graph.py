@@ -206,9 +206,9 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
         yield ox.Triple(a, P["modality"], T[modality])
         yield ox.Triple(a, P["asserted"], ox.Literal("true" if asserted else "false", datatype=boolean))
         if rng.random() < 0.3:
-            year = str(1950 + rng.randrange(70))
-            yield ox.Triple(a, P["time"], ox.Literal(year, datatype=g_year))
-            yield ox.Triple(a, P["timeText"], ox.Literal(f"in {year}"))
+            when = str(1950 + rng.randrange(70))
+            yield ox.Triple(a, P["time"], ox.Literal(when, datatype=g_year))
+            yield ox.Triple(a, P["timeText"], ox.Literal(f"in {when}"))
         if rng.random() < 0.1:
             yield ox.Triple(a, P["reportedBy"], ents[_skewed(rng, agents)])
 
