@@ -207,3 +207,27 @@ def test_parallel_jobs_give_the_same_graph(tmp_path: Path) -> None:
     assert _run("build", str(corpus), "-o", str(one)).returncode == 0
     assert _run("build", str(corpus), "-o", str(two), "--jobs", "2").returncode == 0
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_one_entity_is_one_node_across_documents(tmp_path: Path) -> None:
+    from rdflib import URIRef
+
+    from kg.rdf.mapping import entity_iri
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Fighters of the Free Valley Front captured the town of Homs on Monday. The group then advanced on Hama.\n"
+    )
+    (corpus / "b.txt").write_text("Free Valley Front fighters attacked Hama on Tuesday, witnesses said.\n")
+    out = tmp_path / "g.ttl"
+    assert _run("build", str(corpus), "-o", str(out)).returncode == 0
+    g = load_graph(out)
+    front, hama = entity_iri("Free Valley Front"), entity_iri("Hama")
+    assert len(set(g.objects(front, KG.mentionedIn))) == 2
+    assert len(set(g.objects(hama, KG.mentionedIn))) == 2
+    assert (front, KG.advancesOn, hama) in g
+    assert (front, KG.controls, entity_iri("Homs")) in g
+    backing = {g.value(a, KG.evidence) for a in g.subjects(RDF.object, hama) if (a, RDF.subject, front) in g}
+    assert len(backing) == 2  # one assertion per document, both on the one node
+    assert all(isinstance(x, URIRef) for x in g.objects(front, KG.mentionedIn))
