@@ -885,3 +885,12 @@ def test_a_side_word_modifier_means_the_group_that_word_names(nlp: Any) -> None:
         ("Government forces", "advancesOn", "Homs", A),
     )
     assert "controls.stronghold" in {r.rule for r in ext.relations}
+
+
+def test_irregular_past_the_model_does_not_lemmatise(nlp: Any) -> None:
+    """The model leaves "retook" as its own lemma; the lexicon lists the form so the capture is not lost."""
+    check(nlp, "Ethiopian troops retook Mekelle on Tuesday.", ("Ethiopian troops", "controls", "Mekelle", A))
+
+
+def test_pressing_an_offensive_is_an_advance_not_urging(nlp: Any) -> None:
+    check(nlp, "The Tigrayan rebels pressed their offensive on Dessie.", ("Tigrayan rebels", "advancesOn", "Dessie", A))
