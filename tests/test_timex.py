@@ -144,3 +144,12 @@ def test_since_a_year_does_not_move_the_narrative_year() -> None:
     text = "ALEPPO, Syria, Dec. 13, 2016 - Rebels had held the east since 2012. In November, the army attacked."
     values = {t.text: t.value for t in TimeIndex(text).items}
     assert values == {"2012": "2012", "In November": "2016-11"}
+
+
+def test_undated_dateline_span() -> None:
+    """Wire datelines often give only the place (and the agency): they still name where a report was filed."""
+    assert dateline_span("TRIPOLI - Militiamen entered the port.") == (0, len("TRIPOLI -"))
+    assert dateline_span("MISRATA, Libya - Militiamen entered.") == (0, len("MISRATA, Libya -"))
+    assert dateline_span("BENGHAZI (AFP) \u2014 Militiamen entered.") == (0, len("BENGHAZI (AFP) \u2014"))
+    assert dateline_span("Sirte, Libya (AP) - Militiamen entered.") == (0, len("Sirte, Libya (AP) -"))
+    assert dateline_span("Militia leaders - and their allies - entered Sirte.") is None

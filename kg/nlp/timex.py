@@ -96,6 +96,15 @@ _IN_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
 _DATELINE_SPAN = 400
 _DATELINE_DASH = re.compile(r"(?:\s*\([^()\n]{1,30}\))?\s*[-\u2013\u2014]")
 _DATELINE_PLACE = re.compile(r"\s*[A-Z][^\n,]{0,40}(?:,\s*[A-Z][^\n,]{0,30})?,\s*")
+#: A dateline without a date at the start of a line: "BEIRUT -", "SANAA, Yemen -", "ADEN (Reuters) -", or a
+#: title-case place when an agency in brackets follows it ("Goma, Congo (AP) -").
+_UNDATED_DATELINE = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Z.'\-]{2,}(?:[ \t]+[A-Z][A-Z.'\-]+)*(?:,[ \t]*[A-Z][^\n,()\-\u2013\u2014]{0,40})?"
+    r"(?:[ \t]*\([^()\n]{1,30}\))?"
+    r"|[A-Z][\w.']+(?:[ \t]+[A-Z][\w.']+){0,3}(?:,[ \t]*[A-Z][^\n,()\-\u2013\u2014]{0,40})?[ \t]*\([^()\n]{1,30}\))"
+    r"[ \t]*[-\u2013\u2014](?=[ \t])",
+    re.M,
+)
 #: A year after these words is a bound ("until 1976"), not the time the narrative has reached.
 _BOUND = re.compile(r"\b(?:until|till|through|before|by|since)\s+(?:at\s+least\s+)?$", re.I)
 
@@ -210,7 +219,8 @@ def document_date(text: str) -> str | None:
 
 
 def dateline_span(text: str) -> tuple[int, int] | None:
-    """Where a dateline ("BAGHDAD, June 12, 2014 -" at the start of a line in the opening) stands, or ``None``.
+    """Where a dateline ("BAGHDAD, June 12, 2014 -", or undated "BAGHDAD (Reuters) -", at the start of a line in
+    the opening) stands, or ``None``.
     Its place name says where the report was filed, so relation finding never takes it for an argument."""
     for kind, m in scan(text[:_DATELINE_SPAN]):
         if kind not in ("dmy", "mdy", "dm", "md"):
@@ -220,8 +230,9 @@ def dateline_span(text: str) -> tuple[int, int] | None:
         if dash and _DATELINE_PLACE.fullmatch(text[line_start : m.start()]):
             return line_start, dash.end()
         if kind in ("dmy", "mdy"):
-            return None
-    return None
+            break
+    undated = _UNDATED_DATELINE.search(text[:_DATELINE_SPAN])
+    return (undated.start(), undated.end()) if undated else None
 
 
 def _first_year(found: list[tuple[str, re.Match[str]]]) -> int | None:
