@@ -617,3 +617,18 @@ def test_it_as_an_object_after_a_unit_is_the_place(nlp: Language) -> None:
     )
     doc, index = resolve(nlp, text)
     assert key_of(doc, index, "it") == key_of(doc, index, "Robotyne")
+
+
+def test_adjectival_name_after_its_plural_in_a_wire_story_is_one_group(nlp: Language) -> None:
+    """A movement named after a tribe: "Zaydi fighters" after "the Zaydis" is the same group, never a person,
+    even with a dateline and a country adjective in the story."""
+    text = (
+        "SAADA, Yemen (Reuters) - Yemeni officials said the Zaydis had seized the town. "
+        "Zaydi fighters patrolled the market on Friday. Zaydi rebels later shelled Harad."
+    )
+    doc, index = resolve(nlp, text)
+    keys = {key_of(doc, index, "fighters"), key_of(doc, index, "rebels"), key_of(doc, index, "Zaydis")}
+    assert len(keys) == 1
+    (key,) = keys
+    assert key is not None and index.type_of(key) == "Group"
+    assert key_of(doc, index, "SAADA") is None  # an undated dateline gives no mention

@@ -47,6 +47,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.errors import KGError
 from kg.model import Entity, GeoRef, Mention
 from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold, load_gazetteer
+from kg.nlp.timex import dateline_span
 from kg.resources import ontology_dir
 
 #: NER labels that can name an entity, and the type each one votes for.
@@ -1623,6 +1624,12 @@ class _Resolver:
         text = self.surface(start, end)
         key = fold(text)
         c = self.by_name.get(key)
+        if c is None and not key.endswith("s"):
+            # "Houthi fighters" after "the Houthis": the adjectival form names the group its plural names
+            plural = self.by_name.get(key + "s")
+            if plural is not None and plural.uid in self.alive and plural.state is None:
+                c = plural
+                c.votes["Group"] += 5
         if c is None:
             c = self.new_cluster()
             c.forced_type = "Group"
@@ -1936,10 +1943,11 @@ class _Resolver:
     def drop_dateline(self) -> None:
         """Forget mentions inside a dateline: the place a report was filed from is no argument of anything."""
         m = _DATELINE.search(self.doc.text[:_DATELINE_WITHIN])
-        if m is None:
+        span = (m.start(), m.end()) if m is not None else dateline_span(self.doc.text)  # "BEIRUT (Reuters) -"
+        if span is None:
             return
-        end = next((t.i for t in self.toks if t.idx >= m.end()), len(self.toks))
-        start = next((t.i for t in self.toks if t.idx >= m.start()), end)
+        end = next((t.i for t in self.toks if t.idx >= span[1]), len(self.toks))
+        start = next((t.i for t in self.toks if t.idx >= span[0]), end)
         inside = range(start, end)
         for i in inside:
             self.token_cluster.pop(i, None)
