@@ -632,3 +632,19 @@ def test_adjectival_name_after_its_plural_in_a_wire_story_is_one_group(nlp: Lang
     (key,) = keys
     assert key is not None and index.type_of(key) == "Group"
     assert key_of(doc, index, "SAADA") is None  # an undated dateline gives no mention
+
+
+def test_sentence_initial_name_before_a_side_noun_names_the_group(nlp: Language) -> None:
+    """"Zaydi rebels" opening a sentence is named by "Zaydi" (the text capitalises it mid-sentence too): no
+    country-adjective prefix, and "Zaydi fighters" later is the same group."""
+    text = "Zaydi rebels seized the Yemeni port of Midi. On Monday, Zaydi fighters held Harad."
+    doc, index = resolve(nlp, text)
+    key = key_of(doc, index, "rebels")
+    assert key == key_of(doc, index, "fighters")
+    assert key is not None and not key.lower().startswith("yemeni") and index.type_of(key) == "Group"
+
+
+def test_nationality_before_a_groups_own_name_is_not_part_of_it(nlp: Language) -> None:
+    doc, index = resolve(nlp, "Iraqi Yazidi fighters held Sinjar. The Yazidi militia later shelled Baaj.")
+    assert key_of(doc, index, "fighters") == key_of(doc, index, "militia") == "Yazidi"
+    assert index.type_of("Yazidi") == "Group"

@@ -357,6 +357,9 @@ class _Resolver:
         for si, s in enumerate(self.sents):
             for t in s:
                 self.sent_of[t.i] = si
+        starts = {s.start for s in self.sents}
+        # words the text capitalises inside a sentence: a sentence-initial "Houthi rebels" is named by "Houthi" too
+        self.mid_caps: set[str] = {t.lower_ for t in self.toks if t.i not in starts and t.text[:1].isupper()}
         self.clusters: list[_Cluster] = []
         self.by_name: dict[str, _Cluster] = {}
         self.token_cluster: dict[int, _Cluster] = {}
@@ -546,6 +549,27 @@ class _Resolver:
                         and self.toks[stop_].is_alpha
                     ):
                         stop_ += 1
+                    demonym = lex.state_by_adjective(self.surface(s, e)) if stop_ > e else None
+                    nxt = self.toks[stop_] if stop_ < len(doc) else None
+                    if (
+                        demonym is not None
+                        and lex.state_by_name(self.surface(s, e)) is None
+                        and nxt is not None
+                        and nxt.is_lower
+                        and (nxt.lower_ in lex.member_nouns or nxt.lower_ in lex.group_nouns)
+                        and not any(
+                            self.toks[k].lower_ in lex.group_nouns or self.toks[k].lower_ in lex.member_nouns
+                            for k in range(e, stop_)
+                        )
+                    ):
+                        # "Lebanese Druze fighters": a nationality before the group's own name, not part of it
+                        self.country_mentions[demonym.names[0]] += 1
+                        for i in range(s, e):
+                            self.demonym_at[i] = demonym
+                        if demonym.code:
+                            self.countries.add(demonym.code)
+                        found.append(_Name(e, stop_, self.surface(e, stop_), Counter({"Group": 2}), "ORG"))
+                        continue
                     if stop_ > e:
                         found.append(_Name(s, stop_, self.surface(s, stop_), Counter({"Group": 2}), "ORG"))
                         continue
@@ -1530,7 +1554,15 @@ class _Resolver:
                 t
                 for t in pre
                 if _CAP.match(t.text)
-                and (not t.is_sent_start or t.ent_type_ in _ADJ_NAME_LABELS)
+                and (
+                    not t.is_sent_start
+                    or t.ent_type_ in _ADJ_NAME_LABELS
+                    or (
+                        t.tag_ in ("NNP", "NNPS")
+                        and (t.lower_ in self.mid_caps or fold(t.text) + "s" in self.by_name)
+                        and t.lower_ not in lex.sides
+                    )
+                )
                 and t.i not in self.name_at
                 and t.i not in self.demonym_at
             ]
@@ -1572,6 +1604,16 @@ class _Resolver:
             modifier = "modifier:" + fold(" ".join(t.text for t in proper)) if proper else ""
             if target is None and side is not None and modifier in self.by_name:
                 target = self.by_name[modifier]  # "the CNDP rebellion ... CNDP rebels": one side named alike
+            named_group = self.by_name.get(modifier[9:]) if modifier else None
+            if (
+                target is None
+                and side is not None
+                and named_group is not None
+                and named_group.uid in self.alive
+                and named_group.forced_type == "Group"
+                and named_group.state is None
+            ):
+                target = named_group  # "Houthi fighters ... Houthi rebels": the group the modifier named before
             if target is None and side is not None and not lone:  # never a bare "government" node
                 target = self.new_cluster()
                 target.forced_type = "Group"
@@ -1626,7 +1668,7 @@ class _Resolver:
         c = self.by_name.get(key)
         if c is None and not key.endswith("s"):
             # "Houthi fighters" after "the Houthis": the adjectival form names the group its plural names
-            plural = self.by_name.get(key + "s")
+            plural = self.by_name.get(key + "s") or self.by_name.get("modifier:" + key)  # or "Houthi rebels"
             if plural is not None and plural.uid in self.alive and plural.state is None:
                 c = plural
                 c.votes["Group"] += 5
