@@ -648,3 +648,18 @@ def test_nationality_before_a_groups_own_name_is_not_part_of_it(nlp: Language) -
     doc, index = resolve(nlp, "Iraqi Yazidi fighters held Sinjar. The Yazidi militia later shelled Baaj.")
     assert key_of(doc, index, "fighters") == key_of(doc, index, "militia") == "Yazidi"
     assert index.type_of("Yazidi") == "Group"
+
+
+def test_headline_capital_without_article_and_dateline_city(nlp: Language) -> None:
+    """A headline's "seize Libyan capital" is the capital the gazetteer gives; with no other city named, "the
+    city" is the dateline's city (named as the gazetteer spells it), while the dateline itself gives no mention."""
+    text = "Militias seize Libyan capital\n\nTRIPOLI - Misrata militiamen took most of the city on Friday."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "capital") == key_of(doc, index, "city") == "Tripoli"
+    assert key_of(doc, index, "TRIPOLI") is None
+
+
+def test_dateline_dash_splits_an_ner_span(nlp: Language) -> None:
+    doc, index = resolve(nlp, "MOGADISHU - Shabaab fighters overran the city on Monday.")
+    assert key_of(doc, index, "fighters") != key_of(doc, index, "city")
+    assert key_of(doc, index, "city") == "Mogadishu"

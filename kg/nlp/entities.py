@@ -439,7 +439,8 @@ class _Resolver:
 
     # ----------------------------------------------------------------------------------- pass 1: names
     def clean_ner(self, ent: Span) -> list[tuple[int, int, str]]:
-        """Cut an NER span into clean name spans: no leading article or title, split at commas/"and"."""
+        """Cut an NER span into clean name spans: no leading article or title, split at commas/"and"/a spaced
+        dash."""
         doc = self.doc
         start, end = ent.start, ent.end
         while end > start and (
@@ -465,7 +466,10 @@ class _Resolver:
         cur = start
         for i in range(start, end):
             t = self.toks[i]
-            if t.text == "," or t.dep_ == "cc" or t.is_space or (t.pos_ == "ADP" and t.is_lower):
+            spaced_dash = t.text in ("-", "\u2013", "\u2014", "--") and (
+                bool(t.whitespace_) or (i > 0 and bool(self.toks[i - 1].whitespace_))
+            )  # "KABUL - Taliban": a dateline's dash between two names
+            if t.text == "," or t.dep_ == "cc" or t.is_space or spaced_dash or (t.pos_ == "ADP" and t.is_lower):
                 if i > cur:
                     pieces.append((cur, i, title))
                 cur = i + 1
@@ -474,7 +478,9 @@ class _Resolver:
         else:
             if end > cur:
                 pieces.append((cur, end, title))
-        return pieces
+        # "TRIPOLI - Fighters ...": a lone group noun the NER capitalised at a sentence start names nothing
+        lone = self.lex.group_nouns | self.lex.member_nouns
+        return [p for p in pieces if p[1] - p[0] > 1 or self.toks[p[0]].lower_ not in lone]
 
     def name_ok(self, start: int, end: int, label: str) -> bool:
         doc = self.doc
@@ -1703,7 +1709,8 @@ class _Resolver:
             self.add_mention(prev, head.i, head.i + 1, "place", map_tokens=False)
             return
         dets = [ch for ch in head.children if ch.dep_ == "det"]
-        if not dets or dets[0].lower_ != "the":
+        headline = low == "capital" and not dets and any(t.i in self.demonym_at for t in head.lefts)
+        if (not dets or dets[0].lower_ != "the") and not headline:  # a headline's "seize Yemeni capital" has none
             return
         target: _Cluster | None = None
         # "the town of X", "the city of X"
@@ -1956,6 +1963,11 @@ class _Resolver:
                 place = self.geo_best(n)
                 if place is not None and (place.is_country or place.country in self.countries):
                     return ascii_name(place.name)
+            if all(n.isupper() for n in names):
+                # only a dateline's capitals ("KABUL - ... the city"): the gazetteer's spelling, else title case
+                n = names.most_common(1)[0][0]
+                place = self.geo_best(n)
+                return ascii_name(place.name) if place is not None else n.title()
         folded: dict[str, Counter[str]] = {}
         for n, k in names.items():
             folded.setdefault(fold(n), Counter())[n] += k
@@ -2002,7 +2014,8 @@ class _Resolver:
             kept = {self.surface(mt[0], mt[1]) for mt in c.mentions}
             for form in gone - kept:  # "GOMA" only in the dateline is no alias to match later text against
                 c.aliases.discard(form)
-                c.names.pop(form, None)
+                if not c.mentions:
+                    c.names.pop(form, None)  # "the capital" bound to the dateline's city keeps that city's name
 
     def build(self) -> EntityIndex:
         names = self.find_names()
