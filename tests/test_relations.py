@@ -894,3 +894,23 @@ def test_irregular_past_the_model_does_not_lemmatise(nlp: Any) -> None:
 
 def test_pressing_an_offensive_is_an_advance_not_urging(nlp: Any) -> None:
     check(nlp, "The Tigrayan rebels pressed their offensive on Dessie.", ("Tigrayan rebels", "advancesOn", "Dessie", A))
+
+
+def test_relative_clause_with_reported_belief_and_coordinated_nouns(nlp: Any) -> None:
+    """The relative pronoun is the antecedent; "believed to" is reported belief (asserted, no speaker); "from Y"
+    after "arms and training" belongs to training too."""
+    ext = check(
+        nlp,
+        "The Kachin rebels, who are believed to receive arms and training from China, attacked Myitkyina.",
+        ("China", "advises", "Kachin rebels", A),
+        ("Kachin rebels", "advancesOn", "Myitkyina", A),
+    )
+    assert all(r.reported_by is None for r in ext.relations)
+
+
+def test_coordinated_verbs_share_the_subject_in_a_defection(nlp: Any) -> None:
+    check(
+        nlp,
+        "Malian troops fled their posts. Several army battalions switched sides and joined the Tuareg rebels.",
+        ("Malian troops", "defectsTo", "Tuareg rebels", A),
+    )

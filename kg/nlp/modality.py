@@ -79,7 +79,11 @@ class _Acc:
         if gov.effect == "actual":
             return True
         if gov.effect == "reported":
-            subj = [c for c in word.children if c.dep_ in ("nsubj", "nsubjpass")]
+            # "X is believed/said to ...": the passive subject is what the claim is about, not who makes it;
+            # only an agent ("is said by Y to ...") speaks
+            subj = [c for c in word.children if c.dep_ == "nsubj"] or [
+                g for c in word.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+            ]
             if subj and self.speaker is None:
                 self.speaker = subj[0].i
             return False

@@ -467,7 +467,14 @@ class _Finder:
             if not pobjs and slot != "prep:of":
                 # "the capture of X by Y": the parser may hang "by Y" on X
                 pobjs = [g for p in self._preps(noun, ("of",)) for g in self._preps(p, (slot[5:],))]
-            host = noun.head if noun.dep_ == "dobj" else noun.head.head if noun.dep_ == "pobj" else None
+            first = noun
+            while first.dep_ == "conj" and first.head is not first:
+                first = first.head
+            if not pobjs and first is not noun:
+                # "weapons and training from X": a phrase after the last conjunct the parser hung on the first
+                pobjs = [g for g in self._preps(first, (slot[5:],)) if g.i > noun.i]
+            noun_ = first
+            host = noun_.head if noun_.dep_ == "dobj" else noun_.head.head if noun_.dep_ == "pobj" else None
             if not pobjs and host is not None and host.pos_ in _VERBAL and (slot != "prep:of" or noun.dep_ == "dobj"):
                 # "followed the fall of X in 1992 to Y", "X has been under siege by Y": the parser hangs the
                 # phrase on the verb
