@@ -663,3 +663,16 @@ def test_dateline_dash_splits_an_ner_span(nlp: Language) -> None:
     doc, index = resolve(nlp, "MOGADISHU - Shabaab fighters overran the city on Monday.")
     assert key_of(doc, index, "fighters") != key_of(doc, index, "city")
     assert key_of(doc, index, "city") == "Mogadishu"
+
+
+def test_plural_and_adjectival_name_the_ner_calls_people_are_one_group(nlp: Language) -> None:
+    """NER may tag both "Karen" and "Karens" as people; "Karen fighters" shows the word names a group."""
+    text = (
+        "RANGOON (Reuters) - Karen rebels seized the town of Myawaddy on Friday after Burmese soldiers fled. "
+        "Karen fighters patrolled the town, and the Karens raised their flag. Several army units joined the Karens."
+    )
+    doc, index = resolve(nlp, text)
+    keys = {key_of(doc, index, "rebels"), key_of(doc, index, "fighters"), key_of(doc, index, "Karens", 1)}
+    assert len(keys) == 1
+    (key,) = keys
+    assert key is not None and index.type_of(key) == "Group"

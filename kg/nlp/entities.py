@@ -1022,7 +1022,12 @@ class _Resolver:
             single = self.by_name.get(key[:-1])
             if single is None or single is c or single.uid not in self.alive or single.state is not None:
                 continue
-            if c.type == "Person" and single.type == "Person" and not c.ties and not single.ties:
+            nouns = self.lex.member_nouns | self.lex.group_nouns
+            modifies = any(  # "Tuareg rebels": the singular names fighters, so it is no person
+                m[1] < len(self.toks) and self.toks[m[1]].is_lower and self.toks[m[1]].lower_ in nouns
+                for m in single.mentions
+            )
+            if c.type == "Person" and single.type == "Person" and not c.ties and not single.ties and not modifies:
                 continue  # "Adams" and "Adam" may be two people
             plural = max(c.names, key=lambda n: (c.names[n], n)) if c.names else None
             self.merge(c, single)
