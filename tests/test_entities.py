@@ -676,3 +676,15 @@ def test_plural_and_adjectival_name_the_ner_calls_people_are_one_group(nlp: Lang
     assert len(keys) == 1
     (key,) = keys
     assert key is not None and index.type_of(key) == "Group"
+
+
+def test_capital_is_the_dateline_city_the_ner_missed(nlp: Language) -> None:
+    """"NIAMEY (Reuters) -" gives no mention, but when the story later says "in the capital" without naming one,
+    that is the dateline's city (a state's capital the gazetteer knows)."""
+    text = (
+        "NIAMEY (Reuters) - Tebu fighters seized the oasis of Dirkou on Friday, residents said.\n"
+        "In the capital, officials said the army would respond."
+    )
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "NIAMEY") is None
+    assert key_of(doc, index, "capital") == "Niamey"

@@ -775,8 +775,41 @@ class _Resolver:
                 and n.votes["GPE"] < 2
             ):
                 n.votes["Person"] += 2
+        self.dateline_place(found)
         found.sort(key=lambda n: (n.start, n.end))
         return found
+
+    def dateline_city(self, capital: bool) -> _Cluster | None:
+        """The city a dateline names, if the text names no other city (a state's capital, for "the capital")."""
+        span = dateline_span(self.doc.text)
+        first = next((t.i for t in self.toks if span is not None and t.idx >= span[0]), None)
+        c = self.name_at.get(first) if first is not None else None
+        if c is None or c.uid not in self.alive or c.state is not None or (capital and not self.is_capital(c)):
+            return None
+        others = any(
+            o is not c and o.type == "GPE" and o.state is None and o.uid in self.alive for o in self.name_at.values()
+        )
+        return None if others and not capital else c
+
+    def dateline_place(self, found: list[_Name]) -> None:
+        """ "BAMAKO (Reuters) -" where the NER saw no name: the gazetteer's city is still the story's city that
+        "the capital" or "the city" may mean (the dateline itself gives no mention)."""
+        span = dateline_span(self.doc.text)
+        if span is None:
+            return
+        toks = [t for t in self.toks if span[0] <= t.idx < span[1]]
+        place = []
+        for t in toks:
+            if not (t.is_alpha and _CAP.match(t.text)):
+                break
+            place.append(t)
+        if not place or any(n.start <= place[0].i < n.end for n in found):
+            return
+        s, e = place[0].i, place[-1].i + 1
+        text = self.surface(s, e)
+        if self.geo_best(text) is None:
+            return
+        found.append(_Name(s, e, text, Counter({"GPE": 3}), "GPE"))
 
     def region_names(self, found: list[_Name]) -> list[_Name]:
         """ "the X district", "X province", "the X region": the name and its lower-case region noun are one
@@ -1772,6 +1805,8 @@ class _Resolver:
                     for c in pool
                 }
                 target = max(pool, key=lambda c: seen[c.uid]) if pool else None
+                if target is None and low in lex.city_nouns:
+                    target = self.dateline_city(low == "capital")  # the story's city when no other is named
         if target is None:
             return
         mods = [t for t in head.lefts if t.pos_ in ("ADJ", "PROPN", "NOUN") and t.i not in self.name_at]
