@@ -914,3 +914,12 @@ def test_coordinated_verbs_share_the_subject_in_a_defection(nlp: Any) -> None:
         "Malian troops fled their posts. Several army battalions switched sides and joined the Tuareg rebels.",
         ("Malian troops", "defectsTo", "Tuareg rebels", A),
     )
+
+
+def test_pressing_an_attack_takes_the_presser_as_attacker(nlp: Any) -> None:
+    check(nlp, "Kurdish rebels pressed an attack on Kirkuk on Tuesday.", ("Kurdish rebels", "advancesOn", "Kirkuk", A))
+
+
+def test_pressing_others_to_attack_is_still_urged(nlp: Any) -> None:
+    ext = _extract(nlp, "The tribal elders pressed the Kurdish rebels to attack Kirkuk.")
+    assert not any(r.asserted for r in ext.relations)

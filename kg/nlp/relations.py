@@ -91,8 +91,8 @@ class _Finder:
         self.region_words = lex.words("arguments", "region_modifiers")
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
         self.observers = lex.words("arguments", "observer_verbs") | frozenset(
-            w for g in lex.governors if g.effect in _OBSERVING for w in g.verbs
-        )
+            w for g in lex.governors if g.effect in _OBSERVING and g.governs_objects for w in g.verbs
+        )  # "pressed an attack on X": a governor that leaves its object noun alone does not just look on
         self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
         # verbs whose object does what the infinitive says ("urged X to take"); elsewhere ("deserted the army to
         # join Y") the subject does
