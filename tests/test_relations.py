@@ -923,3 +923,12 @@ def test_pressing_an_attack_takes_the_presser_as_attacker(nlp: Any) -> None:
 def test_pressing_others_to_attack_is_still_urged(nlp: Any) -> None:
     ext = _extract(nlp, "The tribal elders pressed the Kurdish rebels to attack Kirkuk.")
     assert not any(r.asserted for r in ext.relations)
+
+
+def test_government_units_that_switch_sides_are_the_states_forces(nlp: Any) -> None:
+    """Coordinated verbs share the subject; "government battalions" are the state's forces, not its government."""
+    check(
+        nlp,
+        "Chadian troops withdrew. Two government battalions switched sides and joined the FROLINAT rebels.",
+        ("Chadian troops", "defectsTo", "FROLINAT", A),
+    )
