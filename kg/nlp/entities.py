@@ -360,6 +360,13 @@ class _Resolver:
         starts = {s.start for s in self.sents}
         # words the text capitalises inside a sentence: a sentence-initial "Houthi rebels" is named by "Houthi" too
         self.mid_caps: set[str] = {t.lower_ for t in self.toks if t.i not in starts and t.text[:1].isupper()}
+        # words the text also writes in lower case, or the lexicon knows: ordinary words, not names
+        self.common_words: set[str] = {t.lower_ for t in self.toks if t.is_lower}
+        self.common_words |= (
+            lex.group_nouns | lex.member_nouns | set(lex.sides) | lex.neutral_bare | lex.titles | lex.force_words
+        )
+        self.common_words |= lex.compass_words | lex.state_force_words | lex.government_words | lex.subnational_words
+        self.common_words |= lex.soldier_words | lex.skip_heads | lex.gazetteer_stopwords | set(lex.type_heads)
         self.clusters: list[_Cluster] = []
         self.by_name: dict[str, _Cluster] = {}
         self.token_cluster: dict[int, _Cluster] = {}
@@ -1603,7 +1610,11 @@ class _Resolver:
                     or t.ent_type_ in _ADJ_NAME_LABELS
                     or (
                         t.tag_ in ("NNP", "NNPS")
-                        and (t.lower_ in self.mid_caps or fold(t.text) + "s" in self.by_name)
+                        and (
+                            t.lower_ in self.mid_caps
+                            or fold(t.text) + "s" in self.by_name
+                            or (t.is_alpha and len(t) > 2 and t.lower_ not in self.common_words)
+                        )
                         and t.lower_ not in lex.sides
                     )
                 )
