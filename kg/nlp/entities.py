@@ -25,7 +25,13 @@ NER labels directly, so everything that refers to an entity is mapped here:
   nationality names no side and says nothing of the text's country;
 - **regions**: "the X district", "X province", "the X region", "X state" are a Place of their own, distinct from a
   city X; "X city" is the city; "the <city> suburb of X" is X;
-- a **dateline** ("GOMA, ... -", "KYIV -") names where a report was filed: no mention is taken from it.
+- **groups named by a people, tribe or family**: "X rebels", "X fighters" and "the Xs" are one Group keyed by
+  the name, never a Person and never prefixed by a country adjective ("Lebanese X fighters" is X); a
+  sentence-initial X counts as a name when the text capitalises it elsewhere or never writes it in lower case;
+- a **dateline** ("GOMA, ... -", "KYIV -", "KYIV (Reuters) -") names where a report was filed: no mention is
+  taken from it, but its city (from the gazetteer when the NER missed it) is the story's city that a later
+  "the capital" (or "the city", when no other city is named) means; a headline's "seize Yemeni capital" is the
+  state's capital.
 
 Types come from votes: the NER label, the gazetteer (a city the NER tagged ORG or PERSON is still a city),
 place cues ("the Battle of X", "N miles north of X"), titles, and the last word of the name ("... Army").
