@@ -696,3 +696,12 @@ def test_sentence_initial_unknown_proper_modifier_is_a_name_not_a_nationality_pr
     doc, index = resolve(nlp, "Moroccan troops withdrew.\n\nPolisario guerrillas shelled Smara on Monday.")
     key = key_of(doc, index, "guerrillas")
     assert key is not None and not key.lower().startswith("moroccan") and "Polisario" in key
+
+
+def test_the_town_is_the_named_town_not_the_dateline_city(nlp: Language) -> None:
+    doc, index = resolve(
+        nlp,
+        "ALEPPO (Reuters) - Kurdish fighters recaptured the town of Afrin on Tuesday.\n"
+        "The town had been overrun by Turkish-backed militias in March.",
+    )
+    assert key_of(doc, index, "town", 1) == key_of(doc, index, "Afrin") == "Afrin"

@@ -364,6 +364,7 @@ class _Resolver:
             for t in s:
                 self.sent_of[t.i] = si
         starts = {s.start for s in self.sents}
+        self.dateline = dateline_span(doc.text)
         # words the text capitalises inside a sentence: a sentence-initial "Houthi rebels" is named by "Houthi" too
         self.mid_caps: set[str] = {t.lower_ for t in self.toks if t.i not in starts and t.text[:1].isupper()}
         # words the text also writes in lower case, or the lexicon knows: ordinary words, not names
@@ -792,11 +793,19 @@ class _Resolver:
         found.sort(key=lambda n: (n.start, n.end))
         return found
 
-    def dateline_city(self, capital: bool) -> _Cluster | None:
-        """The city a dateline names, if the text names no other city (a state's capital, for "the capital")."""
-        span = dateline_span(self.doc.text)
+    def dateline_cluster(self, only_there: bool = False) -> _Cluster | None:
+        """The name cluster of the dateline's place, if there is a dateline; with ``only_there``, only if the
+        text mentions it nowhere else (a headline's "the Libyan capital" does)."""
+        span = self.dateline
         first = next((t.i for t in self.toks if span is not None and t.idx >= span[0]), None)
         c = self.name_at.get(first) if first is not None else None
+        lo, hi = span if span is not None else (0, 0)
+        elsewhere = c is not None and any(not (lo <= self.toks[m[0]].idx < hi) for m in c.mentions)
+        return None if only_there and elsewhere else c
+
+    def dateline_city(self, capital: bool) -> _Cluster | None:
+        """The city a dateline names, if the text names no other city (a state's capital, for "the capital")."""
+        c = self.dateline_cluster()
         if c is None or c.uid not in self.alive or c.state is not None or (capital and not self.is_capital(c)):
             return None
         others = any(
@@ -807,7 +816,7 @@ class _Resolver:
     def dateline_place(self, found: list[_Name]) -> None:
         """ "BAMAKO (Reuters) -" where the NER saw no name: the gazetteer's city is still the story's city that
         "the capital" or "the city" may mean (the dateline itself gives no mention)."""
-        span = dateline_span(self.doc.text)
+        span = self.dateline
         if span is None:
             return
         toks = [t for t in self.toks if span[0] <= t.idx < span[1]]
@@ -1802,10 +1811,12 @@ class _Resolver:
             elif low in lex.country_nouns:
                 target = self.main_country()
             else:
+                filed = self.dateline_cluster(only_there=True)
                 near = [
                     c
                     for _s, c, _k in self.candidates_before(head.i, _WINDOW)
-                    if (c.type == "GPE" or (c.type == "Place" and self.settlement_like(c)))
+                    if c is not filed  # where the report was filed is the story's city only failing all others
+                    and (c.type == "GPE" or (c.type == "Place" and self.settlement_like(c)))
                     and c.state is None
                     and not c.nationality
                     and (low != "capital" or self.is_capital(c))
@@ -2054,7 +2065,7 @@ class _Resolver:
     def drop_dateline(self) -> None:
         """Forget mentions inside a dateline: the place a report was filed from is no argument of anything."""
         m = _DATELINE.search(self.doc.text[:_DATELINE_WITHIN])
-        span = (m.start(), m.end()) if m is not None else dateline_span(self.doc.text)  # "BEIRUT (Reuters) -"
+        span = (m.start(), m.end()) if m is not None else self.dateline  # "BEIRUT (Reuters) -"
         if span is None:
             return
         end = next((t.i for t in self.toks if t.idx >= span[1]), len(self.toks))
