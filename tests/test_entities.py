@@ -705,3 +705,8 @@ def test_the_town_is_the_named_town_not_the_dateline_city(nlp: Language) -> None
         "The town had been overrun by Turkish-backed militias in March.",
     )
     assert key_of(doc, index, "town", 1) == key_of(doc, index, "Afrin") == "Afrin"
+
+
+def test_name_modifier_is_short_for_the_front_the_text_names(nlp: Language) -> None:
+    doc, index = resolve(nlp, "The Oromo Liberation Front said it held Nekemte. Later Oromo fighters fled.")
+    assert key_of(doc, index, "fighters") == key_of(doc, index, "Liberation") == "Oromo Liberation Front"

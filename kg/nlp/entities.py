@@ -1137,7 +1137,19 @@ class _Resolver:
             }
             if places and self.geo_best(key) is not None and self.geo_best(key).country in self.countries:  # type: ignore[union-attr]
                 places = {}  # "Homs" is a city of its own, not short for "Homs Military Airport"
-            if len(persons) == 1:
+            groups = {
+                m.uid: m
+                for w, m in multi
+                if m is not c and w[0] == key and self.lex.type_heads.get(w[-1]) == "Group" and m.state is None
+            }
+            nouns = self.lex.member_nouns | self.lex.group_nouns
+            modifies = all(  # "Oromo fighters" after "the Oromo Liberation Front": members of that front
+                m[1] < len(self.toks) and self.toks[m[1]].is_lower and self.toks[m[1]].lower_ in nouns
+                for m in c.mentions
+            )
+            if len(groups) == 1 and not persons and c.mentions and modifies and c.state is None:
+                self.merge(next(iter(groups.values())), c)
+            elif len(persons) == 1:
                 full = next(iter(persons.values()))
                 self.merge(full, c)
                 full.forced_type = "Person"
@@ -1739,6 +1751,19 @@ class _Resolver:
         if c is None and not key.endswith("s"):
             # "Houthi fighters" after "the Houthis": the adjectival form names the group its plural names
             plural = self.by_name.get(key + "s") or self.by_name.get("modifier:" + key)  # or "Houthi rebels"
+            if plural is None:
+                # "X fighters" after "the X Front": the one group the text names X plus a group head word
+                full = {
+                    f.uid: f
+                    for k, f in self.by_name.items()
+                    if len(k.split()) >= 2
+                    and k.split()[0] == key
+                    and self.lex.type_heads.get(k.split()[-1]) == "Group"
+                    and f.uid in self.alive
+                    and f.state is None
+                    and not f.nationality
+                }
+                plural = next(iter(full.values())) if len(full) == 1 else None
             if plural is not None and plural.uid in self.alive and plural.state is None:
                 c = plural
                 c.votes["Group"] += 5
