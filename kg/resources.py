@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
 
 _PKG = Path(__file__).resolve().parent
 
@@ -20,3 +24,13 @@ def ontology_dir() -> Path:
 
 def queries_dir() -> Path:
     return _find("queries")
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML data file (lexicons), with an error that names the file and what it is when it cannot be used."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KGError(f"{path}: the {what} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise KGError(f"{path}: cannot read the {what}: {exc.strerror}") from None

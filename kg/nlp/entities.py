@@ -42,7 +42,6 @@ Canonical keys are deterministic (GeoNames names for gazetteer places, country n
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -54,7 +53,7 @@ from kg.errors import KGError
 from kg.model import Entity, GeoRef, Mention
 from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold, load_gazetteer
 from kg.nlp.timex import dateline_span
-from kg.resources import ontology_dir
+from kg.resources import ontology_dir, read_toml
 
 #: NER labels that can name an entity, and the type each one votes for.
 NER_TYPES = {"PERSON": "Person", "ORG": "Group", "NORP": "Group", "GPE": "GPE", "LOC": "Place", "FAC": "Place"}
@@ -230,13 +229,7 @@ def parse_entity_lexicon(data: dict[str, object], where: str) -> EntityLexicon:
 def load_entity_lexicon(path: Path | None = None) -> EntityLexicon:
     """``ontology/entities.toml`` (or ``path``), parsed and validated once per process."""
     path = path or ontology_dir() / "entities.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KGError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise KGError(f"cannot read the entity lexicon {path}: {exc.strerror}") from None
-    return parse_entity_lexicon(data, str(path))
+    return parse_entity_lexicon(read_toml(path, "entity lexicon"), str(path))
 
 
 # ----------------------------------------------------------------------------------------------- index

@@ -6,14 +6,13 @@ a trigger word needs no code; this module checks the file and says exactly what 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import KGError
 from kg.rdf.namespace import ENTITY_TYPES, MODALITIES, RELATIONS
-from kg.resources import ontology_dir
+from kg.resources import ontology_dir, read_toml
 
 #: Construction kinds a rule may name (ontology/LEXICON.md describes each).
 CONSTRUCTIONS = (
@@ -206,10 +205,4 @@ def parse_lexicon(data: dict[str, object], where: str) -> Lexicon:
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """The lexicon at ``path`` (default: the packaged ``ontology/lexicon.toml``), parsed once per process."""
     path = path or ontology_dir() / "lexicon.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KGError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise KGError(f"{path}: cannot read the lexicon: {exc.strerror}") from None
-    return parse_lexicon(data, str(path))
+    return parse_lexicon(read_toml(path, "relation lexicon"), str(path))
