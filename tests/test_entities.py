@@ -635,7 +635,7 @@ def test_adjectival_name_after_its_plural_in_a_wire_story_is_one_group(nlp: Lang
 
 
 def test_sentence_initial_name_before_a_side_noun_names_the_group(nlp: Language) -> None:
-    """"Zaydi rebels" opening a sentence is named by "Zaydi" (the text capitalises it mid-sentence too): no
+    """ "Zaydi rebels" opening a sentence is named by "Zaydi" (the text capitalises it mid-sentence too): no
     country-adjective prefix, and "Zaydi fighters" later is the same group."""
     text = "Zaydi rebels seized the Yemeni port of Midi. On Monday, Zaydi fighters held Harad."
     doc, index = resolve(nlp, text)
@@ -679,7 +679,7 @@ def test_plural_and_adjectival_name_the_ner_calls_people_are_one_group(nlp: Lang
 
 
 def test_capital_is_the_dateline_city_the_ner_missed(nlp: Language) -> None:
-    """"NIAMEY (Reuters) -" gives no mention, but when the story later says "in the capital" without naming one,
+    """ "NIAMEY (Reuters) -" gives no mention, but when the story later says "in the capital" without naming one,
     that is the dateline's city (a state's capital the gazetteer knows)."""
     text = (
         "NIAMEY (Reuters) - Tebu fighters seized the oasis of Dirkou on Friday, residents said.\n"
@@ -691,7 +691,7 @@ def test_capital_is_the_dateline_city_the_ner_missed(nlp: Language) -> None:
 
 
 def test_sentence_initial_unknown_proper_modifier_is_a_name_not_a_nationality_prefix(nlp: Language) -> None:
-    """"Polisario guerrillas" opening a sentence: a word the text never writes in lower case and the lexicon
+    """ "Polisario guerrillas" opening a sentence: a word the text never writes in lower case and the lexicon
     does not know names the group; it is not "Moroccan polisario guerrillas"."""
     doc, index = resolve(nlp, "Moroccan troops withdrew.\n\nPolisario guerrillas shelled Smara on Monday.")
     key = key_of(doc, index, "guerrillas")
