@@ -255,7 +255,7 @@ def parse_value(value: str) -> Node | None:
     rdflib.term.URIRef('https://example.org/x')
     >>> parse_value("0.5").datatype == XSD.decimal
     True
-    >>> parse_value("Kandahar province") is None
+    >>> parse_value("Marib province") is None
     True
     """
     v = value.strip()
@@ -363,7 +363,7 @@ def bind_params(graph: Graph, query: NamedQuery, given: Mapping[str, str]) -> di
     for raw_name, value in given.items():
         name = raw_name.lstrip("?$")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise KGError(f"bad parameter name {raw_name!r}: use the variable name, e.g. --param place=Kabul")
+            raise KGError(f"bad parameter name {raw_name!r}: use the variable name, e.g. --param place=Sanaa")
         if name not in declared and (declared or query.catalogued):
             valid = f"its parameters: {', '.join(declared)}" if declared else "it takes none"
             raise KGError(f"query {query.name} has no parameter {name!r}; {valid}")

@@ -56,12 +56,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def parse_params(items: list[str]) -> dict[str, str]:
-    """``["place=Kabul", ...]`` as a dict; a malformed or repeated item is a usage error."""
+    """``["place=Sanaa", ...]`` as a dict; a malformed or repeated item is a usage error."""
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise KGError(f"--param {item!r}: write NAME=VALUE, e.g. --param place=Kabul")
+            raise KGError(f"--param {item!r}: write NAME=VALUE, e.g. --param place=Sanaa")
         name = name.strip().lstrip("?$")
         if name in out:
             raise KGError(f"--param {name} given twice")

@@ -9,14 +9,14 @@ NER labels directly, so everything that refers to an entity is mapped here:
 - **short forms** ("Kerr" for "Alan Kerr", "Bandar" for "Bandar-e-Anzali") and **acronyms** ("M23" after
   "March 23 Movement (M23)", or initials of a name the text uses) join the full name;
 - **members** stand for their group: "Hamas fighters", "forces of the X", "their troops";
-- **nationalities**: "British troops", "the Soviets", "Iraqi Army" become one group named
+- **nationalities**: "British troops", "the Soviets", "Syrian Army" become one group named
   "<adjective> forces" ("British forces"), with the surface forms as aliases;
-- **descriptions** ("the opposition", "the alliance", "the rebels", "the regime", "the Islamic rulers",
+- **descriptions** ("the opposition", "the alliance", "the rebels", "the regime", "the Islamist rulers",
   "government troops") resolve to the group the text tied that word to (a premodifier as in "the
   opposition X", a member noun, the head word of the name) or, failing that, to the group on the same side
   (insurgent or incumbent, see ``ontology/entities.toml``); an unnamed side gets an entity of its own named
   by its first mention ("rebel forces");
-- **place descriptions** ("the city", "the town of X", "the Afghan capital", "the country") and
+- **place descriptions** ("the city", "the town of X", "the Syrian capital", "the country") and
   appositions ("X, the last city held by Y") resolve to the place;
 - **pronouns** (they/them/their, he/she/his, it/its) resolve to the nearest compatible antecedent ("the army
   said it ...": a reported clause's subject pronoun is its speaker; a landmark inside an apposition or the
@@ -125,7 +125,7 @@ class EntityLexicon:
         return _state_maps(self)[0].get(fold(text))
 
     def state_by_adjective(self, text: str) -> State | None:
-        """The state of a nationality word: "British", "Iraqis", "the North Vietnamese"."""
+        """The state of a nationality word: "British", "Iraqis", "the South Sudanese"."""
         _names, adjs = _state_maps(self)
         key = fold(text)
         key = key[4:] if key.startswith("the ") else key
@@ -475,7 +475,7 @@ class _Resolver:
             t = self.toks[i]
             spaced_dash = t.text in ("-", "\u2013", "\u2014", "--") and (
                 bool(t.whitespace_) or (i > 0 and bool(self.toks[i - 1].whitespace_))
-            )  # "KABUL - Taliban": a dateline's dash between two names
+            )  # "SANAA - Houthis": a dateline's dash between two names
             if t.text == "," or t.dep_ == "cc" or t.is_space or spaced_dash or (t.pos_ == "ADP" and t.is_lower):
                 if i > cur:
                     pieces.append((cur, i, title))
@@ -635,7 +635,7 @@ class _Resolver:
             self.country_mentions[st.names[0]] += 1
             if st.code:
                 self.countries.add(st.code)
-        # "northern Afghanistan": a region of a country, a Place of its own
+        # "northern Syria": a region of a country, a Place of its own
         for k, n in enumerate(found):
             compass = self.toks[n.start - 1] if n.start > 0 else None
             if (
@@ -896,7 +896,7 @@ class _Resolver:
         return found
 
     def forces_of(self, n: _Name) -> State | None:
-        """The state whose armed forces a name like "Iraqi Army" or "U.S. Special Forces" names."""
+        """The state whose armed forces a name like "Syrian Army" or "French Special Forces" names."""
         toks = self.doc[n.start : n.end]
         if len(toks) < 2 or toks[-1].lower_ not in self.lex.force_heads:
             return None
@@ -1018,7 +1018,7 @@ class _Resolver:
                     c.tie(t.lower_, t.i, lex)
 
     def propagate_names(self) -> None:
-        """A name the NER tagged once is the same name where it missed it ("ISIL fighters" after "ISIL")."""
+        """A name the NER tagged once is the same name where it missed it ("ADF fighters" after "ADF")."""
         doc = self.doc
         by_first: dict[str, list[tuple[list[str], _Cluster]]] = {}
         for c in self.clusters:
@@ -1157,7 +1157,7 @@ class _Resolver:
                         self.merge(self.state_cluster(st), c)
 
     def merge_bracketed(self) -> None:
-        """ "the Eastern Coalition (United Front)": a bracketed name right after a name is another name for it."""
+        """ "the Eastern Coalition (Popular Front)": a bracketed name right after a name is another name for it."""
         doc = self.doc
         for _s, e, c, kind in list(self.spans):
             if kind != "name" or e >= len(doc) or self.toks[e].text != "(" or c.uid not in self.alive:
@@ -1357,7 +1357,7 @@ class _Resolver:
         return out
 
     def alias_text(self, toks: list[Token], head: Token) -> str:
-        """Alias for a description: its content words ("6,000 alliance fighters" -> "alliance fighters")."""
+        """Alias for a description: its content words ("3,000 coalition troops" -> "coalition troops")."""
         content = [
             t
             for t in toks
@@ -1432,7 +1432,7 @@ class _Resolver:
 
     def governing_subjects(self, at: int) -> set[int]:
         """uids of the entities that are subjects of the verbs above token ``at`` or coordinated with it:
-        "they used its airport to strike mujahideen rebels", "X and Sunni militants" are not the same group."""
+        "they used its airport to strike guerrilla positions", "X and Druze militants" are not the same group."""
         out: set[int] = set()
         tok = self.toks[at]
         for conj in tok.conjuncts:
@@ -1553,7 +1553,7 @@ class _Resolver:
                 target = c
         elif (
             side is None and demonyms and not insurgent and head.lower_ in lex.nationality_heads
-        ):  # "Libyan rebels" are not Libya's forces
+        ):  # "Syrian rebels" are not Syria's forces
             target, kind = self.nationality_cluster(self.demonym_at[demonyms[-1].i]), "nationality"
             coordinated = [
                 x
@@ -1641,7 +1641,7 @@ class _Resolver:
                 and t.i not in self.name_at
                 and t.i not in self.demonym_at
             ]
-            # "Sunni militants" (no article, a proper modifier) introduce a group; "the militants" refer back
+            # "Druze militants" (no article, a proper modifier) introduce a group; "the militants" refer back
             fresh = bool(proper) and not definite and side is not None
             plural_name = [
                 c
@@ -1701,7 +1701,7 @@ class _Resolver:
                 first = pre[0] if pre else head
                 lower_first = not named and alias[:1].isupper() and first.is_title
                 target.fixed_key = alias[:1].lower() + alias[1:] if lower_first else alias
-                target.unnamed = not named  # "Sunni militants" is named by its modifier, "rebel forces" is not
+                target.unnamed = not named  # "Druze militants" is named by its modifier, "rebel forces" is not
                 if fresh:
                     words = []  # its bare head word ("militants") is not tied to it: later ones go by side
         if target is None:
@@ -1737,7 +1737,7 @@ class _Resolver:
         start, end = toks[0].i, toks[-1].i + 1
         after = self.toks[end] if end < len(self.toks) else None
         if after is not None and _CAP.match(after.text) and after.lower_ in self.lex.group_nouns:
-            end += 1  # "United Front": the capitalised group noun is part of the name
+            end += 1  # "Popular Front": the capitalised group noun is part of the name
         text = self.surface(start, end)
         key = fold(text)
         c = self.by_name.get(key)
@@ -1965,7 +1965,7 @@ class _Resolver:
                     i -= 1
                     continue
                 break
-            # "his new party and militia, Jaish-e Adl": the nouns the name is in apposition to
+            # "his new movement and militia, Jaish-e Adl": the nouns the name is in apposition to
             root = self.toks[e - 1]
             if root.dep_ == "appos" and self.group_like(c):
                 nouns = [root.head, *(x for x in root.head.conjuncts)]
@@ -2050,7 +2050,7 @@ class _Resolver:
                 if place is not None and (place.is_country or place.country in self.countries):
                     return ascii_name(place.name)
             if all(n.isupper() for n in names):
-                # only a dateline's capitals ("KABUL - ... the city"): the gazetteer's spelling, else title case
+                # only a dateline's capitals ("SANAA - ... the city"): the gazetteer's spelling, else title case
                 n = names.most_common(1)[0][0]
                 place = self.geo_best(n)
                 return ascii_name(place.name) if place is not None else n.title()

@@ -181,8 +181,8 @@ class _Finder:
         return seen[0][1] if seen else None
 
     def _by_name(self, tok: Token) -> str | None:
-        """A name the NER missed in this sentence but the index knows from elsewhere ("ISIL fighters seized X.
-        ISIL never captured Y."): the run of proper nouns around the token, spelled as an alias."""
+        """A name the NER missed in this sentence but the index knows from elsewhere ("ADF fighters seized X.
+        ADF never captured Y."): the run of proper nouns around the token, spelled as an alias."""
         if self.names is None:
             self.names = {}
             ambiguous: set[str] = set()
@@ -247,7 +247,7 @@ class _Finder:
             # place: look inside the phrase instead
             key = None
         if key is not None and not agent and self._part_of(h, key):
-            return []  # "northern Afghanistan" is not Afghanistan
+            return []  # "northern Syria" is not Syria
         if key is not None:
             out = [_Arg(key, h)]
             if agent:
@@ -257,7 +257,7 @@ class _Finder:
                     k = self._entity(c)
                     if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
                         out.append(_Arg(k, c))
-                # "ISIL and Sunni militants", "British and American officers": coordinated premodifiers name a
+                # "ADF and Druze militants", "British and American officers": coordinated premodifiers name a
                 # group each
                 for c in h.children:
                     if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ in ("cc", "conj") for g in c.children):
@@ -608,7 +608,7 @@ class _Finder:
                 return
             dobj = [c for c in verb.children if c.dep_ == "dobj"]
             if not dobj:
-                # a name the parser took for an adverb right after the verb ("attacked Mosul")
+                # a name the parser took for an adverb right after the verb ("attacked Goma")
                 dobj = [
                     c
                     for c in verb.children

@@ -32,12 +32,12 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 def slug(name: str) -> str:
     """A readable, IRI-safe local name for ``name``: ASCII-folded words joined by ``_``.
 
-    >>> slug("Mazar-e-Sharif")
-    'Mazar-e-Sharif'
-    >>> slug("Văn Tiến Dũng")
-    'Van_Tien_Dung'
-    >>> slug("Ra's Lanuf")
-    'Ras_Lanuf'
+    >>> slug("Bandar-e-Anzali")
+    'Bandar-e-Anzali'
+    >>> slug("Nguyễn Văn Thiệu")
+    'Nguyen_Van_Thieu'
+    >>> slug("Ra's Ghumays")
+    'Ras_Ghumays'
     """
     folded = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     folded = "".join(c for c in folded if not unicodedata.combining(c))
