@@ -65,8 +65,10 @@ class _Finder:
         self.doc = doc
         self.index = index
         self.lex = lex
-        self.times = times if times is not None else TimeIndex(doc.text, exclude=name_spans(doc, index))
-        self.dateline = dateline_span(doc.text)
+        # Doc.text rebuilds the whole text from its tokens on every call: read it once
+        self.text = doc.text
+        self.times = times if times is not None else TimeIndex(self.text, exclude=name_spans(doc, index))
+        self.dateline = dateline_span(self.text)
         self.elex = load_entity_lexicon()
         self.nationals = self._national_entities()
         self.names: dict[str, str] | None = None
@@ -933,7 +935,7 @@ class _Finder:
             # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
             # Reportedly, the rebels re-entered the town"); never across a paragraph break
             prev = self._sent(self.doc[sent.start - 1])
-            if "\n\n" not in self.doc.text[prev.start_char : sent.start_char]:
+            if "\n\n" not in self.text[prev.start_char : sent.start_char]:
                 found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
         return (found.value, found.text) if found else (None, None)
 
