@@ -37,6 +37,39 @@ Scored apart, only on matched items (they never change P/R/F1):
   supporting assertion's ``kg:evidence`` contains the gold evidence string (whitespace runs collapsed
   on both sides).
 
+Entity quality, scored apart from relations (it never changes P/R/F1). It uses the *match set* of a graph
+node: every gold entity one of whose normalised aliases equals one of the node's normalised labels (or,
+when none of its labels does, its IRI's local name, as in rule 2). The relation scorer rewrites a node to
+the first name of that set in sort order, which hides a node that stands for two gold entities; here the
+whole set counts. Each figure is given for two populations of graph entities:
+
+- **in relations**: nodes that are the subject or object of a relation triple (rule 1), the entities
+  the relation score rests on;
+- **all**: those, plus every node with a label or a kg entity type (entities found in the text but in
+  no relation; a kg graph labels nothing else).
+
+The figures:
+
+- **alias recall**: of the gold aliases, normalised by :func:`norm` and de-duplicated per gold entity
+  (the canonical name counts as one of them), those that some graph entity of the population carries as
+  a label (or as its IRI name, under the rule-2 fallback) while its match set holds that gold entity.
+  An alias that two gold entities share counts once for each. The denominator is every gold alias for
+  both populations, so "in relations" is never above "all". **Entity recall**: of the gold entities,
+  those in the match set of at least one graph entity of the population.
+- **merges**: graph entities whose match set holds two or more gold entities, each listed with the
+  labels that matched each gold entity. An alias the gold lists for two entities makes a merge of any
+  node that carries it (no gold file in the corpora does so).
+- **splits**: gold entities in the match sets of two or more graph entities, listed with those nodes
+  and their matching labels. A split counts "in relations" when two of its nodes are in relation
+  triples. When no node in relations is a merge, this is fragmentation spelt out: the extra nodes in
+  relations over the splits in relations add up to ``frag_nodes - frag_ents``.
+- **missed aliases**, for reading: per gold entity, the aliases no graph entity carries, and those
+  carried only by graph entities in no relation (marked when the gold entity is in no gold relation
+  either, which is then right).
+
+Micro figures sum the counts over texts before dividing (merges and splits are counts, summed likewise).
+Labels in merge and split listings are shown normalised, as they matched.
+
 Everything reads the graph through RDF only (an ``rdflib.Graph``, e.g. from ``kg.rdf.store.load_graph``).
 """
 
@@ -44,7 +77,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -377,6 +410,129 @@ class TimeMismatch:
 
 
 @dataclass(frozen=True)
+class EntityCounts:
+    """Entity-quality counts over one population of graph entities (see the module docstring)."""
+
+    alias_found: int = 0
+    alias_total: int = 0
+    entity_found: int = 0
+    entity_total: int = 0
+    merges: int = 0
+    splits: int = 0
+
+    @property
+    def alias_recall(self) -> float | None:
+        return _ratio(self.alias_found, self.alias_total)
+
+    @property
+    def entity_recall(self) -> float | None:
+        return _ratio(self.entity_found, self.entity_total)
+
+    def __add__(self, other: EntityCounts) -> EntityCounts:
+        return EntityCounts(*(a + b for a, b in zip(self._counts(), other._counts(), strict=True)))
+
+    def _counts(self) -> tuple[int, ...]:
+        return (self.alias_found, self.alias_total, self.entity_found, self.entity_total, self.merges, self.splits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "alias_found": self.alias_found,
+            "alias_total": self.alias_total,
+            "alias_recall": self.alias_recall,
+            "entity_found": self.entity_found,
+            "entity_total": self.entity_total,
+            "entity_recall": self.entity_recall,
+            "merges": self.merges,
+            "splits": self.splits,
+        }
+
+
+@dataclass(frozen=True)
+class NodeMatch:
+    """A graph entity and the normalised labels by which it matches one gold entity."""
+
+    node: str
+    labels: tuple[str, ...]
+    in_relations: bool
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A graph entity whose labels match aliases of two or more gold entities."""
+
+    node: str
+    #: (gold entity, the node's normalised labels that are aliases of it), by gold name.
+    gold: tuple[tuple[str, tuple[str, ...]], ...]
+    in_relations: bool
+
+
+@dataclass(frozen=True)
+class Split:
+    """A gold entity matched by two or more graph entities."""
+
+    gold: str
+    nodes: tuple[NodeMatch, ...]
+
+    @property
+    def in_relations(self) -> bool:
+        """Whether two or more of the nodes are in relation triples."""
+        return sum(n.in_relations for n in self.nodes) >= 2
+
+
+@dataclass(frozen=True)
+class AliasMiss:
+    """The aliases of one gold entity (as the gold spells them) that the graph entities do not carry."""
+
+    gold: str
+    #: Carried by no graph entity.
+    missed: tuple[str, ...]
+    #: Carried only by graph entities in no relation triple.
+    outside_relations: tuple[str, ...]
+    #: Whether the gold entity takes part in a gold relation (if not, being in no graph relation is right).
+    in_gold_relations: bool = True
+
+
+@dataclass(frozen=True)
+class EntityScore:
+    """Entity quality of one text's graph: counts in relations and over all entities, and the items behind them."""
+
+    in_relations: EntityCounts = EntityCounts()
+    all_entities: EntityCounts = EntityCounts()
+    merges: tuple[Merge, ...] = ()
+    splits: tuple[Split, ...] = ()
+    alias_misses: tuple[AliasMiss, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "in_relations": self.in_relations.to_dict(),
+            "all": self.all_entities.to_dict(),
+            "merges": [
+                {"node": m.node, "in_relations": m.in_relations, "gold": {g: list(labels) for g, labels in m.gold}}
+                for m in self.merges
+            ],
+            "splits": [
+                {
+                    "gold": sp.gold,
+                    "in_relations": sp.in_relations,
+                    "nodes": [
+                        {"node": n.node, "labels": list(n.labels), "in_relations": n.in_relations} for n in sp.nodes
+                    ],
+                }
+                for sp in self.splits
+            ],
+            "missed_aliases": [
+                {
+                    "gold": a.gold,
+                    "missed": list(a.missed),
+                    "outside_relations": list(a.outside_relations),
+                    "in_gold_relations": a.in_gold_relations,
+                }
+                for a in self.alias_misses
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class TextScore:
     """The score of one text's graph against its gold file."""
 
@@ -403,6 +559,7 @@ class TextScore:
     missed_why: tuple[str, ...] = ()
     #: The rules of the asserted statements behind each ``wrong`` triple (same order).
     wrong_rules: tuple[tuple[str, ...], ...] = ()
+    entities: EntityScore = EntityScore()
 
     @property
     def precision(self) -> float:
@@ -489,12 +646,8 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
 
     def match(node: Node) -> str | None:
         if node not in cache:
-            found: set[str] = set()
-            for lab in facts.labels.get(node, ()):
-                found |= alias.get(lab, set())
-            if not found:
-                found |= alias.get(norm(local_name(str(node)).replace("_", " ")), set())
-            cache[node] = sorted(found)[0] if found else None
+            found = {g for name in _matched_names(node, facts, alias) for g in alias[name]}
+            cache[node] = min(found) if found else None
         return cache[node]
 
     frag: dict[str, set[Node]] = {}
@@ -593,7 +746,119 @@ def score_graph(gold: Gold, facts: GraphFacts, has_graph: bool = True) -> TextSc
         found=tuple(sorted(tp)),
         missed_why=tuple(why_missed(t) for t in missed),
         wrong_rules=tuple(tuple(sorted({r for a in support.get(t, []) for r in a.rules})) for t in wrong),
+        entities=score_entities(gold, facts),
     )
+
+
+def _matched_names(node: Node, facts: GraphFacts, alias: Mapping[str, set[str]]) -> frozenset[str]:
+    """The node's normalised labels that are gold aliases; when there are none, its IRI's local name if that
+    is one (rule 2 of the module docstring)."""
+    names = frozenset(lab for lab in facts.labels.get(node, ()) if lab in alias)
+    if names:
+        return names
+    fallback = norm(local_name(str(node)).replace("_", " "))
+    return frozenset((fallback,)) if fallback in alias else frozenset()
+
+
+def score_entities(gold: Gold, facts: GraphFacts) -> EntityScore:
+    """Entity quality of a graph against a gold file: alias and entity recall, merges, splits, missed aliases.
+
+    Parameters
+    ----------
+    gold : Gold
+        The gold entities and their aliases.
+    facts : GraphFacts
+        What :func:`graph_facts` read from the text's graph.
+
+    Returns
+    -------
+    EntityScore
+        Counts for graph entities in relation triples and for all graph entities, and the merges, splits
+        and missed aliases behind them (definitions in the module docstring).
+
+    Examples
+    --------
+    One node carries the names of two gold entities, and a third gold entity is named by two nodes:
+
+    >>> g = parse_gold({"entities": {
+    ...     "Ann Lee": {"type": "Person", "aliases": ["Ann Lee", "Lee"]},
+    ...     "Lee Front": {"type": "Group", "aliases": ["Lee Front"]},
+    ...     "Oakport": {"type": "Place", "aliases": ["Oakport", "the harbour town"]}}, "relations": []}, "t")
+    >>> a, p1, p2 = (URIRef(f"urn:x:{n}") for n in ("a", "p1", "p2"))
+    >>> labels = {a: frozenset({"lee", "lee front"}), p1: frozenset({"oakport"}), p2: frozenset({"harbour town"})}
+    >>> s = score_entities(g, GraphFacts(frozenset({(a, "controls", p1)}), labels, {}))
+    >>> s.all_entities
+    EntityCounts(alias_found=4, alias_total=5, entity_found=3, entity_total=3, merges=1, splits=1)
+    >>> s.merges[0].gold
+    (('Ann Lee', ('lee',)), ('Lee Front', ('lee front',)))
+    >>> [(n.node, n.in_relations) for n in s.splits[0].nodes]
+    [('<urn:x:p1>', True), ('<urn:x:p2>', False)]
+    >>> s.in_relations.splits, s.alias_misses[0].missed
+    (0, ('Ann Lee',))
+    """
+    alias = gold.alias_index()
+    related = {n for s, _, o in facts.triples for n in (s, o)}
+    population = sorted(set(facts.labels) | set(facts.types) | related, key=str)
+    # gold entity -> node -> the node's names that are aliases of that gold entity
+    by_gold: dict[str, dict[Node, tuple[str, ...]]] = {}
+    merged: list[Node] = []
+    merges: list[Merge] = []
+    for node in population:
+        per_gold: dict[str, list[str]] = {}
+        for name in sorted(_matched_names(node, facts, alias)):
+            for g in alias[name]:
+                per_gold.setdefault(g, []).append(name)
+        for g, names in per_gold.items():
+            by_gold.setdefault(g, {})[node] = tuple(names)
+        if len(per_gold) > 1:
+            merged.append(node)
+            merges.append(
+                Merge(_node_name(node), tuple((g, tuple(n)) for g, n in sorted(per_gold.items())), node in related)
+            )
+    splits = tuple(
+        Split(g, tuple(NodeMatch(_node_name(n), names, n in related) for n, names in nodes.items()))
+        for g, nodes in sorted(by_gold.items())
+        if len(nodes) > 1
+    )
+
+    def carried(in_population: Callable[[Node], bool]) -> set[str]:
+        return {name for nodes in by_gold.values() for n, names in nodes.items() if in_population(n) for name in names}
+
+    def counts(in_population: Callable[[Node], bool]) -> EntityCounts:
+        carries = carried(in_population)
+        return EntityCounts(
+            alias_found=sum(len(_aliases(e).keys() & carries) for e in gold.entities.values()),
+            alias_total=sum(len(_aliases(e)) for e in gold.entities.values()),
+            entity_found=sum(any(map(in_population, by_gold.get(e, {}))) for e in gold.entities),
+            entity_total=len(gold.entities),
+            merges=sum(map(in_population, merged)),
+            splits=sum(sum(map(in_population, nodes)) > 1 for nodes in by_gold.values()),
+        )
+
+    anywhere, in_relations = carried(lambda _: True), carried(related.__contains__)
+    in_gold = {name for r in gold.relations for name in (r.subject, r.object)}
+    misses: list[AliasMiss] = []
+    for e in sorted(gold.entities.values(), key=lambda e: e.name):
+        spelt = _aliases(e)
+        missed = tuple(spelt[a] for a in spelt if a not in anywhere)
+        outside = tuple(spelt[a] for a in spelt if a in anywhere and a not in in_relations)
+        if missed or outside:
+            misses.append(AliasMiss(e.name, missed, outside, e.name in in_gold))
+    return EntityScore(
+        in_relations=counts(related.__contains__),
+        all_entities=counts(lambda _: True),
+        merges=tuple(merges),
+        splits=splits,
+        alias_misses=tuple(misses),
+    )
+
+
+def _aliases(ent: GoldEntity) -> dict[str, str]:
+    """A gold entity's normalised aliases (canonical name included), each with its first spelling in the gold."""
+    out: dict[str, str] = {}
+    for a in (ent.name, *ent.aliases):
+        out.setdefault(norm(a), a)
+    return out
 
 
 @dataclass(frozen=True)
@@ -632,6 +897,17 @@ class Report:
     @property
     def evidence_overlap(self) -> float | None:
         return _ratio(self._sum("evidence_found"), self._sum("evidence_total"))
+
+    def entity_counts(self, in_relations: bool = True) -> EntityCounts:
+        """Entity counts summed over texts: of graph entities in relation triples, or of all graph entities."""
+        total = EntityCounts()
+        for t in self.texts:
+            total += t.entities.in_relations if in_relations else t.entities.all_entities
+        return total
+
+    def entity_line(self) -> str:
+        """The entity summary line (the line before :meth:`summary_line` in the table)."""
+        return "entities " + _entity_figures(self.entity_counts(True), self.entity_counts(False), micro=True)
 
     def by_relation(self) -> dict[str, tuple[int, int, int]]:
         """(true positives, system triples, gold triples) per relation, summed over texts."""
@@ -684,6 +960,7 @@ class Report:
                     for e in t.time_errors
                 ],
                 "has_graph": t.has_graph,
+                "entities": t.entities.to_dict(),
             }
         p, r, f = self.micro
         return {
@@ -697,6 +974,10 @@ class Report:
                 "time_compatible": self.time_compatible,
                 "type_accuracy": self.type_accuracy,
                 "evidence_overlap": self.evidence_overlap,
+                "entities": {
+                    "in_relations": self.entity_counts(True).to_dict(),
+                    "all": self.entity_counts(False).to_dict(),
+                },
                 "by_relation": {
                     rel: dict(zip(("tp", "sys", "gold"), counts, strict=True))
                     for rel, counts in self.by_relation().items()
@@ -709,9 +990,59 @@ def _frac(num: int, den: int) -> str:
     return f"{num}/{den}" if den else "-"
 
 
+def _entity_figures(related: EntityCounts, every: EntityCounts, micro: bool = False) -> str:
+    """``in relations: ... | all: ...`` for a text's line (counts) or the micro line (recalls and counts)."""
+
+    def one(c: EntityCounts) -> str:
+        if micro:
+            ar = "-" if c.alias_recall is None else f"{c.alias_recall:.3f}"
+            er = "-" if c.entity_recall is None else f"{c.entity_recall:.3f}"
+            return (
+                f"alias recall={ar} ({c.alias_found}/{c.alias_total}) entity recall={er}"
+                f" ({c.entity_found}/{c.entity_total}) merges={c.merges} splits={c.splits}"
+            )
+        return (
+            f"aliases={c.alias_found}/{c.alias_total} entities={c.entity_found}/{c.entity_total}"
+            f" merges={c.merges} splits={c.splits}"
+        )
+
+    return f"in relations: {one(related)} | all: {one(every)}"
+
+
+def _entity_details(e: EntityScore) -> list[str]:
+    """Detail lines for a text's merges, splits and missed aliases (labels shown normalised, as matched)."""
+
+    def quoted(xs: Iterable[str]) -> str:
+        return ", ".join(repr(x) for x in xs)
+
+    def outside(in_relations: bool) -> str:
+        return "" if in_relations else " [in no relation]"
+
+    lines = [
+        f"    merge  {_short(m.node)} carries "
+        + " + ".join(f"{g} ({quoted(labels)})" for g, labels in m.gold)
+        + outside(m.in_relations)
+        for m in e.merges
+    ]
+    lines.extend(
+        f"    split  {sp.gold} over "
+        + ", ".join(f"{_short(n.node)} ({quoted(n.labels)}){outside(n.in_relations)}" for n in sp.nodes)
+        for sp in e.splits
+    )
+    for a in e.alias_misses:
+        parts = ([f"missed {quoted(a.missed)}"] if a.missed else []) + (
+            [f"in no relation {quoted(a.outside_relations)}"] if a.outside_relations else []
+        )
+        lines.append(
+            f"    alias  {a.gold}: " + "; ".join(parts) + ("" if a.in_gold_relations else "  [no gold relation]")
+        )
+    return lines
+
+
 def format_table(report: Report) -> str:
-    """The human report: a line per text with its missed / wrong triples and type / time errors, then
-    the micro-averages; the last line is :meth:`Report.summary_line`."""
+    """The human report: a line per text, its entity figures, its missed / wrong triples, type / time errors,
+    merges, splits and missed aliases; then the micro-averages, the entity line, and last
+    :meth:`Report.summary_line`."""
     lines: list[str] = []
     for t in report.texts:
         frag = f"{t.frag_nodes / t.frag_ents:.2f}" if t.frag_ents else "-"
@@ -721,6 +1052,7 @@ def format_table(report: Report) -> str:
             f" type={_frac(t.type_correct, t.type_total)} evidence={_frac(t.evidence_found, t.evidence_total)}"
             + ("" if t.has_graph else "  (no graph)")
         )
+        lines.append("    entities " + _entity_figures(t.entities.in_relations, t.entities.all_entities))
         lines.extend(f"    missed {x}  [{why}]" for x, why in zip(t.missed, t.missed_why, strict=True))
         for x, rules in zip(t.wrong, t.wrong_rules, strict=True):
             lines.append(f"    wrong  {x}" + (f"  [rule {', '.join(rules)}]" if rules else ""))
@@ -732,6 +1064,7 @@ def format_table(report: Report) -> str:
         for ye in t.type_errors:
             got = "/".join(ye.graph_types) or "untyped"
             lines.append(f"    type   {_short(ye.node)} is {got}, gold {ye.gold_type}")
+        lines.extend(_entity_details(t.entities))
 
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{x:.3f}"
@@ -747,6 +1080,7 @@ def format_table(report: Report) -> str:
         f"  evidence overlap={pct(report.evidence_overlap)}"
         f" ({_frac(report._sum('evidence_found'), report._sum('evidence_total'))})"
     )
+    lines.append(report.entity_line())
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"
 

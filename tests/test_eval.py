@@ -25,8 +25,12 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from kg.cli import main as kg_main
 from kg.errors import KGError
 from kg.evaluate import (
+    AliasMiss,
+    EntityCounts,
     Gold,
+    Merge,
     Report,
+    format_json,
     format_table,
     gold_files,
     graph_facts,
@@ -46,6 +50,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SEED_DIR = DATA / "seed"
 DEV = DATA / "dev"
 SCORE_PY = ROOT.parent / "shared" / "tools" / "score.py"
+TRAIN = ROOT.parent / "shared" / "corpus" / "train"
 SUMMARY = re.compile(r"^micro P=\d\.\d{3} R=\d\.\d{3} F1=\d\.\d{3} fragmentation=\d+\.\d{2}$")
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -679,3 +684,237 @@ def test_random_cases_score_as_the_reference_scores_them(
     got = {"tp": mine.tp, "sys": mine.sys, "gold": mine.gold, "missed": list(mine.missed), "wrong": list(mine.wrong)}
     got |= {"frag_nodes": mine.frag_nodes, "frag_ents": mine.frag_ents}
     assert got == want
+
+
+# ------------------------------------------------------------------------------------------ entity quality
+
+# Gold for the entity measures: a person and the brigade named after him (the merge to catch), a town named
+# three ways (the split to catch), and a group that takes part in no gold relation.
+ENT_GOLD: dict[str, Any] = {
+    "entities": {
+        "Tova Marsh": {"type": "Person", "aliases": ["Tova Marsh", "Marsh", "the commander"]},
+        "Marsh Brigade": {"type": "Group", "aliases": ["Marsh Brigade", "the brigade", "Marsh's Brigade"]},
+        "Quillon": {"type": "GPE", "aliases": ["Quillon", "the river port", "Quillon city"]},
+        "Fernwick": {"type": "Place", "aliases": ["Fernwick"]},
+        "Delta League": {"type": "Group", "aliases": ["Delta League", "the league"]},
+    },
+    "relations": [
+        {"subject": "Marsh Brigade", "predicate": "controls", "object": "Quillon"},
+        {"subject": "Marsh Brigade", "predicate": "advancesOn", "object": "Fernwick"},
+        {"subject": "Tova Marsh", "predicate": "advises", "object": "Marsh Brigade"},
+    ],
+}
+
+
+def _ent_graph() -> Graph:
+    return graph_of(
+        {
+            "M": ["Marsh Brigade", "Marsh"],  # the brigade's node also carries the commander's surname
+            "Q1": ["Quillon"],
+            "Q2": ["the river port"],
+            "Q3": ["Quillon City"],  # in no relation
+            "F": ["Fernwick"],
+            "X": ["Nowhere"],
+            "D": ["The League"],  # in no relation
+        },
+        [("M", "controls", "Q1"), ("M", "controls", "Q2"), ("M", "advancesOn", "F"), ("M", "controls", "X")],
+        types={"Q3": "GPE", "D": "Group"},
+    )
+
+
+def test_entity_counts_in_relations_and_over_all_entities() -> None:
+    e = score(_ent_graph(), ENT_GOLD).entities
+    # 11 aliases once normalised: "Marsh's Brigade" is "Marsh Brigade", "the brigade" is "brigade".
+    assert e.in_relations == EntityCounts(
+        alias_found=5, alias_total=11, entity_found=4, entity_total=5, merges=1, splits=1
+    )
+    assert e.all_entities == EntityCounts(
+        alias_found=7, alias_total=11, entity_found=5, entity_total=5, merges=1, splits=1
+    )
+    assert (e.in_relations.alias_recall, e.all_entities.entity_recall) == (5 / 11, 1.0)
+
+
+def test_a_merge_lists_the_labels_that_matched_each_gold_entity_though_the_relation_score_hides_it() -> None:
+    s = score(_ent_graph(), ENT_GOLD)
+    assert s.tp == 2  # the node counts as "Marsh Brigade" (first in sort order): the triples come out right
+    assert s.entities.merges == (
+        Merge(f"<{ent('M')}>", (("Marsh Brigade", ("marsh brigade",)), ("Tova Marsh", ("marsh",))), True),
+    )
+
+
+def test_a_split_lists_every_node_of_the_gold_entity_and_which_are_in_relations() -> None:
+    (split,) = score(_ent_graph(), ENT_GOLD).entities.splits
+    assert split.gold == "Quillon" and split.in_relations
+    assert [(n.node, n.labels, n.in_relations) for n in split.nodes] == [
+        (f"<{ent('Q1')}>", ("quillon",), True),
+        (f"<{ent('Q2')}>", ("river port",), True),
+        (f"<{ent('Q3')}>", ("quillon city",), False),
+    ]
+
+
+def test_a_split_with_one_node_in_relations_counts_only_over_all_entities() -> None:
+    g = graph_of({"F": ["Fernwick"], "F2": ["fernwick"], "Q": ["Quillon"]}, [("Q", "advancesOn", "F")])
+    e = score(g, ENT_GOLD).entities
+    assert (e.in_relations.splits, e.all_entities.splits) == (0, 1)
+    assert not e.splits[0].in_relations
+
+
+def test_missed_aliases_are_given_as_the_gold_spells_them() -> None:
+    e = score(_ent_graph(), ENT_GOLD).entities
+    assert e.alias_misses == (
+        AliasMiss("Delta League", ("Delta League",), ("the league",), in_gold_relations=False),
+        AliasMiss("Marsh Brigade", ("the brigade",), ()),
+        AliasMiss("Quillon", (), ("Quillon city",)),
+        AliasMiss("Tova Marsh", ("Tova Marsh", "the commander"), ()),
+    )
+
+
+def test_an_unlabelled_node_carries_its_iri_name_as_the_relation_scorer_reads_it() -> None:
+    # F has a label that names nothing in the gold: its IRI's local name is tried instead.
+    g = graph_of({"F": ["somewhere"], "Marsh_Brigade": []}, [("Marsh_Brigade", "advancesOn", "Fernwick")])
+    g.add((ent("Fernwick"), RDFS.label, Literal("a hamlet")))
+    e = score(g, ENT_GOLD).entities
+    assert e.in_relations.alias_found == 2 and e.in_relations.entity_found == 2
+    assert ("Fernwick" not in {a.gold for a in e.alias_misses}) and e.merges == () and e.splits == ()
+
+
+def test_an_alias_the_gold_gives_two_entities_makes_a_merge_of_its_node() -> None:
+    data = json.loads(json.dumps(ENT_GOLD))
+    data["entities"]["Delta League"]["aliases"].append("the brigade")
+    g = graph_of({"B": ["the Brigade"]}, [])
+    (merge,) = score(g, data).entities.merges
+    assert merge.gold == (("Delta League", ("brigade",)), ("Marsh Brigade", ("brigade",)))
+    assert not merge.in_relations
+
+
+def test_an_empty_graph_finds_no_entity() -> None:
+    e = score(Graph(), ENT_GOLD).entities
+    assert e.all_entities == e.in_relations == EntityCounts(0, 11, 0, 5, 0, 0)
+    assert len(e.alias_misses) == 5 and e.alias_misses[-1].missed == ("Tova Marsh", "Marsh", "the commander")
+
+
+def test_the_table_prints_entity_figures_per_text_and_before_the_summary_line() -> None:
+    s = score(_ent_graph(), ENT_GOLD)
+    lines = format_table(Report((s, s))).splitlines()
+    assert lines[1] == (
+        "    entities in relations: aliases=5/11 entities=4/5 merges=1 splits=1"
+        " | all: aliases=7/11 entities=5/5 merges=1 splits=1"
+    )
+    for line in (
+        "    merge  ent:M carries Marsh Brigade ('marsh brigade') + Tova Marsh ('marsh')",
+        "    split  Quillon over ent:Q1 ('quillon'), ent:Q2 ('river port'), ent:Q3 ('quillon city') [in no relation]",
+        "    alias  Delta League: missed 'Delta League'; in no relation 'the league'  [no gold relation]",
+        "    alias  Quillon: in no relation 'Quillon city'",
+        "    alias  Tova Marsh: missed 'Tova Marsh', 'the commander'",
+    ):
+        assert lines.count(line) == 2, line
+    assert lines[-2] == (
+        "entities in relations: alias recall=0.455 (10/22) entity recall=0.800 (8/10) merges=2 splits=2"
+        " | all: alias recall=0.636 (14/22) entity recall=1.000 (10/10) merges=2 splits=2"
+    )
+    assert SUMMARY.match(lines[-1])
+    assert Report(()).entity_line() == (
+        "entities in relations: alias recall=- (0/0) entity recall=- (0/0) merges=0 splits=0"
+        " | all: alias recall=- (0/0) entity recall=- (0/0) merges=0 splits=0"
+    )
+
+
+def _check_entity_figures(report: dict[str, Any]) -> None:
+    """Per-text entity counts add up to the micro ones, and the listed merges and splits are what is counted."""
+    for key in ("in_relations", "all"):
+        micro = report["micro"]["entities"][key]
+        for count in ("alias_found", "alias_total", "entity_found", "entity_total", "merges", "splits"):
+            assert micro[count] == sum(t["entities"][key][count] for t in report["texts"].values()), (key, count)
+        for ratio, num, den in (
+            ("alias_recall", "alias_found", "alias_total"),
+            ("entity_recall", "entity_found", "entity_total"),
+        ):
+            assert micro[ratio] == (micro[num] / micro[den] if micro[den] else None)
+    for name, t in report["texts"].items():
+        e = t["entities"]
+        assert e["all"]["merges"] == len(e["merges"]), name
+        assert e["in_relations"]["merges"] == sum(m["in_relations"] for m in e["merges"]), name
+        assert e["all"]["splits"] == len(e["splits"]), name
+        assert e["in_relations"]["splits"] == sum(sp["in_relations"] for sp in e["splits"]), name
+        assert all(len(m["gold"]) > 1 for m in e["merges"]) and all(len(sp["nodes"]) > 1 for sp in e["splits"])
+        for small, big in (("alias_found", "alias_total"), ("entity_found", "entity_total")):
+            assert e["in_relations"][small] <= e["all"][small] <= e["all"][big] == e["in_relations"][big], name
+        missed = sum(len(a["missed"]) for a in e["missed_aliases"])
+        assert e["all"]["alias_found"] == e["all"]["alias_total"] - missed, name
+        assert e["in_relations"]["alias_found"] == e["all"]["alias_found"] - sum(
+            len(a["outside_relations"]) for a in e["missed_aliases"]
+        ), name
+        if e["in_relations"]["merges"] == 0:  # then splits in relations spell out fragmentation
+            extra = sum(sum(n["in_relations"] for n in sp["nodes"]) - 1 for sp in e["splits"] if sp["in_relations"])
+            assert extra == t["frag_nodes"] - t["frag_ents"], name
+
+
+def test_cli_json_carries_the_entity_figures(tmp_path: Path) -> None:
+    for folder, g in (("a", _ent_graph()), ("b", graph_of({"F": ["Fernwick"], "F2": ["fernwick"]}, []))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{folder}.gold.json").write_text(json.dumps(ENT_GOLD), encoding="utf-8")
+        write_graph(g, tmp_path / "g" / f"{folder}.ttl")
+    code, out, _ = run_kg(
+        "eval", str(tmp_path / "a"), str(tmp_path / "b"), "--graphs", str(tmp_path / "g"), "--format", "json"
+    )
+    data = json.loads(out)
+    assert code == 0
+    _check_entity_figures(data)
+    assert data["micro"]["entities"]["all"] == {
+        "alias_found": 8,
+        "alias_total": 22,
+        "alias_recall": 8 / 22,
+        "entity_found": 6,
+        "entity_total": 10,
+        "entity_recall": 0.6,
+        "merges": 1,
+        "splits": 2,
+    }
+    a = data["texts"]["a"]["entities"]
+    assert a["merges"] == [
+        {
+            "node": str(f"<{ent('M')}>"),
+            "in_relations": True,
+            "gold": {"Marsh Brigade": ["marsh brigade"], "Tova Marsh": ["marsh"]},
+        }
+    ]
+    assert a["splits"][0]["gold"] == "Quillon" and len(a["splits"][0]["nodes"]) == 3
+    assert {"gold": "Quillon", "missed": [], "outside_relations": ["Quillon city"], "in_gold_relations": True} in a[
+        "missed_aliases"
+    ]
+
+
+@pytest.mark.model
+def test_entity_figures_of_the_seed_and_dev_texts_add_up(corpus_eval: tuple[Path, Path, str]) -> None:
+    folder, graphs, out = corpus_eval
+    assert re.match(r"^entities in relations: alias recall=\d\.\d{3} \(\d+/\d+\) ", out.splitlines()[-2])
+    assert sum(line.startswith("    entities in relations: ") for line in out.splitlines()) == 7
+    code, js, _ = run_kg("eval", str(folder), "--graphs", str(graphs), "--format", "json")
+    assert code == 0
+    _check_entity_figures(json.loads(js))
+
+
+@pytest.mark.model
+def test_entity_figures_of_the_train_texts_add_up(nlp: Any) -> None:
+    if not TRAIN.is_dir():
+        pytest.skip(f"{TRAIN} is absent (it sits beside the checkout on dev machines and in CI)")
+    code, js, err = run_kg("eval", str(TRAIN), "--no-progress", "--format", "json")
+    assert code == 0, err
+    data = json.loads(js)
+    assert len(data["texts"]) == len(list(TRAIN.glob("*.gold.json")))
+    _check_entity_figures(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_case())
+def test_random_cases_keep_the_entity_figures_consistent(
+    case: tuple[dict[str, Any], list[tuple[int, list[str]]], list[tuple[int, str, int]]],
+) -> None:
+    data, nodes, triples = case
+    node_names = {i: (f"N{i}" if i % 2 else _BASES[i % len(_BASES)].replace(" ", "_")) for i, _ in nodes}
+    g = graph_of(
+        {node_names[i]: labels for i, labels in nodes}, [(node_names[s], p, node_names[o]) for s, p, o in triples]
+    )
+    s = score_graph(parse_gold(data, "t"), graph_facts(g))
+    report = json.loads(format_json(Report((s,))))
+    _check_entity_figures(report)

@@ -18,8 +18,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="score extraction against gold files",
         description="For each GOLD_DIR/NAME.gold.json, build NAME.txt (beside it) alone and score the graph "
         "against the gold file: per-text and micro-averaged precision, recall and F1, missed and wrong triples "
-        "(with why), fragmentation, and time, type and evidence accuracy. The rules are those of the annotation "
-        "guide (ANNOTATION.md), written out in kg/evaluate.py. The table's last line is "
+        "(with why), fragmentation, and time, type and evidence accuracy; and entity quality: alias and entity "
+        "recall, merges (a graph entity carrying aliases of two gold entities) and splits (a gold entity on two "
+        "graph entities), for graph entities in relations and for all of them, with the labels and aliases "
+        "behind each. The rules are those of the annotation guide (ANNOTATION.md), written out in "
+        "kg/evaluate.py. The table's last line is "
         '"micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx".',
     )
     p.add_argument(
