@@ -38,6 +38,18 @@ class BuildStats:
             f"({rels}), {self.assertions} assertions ({self.held_back} not asserted) in {self.seconds:.1f} s"
         )
 
+    def as_dict(self) -> dict[str, object]:
+        """The same as JSON-ready data (``kg build --summary json``)."""
+        return {
+            "documents": self.documents,
+            "entities": self.entities,
+            "relations": sum(self.asserted.values()),
+            "by_relation": dict(sorted(self.asserted.items())),
+            "assertions": self.assertions,
+            "not_asserted": self.held_back,
+            "seconds": round(self.seconds, 3),
+        }
+
 
 def extract_documents(docs: Iterable[Document], jobs: int = 1, batch_size: int = 16) -> Iterator[Extraction]:
     """Parse and extract each document, streaming. The model is loaded only once there is a document."""

@@ -698,6 +698,28 @@ def _legend(view: View, options: VizOptions) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def view_counts(view: View) -> dict[str, int]:
+    """What is drawn, counted (``kg viz --summary json``)."""
+    facts = sum(1 for e in view.edges if not e.claim)
+    return {
+        "entities": len(view.entities),
+        "relations": facts,
+        "claims": len(view.edges) - facts,
+        "documents": view.documents,
+    }
+
+
+def view_data(view: View) -> dict[str, Any]:
+    """What the page draws, as JSON-ready data (``kg viz --format json``): entities, relations, evidence."""
+    details = _details(view)
+    return {
+        **view_counts(view),
+        "notes": list(view.notes),
+        "entities": [details["nodes"][iri] for iri in view.entities],
+        "relations": [{**details["edges"][e.id], "subject_iri": e.subject, "object_iri": e.object} for e in view.edges],
+    }
+
+
 def summary_line(view: View) -> str:
     """One line for the top of the page (and the CLI): what is drawn."""
     facts = sum(1 for e in view.edges if not e.claim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -147,6 +148,36 @@ def test_cli_builds_from_stdin_and_summarises(tmp_path: Path) -> None:
     assert len(load_graph(out)) > 0
 
 
+def test_cli_streams_the_graph_to_stdout_in_the_format_asked(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """``kg build seeds -o - --format nt | wc -l``: one N-Triples line per triple; the summary stays on stderr."""
+    graph, _, _ = seed_build
+    proc = subprocess.run(
+        f"{' '.join(KG_BIN)} build {ROOT / 'seeds'} -o - --format nt | wc -l",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.strip()) == len(graph)
+    assert "kg build:" in proc.stderr and "-> stdout" in proc.stderr
+    turtle = _run("build", "-", "-o", "-", "-q", stdin=b"Militia fighters seized the port of Qandala in 1998.\n")
+    assert turtle.returncode == 0 and turtle.stderr == ""
+    assert len(list(ox.parse(turtle.stdout.encode(), format=ox.RdfFormat.TURTLE))) > 0  # it parses
+    assert turtle.stdout.startswith("@prefix kg:")
+
+
+def test_cli_json_summary_and_format_checks(tmp_path: Path) -> None:
+    out = tmp_path / "g.nt"
+    proc = _run("build", str(SEED), "-o", str(out), "--summary", "json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["output"] == str(out) and summary["documents"] == 1 and summary["relations"] > 0
+    assert summary["relations"] == sum(summary["by_relation"].values())
+    clash = _run("build", str(SEED), "-o", str(tmp_path / "g.ttl"), "--format", "nt")
+    assert clash.returncode == 1 and "--format nt" in clash.stderr and "*.nt" in clash.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"", "is empty"), (b"\x00\x01binary", "binary"), (b"\xff\xfe\xfa bad", "not valid UTF-8")],
@@ -231,3 +262,9 @@ def test_one_entity_is_one_node_across_documents(tmp_path: Path) -> None:
     backing = {g.value(a, KG.evidence) for a in g.subjects(RDF.object, hama) if (a, RDF.subject, front) in g}
     assert len(backing) == 2  # one assertion per document, both on the one node
     assert all(isinstance(x, URIRef) for x in g.objects(front, KG.mentionedIn))
+
+
+def test_cli_format_names_are_the_writable_suffixes() -> None:
+    from kg.commands import build as command
+
+    assert {f".{name}" for name in command.FORMATS} == set(FORMATS)

@@ -306,6 +306,17 @@ def test_kg_queries_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0 and "--param place=" in out and "SELECT" in out
 
 
+def test_kg_queries_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "queries", "-f", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["name"] for r in rows] == list(catalogue())
+    profile = next(r for r in rows if r["name"] == "profile")
+    assert any(p["required"] for p in profile["params"]) and profile["title"]
+    code, out, _ = _cli(capsys, "queries", "timeline", "--format", "json")
+    one = json.loads(out)
+    assert code == 0 and one["name"] == "timeline" and "SELECT" in one["text"] and one["file"].endswith(".rq")
+
+
 def test_query_file_and_inline_text(tmp_path: Path, ox_graph: Graph) -> None:
     rq = tmp_path / "mine.rq"
     rq.write_text(

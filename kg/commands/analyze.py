@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from kg.commands import add_command, add_graph_option, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -16,15 +17,20 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "analyze",
         help="report who holds what, fronts, defections, advisers, centrality, blocs; or a path between two entities",
         description="Without arguments: a report of the graph in sections (summary, control map, fronts, defection "
         "flows, advisory network, centrality, blocs). With 'path A B': the shortest chain of relations between two "
         "entities (label, alias or IRI), each hop with its evidence sentence. Only asserted relations count.",
-        epilog="examples:  kg analyze -g out/graph.ttl --format markdown -o out/report.md\n"
-        "           kg analyze path 'Northern Alliance' Kandahar -g out/graph.ttl",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=(
+            "kg analyze -g out/graph.ttl",
+            "kg analyze -g out/graph.ttl --format markdown -o out/report.md",
+            "kg analyze path 'Northern Alliance' Kandahar -g out/graph.ttl",
+            "kg analyze -f json | jq .control.contested",
+        ),
+        formats=FORMATS,
     )
     p.add_argument(
         "what",
@@ -32,11 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="path A B",
         help="give 'path A B' for the connection between entities A and B; nothing for the full report",
     )
-    p.add_argument(
-        "-g", "--graph", type=Path, default=DEFAULT_GRAPH, help=f"RDF file or store (default {DEFAULT_GRAPH})"
-    )
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
-    p.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    add_graph_option(p, DEFAULT_GRAPH)
+    p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout (- is stdout)")
     p.add_argument(
         "--limit", type=int, default=25, metavar="N", help="rows per list in the report (default 25; 0 for all)"
     )
@@ -46,7 +49,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kg import analysis
-    from kg.rdf.store import atomic_write
 
     what: list[str] = args.what
     if what and what[0] != "path":
@@ -72,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
         text = analysis.render_path(G, source, target, analysis.shortest_connection(G, source, target), args.format)
     else:
         text = analysis.render(analysis.report(G, limit=args.limit or None, seed=args.seed), args.format)
-    if args.output:
-        atomic_write(args.output, text.encode("utf-8"))
-        print(f"kg analyze: wrote {args.output}", file=sys.stderr)
+    if args.output and not is_stdout(args.output):
+        write_output(args.output, text.encode("utf-8"))
+        emit_summary(args, f"wrote {args.output}", {"output": args.output})
     else:
         sys.stdout.write(text)
     return 0

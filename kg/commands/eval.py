@@ -6,14 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.commands import add_min_confidence
+from kg.commands import add_command, add_min_confidence, is_stdout, write_output
 from kg.errors import KGError
 
 FORMATS = ("table", "json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "eval",
         help="score extraction against gold files",
         description="For each GOLD_DIR/NAME.gold.json, build NAME.txt (beside it) alone and score the graph "
@@ -24,6 +25,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "behind each. The rules are those of the annotation guide (ANNOTATION.md), written out in "
         "kg/evaluate.py. The table's last line is "
         '"micro P=0.xxx R=0.xxx F1=0.xxx fragmentation=1.xx".',
+        examples=(
+            "kg eval seeds tests/data/dev",
+            "kg eval tests/data/dev -o eval.json      # the report as JSON; stdout gets the summary line",
+            "kg eval seeds -f json | jq .micro.F1",
+            "kg eval tests/data/dev --graphs built/   # score graphs built elsewhere",
+        ),
+        formats=FORMATS,
+        default_format=None,
+        format_help="report format: table or json (default table; json when -o ends in .json)",
     )
     p.add_argument(
         "gold_dirs",
@@ -38,11 +48,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="score prebuilt graphs DIR/NAME.ttl instead of building (a missing graph scores as empty)",
     )
-    p.add_argument("--format", choices=FORMATS, default=None, help="report format (default table; json for tools)")
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
         metavar="REPORT",
         help="write the report to REPORT (json when it ends in .json and --format is not given); "
         "stdout then gets only the summary line",
@@ -60,9 +68,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kg.evaluate import build_and_score, format_json, format_table, gold_files, score_graphs
-    from kg.rdf.store import atomic_write
 
-    fmt: str = args.format or ("json" if args.output is not None and args.output.suffix.lower() == ".json" else "table")
+    to_file = args.output is not None and not is_stdout(args.output)
+    fmt: str = args.format or ("json" if to_file and Path(args.output).suffix.lower() == ".json" else "table")
     if args.graphs is not None and args.keep_graphs is not None:
         raise KGError("--keep-graphs writes graphs that eval builds; with --graphs nothing is built, drop one")
     paths = gold_files(*args.gold_dirs)
@@ -75,13 +83,13 @@ def run(args: argparse.Namespace) -> int:
             paths,
             unit="text",
             file=sys.stderr,
-            disable=args.no_progress or len(paths) < 2 or not sys.stderr.isatty(),
+            disable=args.no_progress or args.quiet or len(paths) < 2 or not sys.stderr.isatty(),
         )
         report = build_and_score(paths, min_confidence=args.min_confidence, keep=args.keep_graphs, progress=bar)
         bar.close()
     text = format_json(report) if fmt == "json" else format_table(report)
-    if args.output is not None:
-        atomic_write(args.output, text.encode("utf-8"))
+    if to_file:
+        write_output(args.output, text.encode("utf-8"))
         print(report.summary_line())
     else:
         sys.stdout.write(text)

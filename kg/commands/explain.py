@@ -13,21 +13,28 @@ import json
 import sys
 from typing import Any
 
+from kg.commands import add_command
 from kg.errors import KGError
 
 FORMATS = ("text", "json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "explain",
         help="show, sentence by sentence, the mentions, relations and rejected candidates of one text",
         description="Parse one text the way kg build does and print, for every sentence, the entity mentions "
         "and what they resolved to, the relations found with their rule and confidence, and the candidates "
         "that were rejected with the reason (negated or hedged claims are shown as not asserted).",
+        examples=(
+            "kg explain seeds/kabul-2001-11.txt",
+            "kg explain article.txt --all | less",
+            "kg explain article.txt -f json | jq '.sentences[].relations[]'",
+        ),
+        formats=FORMATS,
     )
     p.add_argument("file", metavar="FILE", help="a text file (.txt, .md), or - for stdin")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     p.add_argument("--all", action="store_true", help="also list sentences with nothing to report")
     p.set_defaults(func=run)
 

@@ -3,17 +3,52 @@
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
+
+from kg.commands import add_command
+
+FORMATS = ("table", "json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    from kg.commands.query import query_names
+
+    p = add_command(
+        sub,
         "queries",
         help="list the named SPARQL queries",
         description="List the named queries 'kg query NAME' runs, with their parameters; with NAME, show one "
         "query's description, parameters and SPARQL text.",
+        examples=("kg queries", "kg queries who-controls", "kg queries -f json | jq -r '.[].name'"),
+        formats=FORMATS,
     )
-    p.add_argument("name", nargs="?", help="show this query in full")
+    name = p.add_argument("name", nargs="?", help="show this query in full")
+    name.completer = query_names  # type: ignore[attr-defined]
     p.set_defaults(func=run)
+
+
+def as_data(name: str | None = None) -> Any:
+    """The catalogue (or one query) as JSON-ready data: name, title, description, parameters, file, text."""
+    from kg.query import catalogue, resolve
+
+    def one(q: Any, full: bool) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "params": [
+                {"name": p.name, "meaning": p.meaning, "default": p.default, "required": p.required} for p in q.params
+            ],
+        }
+        if full:
+            row["file"] = str(q.path) if q.path is not None else None
+            row["text"] = q.text
+        return row
+
+    if name:
+        return one(resolve(name), True)
+    return [one(q, False) for q in catalogue().values()]
 
 
 def describe(name: str) -> str:
@@ -50,5 +85,8 @@ def listing() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(describe(args.name) if args.name else listing(), end="")
+    if args.format == "json":
+        print(json.dumps(as_data(args.name), ensure_ascii=False, indent=2))
+    else:
+        print(describe(args.name) if args.name else listing(), end="")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg.commands import add_command, add_graph_option
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -18,22 +19,27 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "query",
         help="run a named SPARQL query, a .rq file or query text",
         description="Run a SPARQL query over a graph: a name from 'kg queries', a .rq file, or the query text. "
         "Parameters are bound as RDF terms (a label is looked up, case-insensitively, among rdfs:label and "
         "skos:altLabel). SERVICE, FROM and updates are refused. The kg prefixes (kg: ent: doc: stmt: rdf: rdfs: "
         "owl: xsd: skos: prov: dcterms: geo:) are predeclared.",
+        examples=(
+            "kg query who-controls -g out/graph.ttl --param place=Kabul",
+            "kg query evidence --param predicate=kg:advancesOn -f csv > evidence.csv",
+            "kg query 'SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 5' -f json",
+        ),
+        formats=FORMATS,
+        format_help="output: table (default), csv/tsv/json (W3C SPARQL results), ttl (CONSTRUCT/DESCRIBE)",
     )
-    p.add_argument("query", metavar="NAME|FILE.rq|SPARQL", help="named query, query file, query text, or - (stdin)")
-    p.add_argument(
-        "-g",
-        "--graph",
-        type=Path,
-        default=DEFAULT_GRAPH,
-        help=f"RDF file or DIR.oxigraph store (default {DEFAULT_GRAPH})",
+    query_arg = p.add_argument(
+        "query", metavar="NAME|FILE.rq|SPARQL", help="named query, query file, query text, or - (stdin)"
     )
+    query_arg.completer = query_names  # type: ignore[attr-defined]
+    add_graph_option(p, DEFAULT_GRAPH)
     p.add_argument(
         "-p",
         "--param",
@@ -43,9 +49,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help='bind ?NAME: a label (looked up), <IRI>, prefixed name (kg:controls), number, date, or "text"; repeatable',
     )
     p.add_argument(
-        "-f", "--format", choices=FORMATS, default="table", help="output: table (default), csv/tsv/json (W3C), ttl"
-    )
-    p.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
@@ -53,6 +56,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"stop a query that runs longer (default {DEFAULT_TIMEOUT:g}; 0 = no limit)",
     )
     p.set_defaults(func=run)
+
+
+def query_names(**_: object) -> list[str]:
+    """The catalogue's names, for tab completion (read from the folder: no RDF library needed)."""
+    from kg.resources import queries_dir
+
+    return sorted(p.stem for p in queries_dir().glob("*.rq"))
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

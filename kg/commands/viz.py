@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import json
 from pathlib import Path
 
+from kg.commands import add_command, add_graph_option, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 from kg.rdf.namespace import ENTITY_TYPES, RELATIONS
 
@@ -15,19 +16,37 @@ DEFAULT_OUT = Path("out/graph.html")
 #: (tests/test_viz.py checks they equal kg.viz's defaults).
 DEFAULT_MAX_NODES = 150
 DEFAULT_MAX_EDGES = 400
+FORMATS = ("html", "json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "viz",
         help="draw the graph as an interactive HTML page (offline, PyVis)",
         description="Write one self-contained HTML page (no network needed): colour and shape by entity type, "
         "size by centrality, edges by relation with width by support; hover for tooltips, click for the "
         "evidence. Negated or hypothetical statements are hidden unless --show-claims. --since/--until use "
-        "each statement's time, else its document's date, and leave undated statements out.",
+        "each statement's time, else its document's date, and leave undated statements out. --format json "
+        "writes what the page would draw (entities, relations, evidence, what was left out) as data.",
+        examples=(
+            "kg viz -g out/graph.ttl -o out/graph.html",
+            "kg viz --focus Kabul --depth 2 --show-claims -o kabul.html",
+            "kg viz --geo --since 2001-11 -o november.html",
+            "kg viz -f json -o - | jq '.relations | length'",
+        ),
+        formats=FORMATS,
+        default_format=None,
+        format_help="html (the page) or json (its data); default: from OUT's suffix, html for -o -",
+        summary=True,
     )
-    p.add_argument("-g", "--graph", type=Path, default=DEFAULT_GRAPH, help=f"RDF graph (default {DEFAULT_GRAPH})")
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT, help=f"HTML page to write (default {DEFAULT_OUT})")
+    add_graph_option(p, DEFAULT_GRAPH)
+    p.add_argument(
+        "-o",
+        "--output",
+        default=str(DEFAULT_OUT),
+        help=f"page (.html) or data (.json) to write, - for stdout (default {DEFAULT_OUT})",
+    )
     p.add_argument("--relation", action="append", choices=RELATIONS, default=[], help="only this relation (repeatable)")
     p.add_argument(
         "--type",
@@ -62,13 +81,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def output_format(out: str, fmt: str | None) -> str:
+    """``html`` or ``json``: as given, else from the output's suffix; a mismatch is a usage error."""
+    suffix = Path(out).suffix.lower()
+    implied = None if out == "-" else "json" if suffix == ".json" else "html" if suffix in (".html", ".htm") else ""
+    if implied == "":
+        raise KGError(f"output {out} must end in .html or .htm (the page) or .json (its data), or be - for stdout")
+    if fmt and implied and fmt != implied:
+        raise KGError(f"--format {fmt} but the output {out} is named for {implied}: rename it or drop --format")
+    return fmt or implied or "html"
+
+
 def run(args: argparse.Namespace) -> int:
     from kg.rdf.store import load_graph
-    from kg.viz import VizOptions, summary_line, write_html
+    from kg.viz import VizOptions, load_view, render_html, summary_line, view_counts, view_data
 
-    out: Path = args.output
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise KGError(f"output {out} must end in .html or .htm")
+    out: str = args.output
+    fmt = output_format(out, args.format)
     if args.depth != 1 and not args.focus:
         raise KGError("--depth needs --focus ENTITY")
     options = VizOptions(
@@ -85,7 +114,18 @@ def run(args: argparse.Namespace) -> int:
         geo=args.geo,
         title=args.title or f"Knowledge graph: {args.graph.name}",
     )
-    view = write_html(load_graph(args.graph), out, options)
+    view = load_view(load_graph(args.graph), options)
+    if fmt == "json":
+        data = view_data(view)
+        write_output(out, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    else:
+        write_output(out, render_html(view, options, options.title or "kg knowledge graph").encode("utf-8"))
     notes = f" ({'; '.join(view.notes)})" if view.notes else ""
-    print(f"kg viz: {summary_line(view)}{notes} -> {out}", file=sys.stderr)
+    where = "stdout" if is_stdout(out) else out
+    emit_summary(
+        args,
+        f"{summary_line(view)}{notes} -> {where}",
+        {**view_counts(view), "notes": view.notes, "output": where},
+        output=out,
+    )
     return 0
