@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -12,9 +15,9 @@ from hypothesis import strategies as st
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal
 from rdflib.compare import isomorphic
 
-from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Relation
+from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Link, Relation
 from kg.rdf.mapping import add_extraction, entity_iri, slug, time_literal
-from kg.rdf.namespace import GEO, KG, RELATIONS
+from kg.rdf.namespace import GEO, KG, LINKS, RELATIONS
 from kg.rdf.store import FORMATS, new_graph, parse_bytes, serialize
 
 TEXT = "The rebels captured Townsville in 1999. They did not take Hill City."
@@ -135,23 +138,38 @@ def extractions(draw: st.DrawFn) -> Extraction:
     ents = tuple(
         Entity(n, t, (*tuple(draw(st.lists(texts, max_size=2))), n)) for n, t in zip(ent_names, types, strict=True)
     )
+    doc = replace(doc, date=draw(st.sampled_from([None, "2001-11-13"])))
     rels = []
+    links = []
     for _ in range(draw(st.integers(0, 3))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
+        subject, predicate, obj = (
+            draw(st.sampled_from(ent_names)),
+            draw(st.sampled_from(RELATIONS)),
+            draw(st.sampled_from(ent_names)),
+        )
+        left = [n for n in ent_names if n not in (subject, obj)] if predicate == "defectsTo" else []
         rels.append(
             Relation(
-                draw(st.sampled_from(ent_names)),
-                draw(st.sampled_from(RELATIONS)),
-                draw(st.sampled_from(ent_names)),
+                subject,
+                predicate,
+                obj,
                 Evidence(start, end, text[start:end], 0, draw(texts)),
                 "rule.x",
                 draw(st.floats(0, 1)),
                 negated=draw(st.booleans()),
-                time=draw(st.sampled_from([None, "2001", "2001-11", "2001-11-13", "late 2001"])),
+                time=draw(st.sampled_from([None, "2001", "2001-11", "2001-11-13", "1980s"])),
+                time_start=draw(st.sampled_from([None, "1975", "1975-04"])),
+                time_end=draw(st.sampled_from([None, "2002", "2002-01-01"])),
+                ends=predicate == "controls" and draw(st.booleans()),
+                side_left=draw(st.sampled_from([None, *left])),
             )
         )
-    return Extraction(doc, ents, tuple(rels))
+        a, b = draw(st.sampled_from(ent_names)), draw(st.sampled_from(ent_names))
+        if a != b:
+            links.append(Link(a, draw(st.sampled_from(LINKS)), b, Evidence(start, end, text[start:end], 0), "link.x"))
+    return Extraction(doc, ents, tuple(rels), tuple(links))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,3 +190,213 @@ def _plain(g):  # type: ignore[no-untyped-def]
     for t in g:
         out.add(t)
     return out
+
+
+# ------------------------------------------------------------------ time, intervals, sides: the NLP hand-off
+
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+DATED = (
+    "Border guards held Eastbridge. Since 2009 the guards have held Eastbridge. "
+    "Militia fighters took Eastbridge from the guards on 4 May 2013. "
+    "A captain defected from the guards to the militia. The captain leads the militia."
+)
+
+
+def _sentence(text: str, n: int) -> Evidence:
+    starts = [0] + [m.end() for m in re.finditer(r"\. ", text)]
+    start = starts[n]
+    end = text.index(".", start) + 1
+    return Evidence(start, end, text[start:end], n)
+
+
+def _dated(date: str | None = "2013-05-06", **changes: Any) -> Extraction:
+    """Five statements of a dated report, built by hand as the NLP would hand them over."""
+    doc = replace(_doc(DATED), date=date)
+    ents = (
+        Entity("Guards", "Group", ("guards", "Border guards")),
+        Entity("Militia", "Group", ("militia", "Militia fighters")),
+        Entity("Eastbridge", "GPE", ("Eastbridge",)),
+        Entity("Captain", "Person", ("captain",)),
+    )
+    rels = (
+        Relation("Guards", "controls", "Eastbridge", _sentence(DATED, 0), "c.held", 0.8),
+        Relation("Guards", "controls", "Eastbridge", _sentence(DATED, 1), "c.held", 0.8, time_start="2009"),
+        Relation(
+            "Militia",
+            "controls",
+            "Eastbridge",
+            _sentence(DATED, 2),
+            "c.took",
+            0.8,
+            time="2013-05-04",
+            time_text="4 May",
+        ),
+        Relation("Guards", "controls", "Eastbridge", _sentence(DATED, 2), "c.from", 0.8, time="2013-05-04", ends=True),
+        Relation("Captain", "defectsTo", "Militia", _sentence(DATED, 3), "d.defect", 0.8, side_left="Guards"),
+    )
+    links = (Link("Captain", "leads", "Militia", _sentence(DATED, 4), "link.leads"),)
+    return replace(Extraction(doc, ents, rels, links), **changes)
+
+
+def _statement(g: Any, rule: str) -> Any:
+    (a,) = [
+        a for a in g.subjects(KG.rule, None) if str(g.value(a, KG.rule)) == rule and (a, RDF.type, KG.Assertion) in g
+    ]
+    return a
+
+
+def _held(g: Any) -> Any:
+    """The statement of the first sentence, which names no time."""
+    first = "Border guards held Eastbridge."
+    return next(a for a in g.subjects(KG.evidence, None) if str(g.value(a, KG.evidence)) == first)
+
+
+def test_a_statement_without_a_clause_time_takes_the_document_date() -> None:
+    g = _build(_dated())
+    held = next(
+        a for a in g.subjects(KG.rule, None) if str(g.value(a, KG.evidence)) == "Border guards held Eastbridge."
+    )
+    assert g.value(held, KG.time) == Literal("2013-05-06", datatype=XSD.date)
+    assert g.value(held, KG.timeSource) == KG.DocumentTime
+    took = _statement(g, "c.took")
+    assert g.value(took, KG.time) == Literal("2013-05-04", datatype=XSD.date)
+    assert g.value(took, KG.timeSource) == KG.ClauseTime
+
+
+def test_an_undated_document_gives_no_time_and_no_source() -> None:
+    g = _build(_dated(date=None))
+    held = next(
+        a for a in g.subjects(KG.rule, None) if str(g.value(a, KG.evidence)) == "Border guards held Eastbridge."
+    )
+    assert g.value(held, KG.time) is None and g.value(held, KG.timeSource) is None
+    assert g.value(_statement(g, "c.took"), KG.timeSource) == KG.ClauseTime
+
+
+def test_a_capture_from_a_holder_ends_the_holders_control() -> None:
+    g = _build(_dated())
+    ended = _statement(g, "c.from")
+    assert g.value(ended, RDF.subject) == entity_iri("Guards")
+    assert g.value(ended, KG.timeEnd) == Literal("2013-05-04", datatype=XSD.date)
+    assert g.value(ended, KG.timeStart) is None
+    assert g.value(ended, KG.endsControl) == Literal(True)
+    took = _statement(g, "c.took")
+    assert g.value(took, KG.timeEnd) is None and g.value(took, KG.endsControl) is None
+
+
+def test_a_capture_in_an_undated_document_still_marks_the_end() -> None:
+    g = _build(_dated(date=None, relations=tuple(replace(r, time=None) for r in _dated().relations)))
+    ended = _statement(g, "c.from")
+    assert g.value(ended, KG.endsControl) == Literal(True)
+    assert g.value(ended, KG.timeEnd) is None and g.value(ended, KG.time) is None
+
+
+def test_an_undated_capture_from_a_holder_ends_it_at_the_document_date() -> None:
+    ext = _dated()
+    rels = tuple(replace(r, time=None) if r.rule == "c.from" else r for r in ext.relations)
+    g = _build(replace(ext, relations=rels))
+    assert g.value(_statement(g, "c.from"), KG.timeEnd) == Literal("2013-05-06", datatype=XSD.date)
+
+
+def test_intervals_the_text_gives_are_kept() -> None:
+    g = _build(_dated())
+    since = next(a for a in g.subjects(KG.timeStart, None))
+    assert g.value(since, KG.timeStart) == Literal("2009", datatype=XSD.gYear)
+    assert g.value(since, KG.timeEnd) is None
+
+
+def test_a_defection_carries_the_side_left() -> None:
+    g = _build(_dated())
+    a = _statement(g, "d.defect")
+    assert g.value(a, KG.sideLeft) == entity_iri("Guards")
+    assert (entity_iri("Captain"), KG.defectsTo, entity_iri("Militia")) in g
+
+
+def test_a_link_is_a_plain_triple_with_an_asserted_statement_behind_it() -> None:
+    g = _build(_dated())
+    assert (entity_iri("Captain"), KG.leads, entity_iri("Militia")) in g
+    a = _statement(g, "link.leads")
+    assert g.value(a, RDF.predicate) == KG.leads
+    assert g.value(a, KG.asserted) == Literal(True)
+    assert str(g.value(a, KG.evidence)) == "The captain leads the militia."
+
+
+def test_a_link_or_side_left_naming_an_unknown_entity_is_refused() -> None:
+    ext = _dated()
+    bad_link = Link("Captain", "memberOf", "Nobody", _sentence(DATED, 4))
+    with pytest.raises(ValueError, match="Nobody"):
+        _build(replace(ext, links=(bad_link,)))
+    bad_left = replace(ext.relations[4], side_left="Nobody")
+    with pytest.raises(ValueError, match="Nobody"):
+        _build(replace(ext, relations=(bad_left,)))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"predicate": "advancesOn", "ends": True}, "only a controls statement"),
+        ({"side_left": "Guards"}, "only a defectsTo statement"),
+        ({"time": "late 2013"}, "not a year, year-month, date or decade"),
+        ({"time_start": "2014", "time_end": "2013-05"}, "ends before it starts"),
+        ({"time_source": "headline"}, "clause, document"),
+    ],
+)
+def test_the_hand_off_refuses_what_cannot_be_mapped(changes: dict[str, Any], message: str) -> None:
+    fields: dict[str, Any] = {"subject": "Militia", "predicate": "controls", "object": "Eastbridge", **changes}
+    with pytest.raises(ValueError, match=message):
+        Relation(evidence=_sentence(DATED, 2), rule="r", **fields)
+
+
+def test_a_link_must_be_one_of_the_side_links() -> None:
+    with pytest.raises(ValueError, match="memberOf, forcesOf, leads"):
+        Link("Captain", "allyOf", "Militia", _sentence(DATED, 4))
+
+
+def _conforms(g: Any) -> tuple[bool, str]:
+    from pyshacl import validate
+    from rdflib import Graph
+
+    data = Graph().parse(data=serialize(g).decode(), format="turtle")
+    conforms, _, text = validate(
+        data,
+        shacl_graph=Graph().parse(ONTOLOGY / "shapes.ttl"),
+        ont_graph=Graph().parse(ONTOLOGY / "kg.ttl"),
+        inference="rdfs",
+    )
+    return bool(conforms), str(text)
+
+
+def test_time_and_side_statements_conform_to_the_shapes() -> None:
+    conforms, text = _conforms(_build(_dated()))
+    assert conforms, text
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("document-time", "not the document's kg:documentDate"),
+        ("backwards", "kg:timeEnd is before kg:timeStart"),
+        ("side-left-on-control", "kg:defectsTo"),
+        ("no-source", "timeSource"),
+        ("advance-ends", "kg:controls"),
+    ],
+)
+def test_shapes_catch_wrong_times_and_sides(edit: str, message: str) -> None:
+    g = _build(_dated())
+    held = next(
+        a for a in g.subjects(KG.rule, None) if str(g.value(a, KG.evidence)) == "Border guards held Eastbridge."
+    )
+    if edit == "document-time":
+        g.set((held, KG.time, Literal("2013-05-01", datatype=XSD.date)))
+    elif edit == "backwards":
+        g.add((held, KG.timeStart, Literal("2013", datatype=XSD.gYear)))
+        g.add((held, KG.timeEnd, Literal("2012-12", datatype=XSD.gYearMonth)))
+    elif edit == "side-left-on-control":
+        g.add((held, KG.sideLeft, entity_iri("Militia")))
+    elif edit == "advance-ends":
+        g.set((held, RDF.predicate, KG.advancesOn))
+        g.add((held, KG.endsControl, Literal(True)))
+    else:
+        g.remove((held, KG.timeSource, None))
+    conforms, text = _conforms(g)
+    assert not conforms
+    assert message in text

@@ -3,7 +3,13 @@
 Entities get ``<base>entity/<Slug>`` from their canonical name, so the same name is one node across
 documents and runs; documents get ``<base>doc/<sha256 prefix>``; assertions get a hash of
 (subject, predicate, object, document, offsets). Every extracted statement becomes a ``kg:Assertion``;
-the plain triple ``s kg:p o`` is added only for positive, factual ones.
+the plain triple ``s kg:p o`` is added only for positive, factual ones. Side links (``kg:memberOf``,
+``kg:forcesOf``, ``kg:leads``) are statements too: a plain triple and an assertion with their evidence.
+
+Time is decided here, once, so every reader (analysis, the ``timeline`` query, the report) agrees: an
+assertion's ``kg:time`` is the time of its clause, else its document's date, and ``kg:timeSource`` says
+which (``kg:ClauseTime``/``kg:DocumentTime``). Intervals the text gives are ``kg:timeStart``/``kg:timeEnd``;
+a statement that ends a control ("took the town from Y") has its time as ``kg:timeEnd``.
 """
 
 from __future__ import annotations
@@ -16,8 +22,19 @@ from collections.abc import Iterable, Iterator
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.model import Document, Entity, Extraction, Relation
-from kg.rdf.namespace import ASSERTION, DOC, ENTITY, GEO, GEONAMES, KG, class_term, relation_term
+from kg.model import Document, Entity, Extraction, Link, Relation
+from kg.rdf.namespace import (
+    ASSERTION,
+    DOC,
+    ENTITY,
+    GEO,
+    GEONAMES,
+    KG,
+    class_term,
+    link_term,
+    relation_term,
+    time_source_term,
+)
 
 _IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _TIME_FORMS = (
@@ -67,7 +84,7 @@ def document_iri(sha256: str) -> URIRef:
     return _checked(str(DOC) + "d" + sha256[:20])
 
 
-def assertion_iri(rel: Relation, doc_sha: str) -> URIRef:
+def assertion_iri(rel: Relation | Link, doc_sha: str) -> URIRef:
     key = "|".join(
         (rel.subject, rel.predicate, rel.object, doc_sha, str(rel.evidence.start), str(rel.evidence.end), rel.rule)
     )
@@ -107,15 +124,31 @@ def entity_triples(ent: Entity, doc: Document) -> Iterator[Triple]:
         yield e, GEO.long, Literal(f"{ent.geo.long:.5f}", datatype=XSD.decimal)
 
 
-def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
-    s, p, o = entity_iri(rel.subject), relation_term(rel.predicate), entity_iri(rel.object)
-    a = assertion_iri(rel, doc.sha256)
-    if rel.asserted:
-        yield s, p, o
+def statement_time(rel: Relation, doc: Document) -> tuple[str, str] | None:
+    """``(time, source)`` of a statement: its clause's time, else its document's date; ``None`` without either.
+
+    >>> from kg.model import Evidence
+    >>> ev = Evidence(0, 4, "Text", 0)
+    >>> doc = Document("Text", "t.txt", "0" * 64, date="2014-06-12")
+    >>> statement_time(Relation("A", "controls", "X", ev, "r", time="1992"), doc)
+    ('1992', 'clause')
+    >>> statement_time(Relation("A", "controls", "X", ev, "r"), doc)
+    ('2014-06-12', 'document')
+    """
+    if rel.time:
+        return rel.time, rel.time_source or "clause"
+    if doc.date:
+        return doc.date, "document"
+    return None
+
+
+def _statement_triples(a: URIRef, rel: Relation | Link, doc: Document) -> Iterator[Triple]:
+    """What every assertion has, relation or link: what it says, where it stands, which rule found it."""
+    p = relation_term(rel.predicate) if isinstance(rel, Relation) else link_term(rel.predicate)
     yield a, RDF.type, KG.Assertion
-    yield a, RDF.subject, s
+    yield a, RDF.subject, entity_iri(rel.subject)
     yield a, RDF.predicate, p
-    yield a, RDF.object, o
+    yield a, RDF.object, entity_iri(rel.object)
     yield a, PROV.wasDerivedFrom, document_iri(doc.sha256)
     yield a, KG.evidence, Literal(rel.evidence.text)
     yield a, KG.charStart, Literal(rel.evidence.start, datatype=XSD.integer)
@@ -123,21 +156,50 @@ def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
     yield a, KG.sentenceIndex, Literal(rel.evidence.sentence, datatype=XSD.integer)
     if rel.evidence.trigger:
         yield a, KG.trigger, Literal(rel.evidence.trigger)
+    yield a, KG.rule, Literal(rel.rule)
+    yield a, KG.confidence, Literal(f"{rel.confidence:.2f}", datatype=XSD.decimal)
+
+
+def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
+    s, p, o = entity_iri(rel.subject), relation_term(rel.predicate), entity_iri(rel.object)
+    a = assertion_iri(rel, doc.sha256)
+    if rel.asserted:
+        yield s, p, o
+    yield from _statement_triples(a, rel, doc)
     if rel.subject_text:
         yield a, KG.subjectText, Literal(rel.subject_text)
     if rel.object_text:
         yield a, KG.objectText, Literal(rel.object_text)
-    yield a, KG.rule, Literal(rel.rule)
-    yield a, KG.confidence, Literal(f"{rel.confidence:.2f}", datatype=XSD.decimal)
     yield a, KG.polarity, KG.Negative if rel.negated else KG.Positive
     yield a, KG.modality, URIRef(KG._NS + rel.modality)
     yield a, KG.asserted, Literal(rel.asserted)
-    if rel.time:
-        yield a, KG.time, time_literal(rel.time)
+    when = statement_time(rel, doc)
+    if when is not None:
+        yield a, KG.time, time_literal(when[0])
+        yield a, KG.timeSource, time_source_term(when[1])
+    if rel.time_start:
+        yield a, KG.timeStart, time_literal(rel.time_start)
+    end = rel.time_end or (when[0] if rel.ends and when is not None else None)
+    if end:
+        yield a, KG.timeEnd, time_literal(end)
+    if rel.ends:
+        yield a, KG.endsControl, Literal(True)
     if rel.time_text:
         yield a, KG.timeText, Literal(rel.time_text)
     if rel.reported_by:
         yield a, KG.reportedBy, entity_iri(rel.reported_by)
+    if rel.side_left:
+        yield a, KG.sideLeft, entity_iri(rel.side_left)
+
+
+def link_triples(link: Link, doc: Document) -> Iterator[Triple]:
+    """A side link: the plain triple and its assertion (always positive and factual)."""
+    a = assertion_iri(link, doc.sha256)
+    yield entity_iri(link.subject), link_term(link.predicate), entity_iri(link.object)
+    yield from _statement_triples(a, link, doc)
+    yield a, KG.polarity, KG.Positive
+    yield a, KG.modality, KG.Actual
+    yield a, KG.asserted, Literal(True)
 
 
 def extraction_triples(ext: Extraction) -> Iterator[Triple]:
@@ -145,11 +207,21 @@ def extraction_triples(ext: Extraction) -> Iterator[Triple]:
     yield from document_triples(ext.document)
     for ent in ext.entities:
         yield from entity_triples(ent, ext.document)
-    for rel in ext.relations:
-        ev = rel.evidence
+    keys = {e.key for e in ext.entities}
+    statements: tuple[Relation | Link, ...] = (*ext.relations, *ext.links)
+    for stmt in statements:
+        ev = stmt.evidence
         if ext.document.text[ev.start : ev.end] != ev.text:
-            raise ValueError(f"evidence of {rel.rule} does not match the document text at {ev.start}:{ev.end}")
-        yield from relation_triples(rel, ext.document)
+            raise ValueError(f"evidence of {stmt.rule} does not match the document text at {ev.start}:{ev.end}")
+        if isinstance(stmt, Link):
+            missing = {stmt.subject, stmt.object} - keys
+            if missing:
+                raise ValueError(f"link {stmt.rule} names entities the extraction does not hold: {sorted(missing)}")
+            yield from link_triples(stmt, ext.document)
+        else:
+            if stmt.side_left is not None and stmt.side_left not in keys:
+                raise ValueError(f"side left {stmt.side_left!r} of {stmt.rule} is no entity of the extraction")
+            yield from relation_triples(stmt, ext.document)
 
 
 def add_extraction(graph: Graph, ext: Extraction) -> int:

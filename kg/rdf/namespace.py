@@ -37,11 +37,17 @@ class KG(DefinedNamespace):
     Assertion: URIRef
     Modality: URIRef
     Polarity: URIRef
+    TimeSource: URIRef
     # the four relations
     controls: URIRef
     advancesOn: URIRef
     defectsTo: URIRef
     advises: URIRef
+    # sides: who acts for whom (links between agents)
+    sideOf: URIRef
+    memberOf: URIRef
+    forcesOf: URIRef
+    leads: URIRef
     # assertion provenance
     evidence: URIRef
     charStart: URIRef
@@ -57,6 +63,11 @@ class KG(DefinedNamespace):
     asserted: URIRef
     time: URIRef
     timeText: URIRef
+    timeSource: URIRef
+    timeStart: URIRef
+    timeEnd: URIRef
+    endsControl: URIRef
+    sideLeft: URIRef
     reportedBy: URIRef
     # documents and entities
     sha256: URIRef
@@ -76,9 +87,17 @@ class KG(DefinedNamespace):
     Future: URIRef
     Questioned: URIRef
     Claimed: URIRef
+    ClauseTime: URIRef
+    DocumentTime: URIRef
 
 
 RELATIONS: tuple[str, ...] = ("controls", "advancesOn", "defectsTo", "advises")
+#: Links between agents that put the subject on the object's side (all sub-properties of ``kg:sideOf``):
+#: a person or unit belonging to or serving a group, government or state; a state's or group's armed forces;
+#: a person leading a group or state.
+LINKS: tuple[str, ...] = ("memberOf", "forcesOf", "leads")
+#: How an assertion's ``kg:time`` was obtained -> the ``kg:TimeSource`` individual's local name.
+TIME_SOURCES: dict[str, str] = {"clause": "ClauseTime", "document": "DocumentTime"}
 ENTITY_TYPES: tuple[str, ...] = ("Person", "Group", "GPE", "Place")
 AGENT_TYPES = frozenset({"Person", "Group", "GPE"})
 PLACE_TYPES = frozenset({"Place", "GPE"})
@@ -116,6 +135,20 @@ def relation_term(name: str) -> URIRef:
     if name not in RELATIONS:
         raise ValueError(f"unknown relation {name!r}; valid relations: {', '.join(RELATIONS)}")
     return URIRef(KG._NS + name)
+
+
+def link_term(name: str) -> URIRef:
+    """The property IRI for one of the side links; raises ``ValueError`` listing valid ones."""
+    if name not in LINKS:
+        raise ValueError(f"unknown link {name!r}; valid links: {', '.join(LINKS)}")
+    return URIRef(KG._NS + name)
+
+
+def time_source_term(name: str) -> URIRef:
+    """The ``kg:TimeSource`` individual for ``clause`` or ``document``; raises ``ValueError`` listing valid ones."""
+    if name not in TIME_SOURCES:
+        raise ValueError(f"unknown time source {name!r}; valid sources: {', '.join(TIME_SOURCES)}")
+    return URIRef(KG._NS + TIME_SOURCES[name])
 
 
 def class_term(name: str) -> URIRef:
