@@ -1238,21 +1238,19 @@ def _tables(rep: Row) -> list[tuple[str, str, list[Table]]]:
     ]
 
 
-def _text_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+def _text_table(header: list[str], rows: list[list[str]], width: int | None) -> list[str]:
+    from kg.tables import render_table
 
-    def fmt(row: list[str]) -> str:
-        return "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=False)).rstrip()
-
-    return [fmt(header), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)]
+    return render_table(header, rows, width=width).splitlines()
 
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(rep: Row, fmt: str = "table") -> str:
-    """The report as text: ``table`` (aligned plain text), ``markdown`` or ``json``.
+def render(rep: Row, fmt: str = "table", width: int | None = None) -> str:
+    """The report as text: ``table`` (plain text, cells wrapped to ``width``: see :func:`kg.tables.render_table`),
+    ``markdown`` or ``json``.
 
     Examples
     --------
@@ -1281,7 +1279,7 @@ def render(rep: Row, fmt: str = "table") -> str:
                 out.append("|" + "|".join("---" for _ in header) + "|")
                 out += ["| " + " | ".join(_md_cell(x) for x in r) + " |" for r in rows]
             else:
-                out += _text_table(header, rows)
+                out += _text_table(header, rows, width)
             if more:
                 out.append(f"… and {more} more (raise --limit, or --limit 0 for all)")
             out.append("")

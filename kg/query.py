@@ -19,7 +19,6 @@ import difflib
 import functools
 import io
 import re
-import shutil
 import sys
 import threading
 import traceback
@@ -36,6 +35,7 @@ from rdflib.term import Identifier, Node
 from kg.errors import KGError
 from kg.rdf.namespace import KG, PREFIXES
 from kg.resources import queries_dir
+from kg.tables import render_table
 
 __all__ = [
     "FORMATS",
@@ -552,11 +552,14 @@ def run(
     fmt: str = "table",
     timeout: float | None = DEFAULT_TIMEOUT,
     width: int | None = None,
+    labels: bool = True,
+    color: bool = False,
 ) -> bytes:
     """What ``kg query`` prints: the result of ``query`` in ``fmt`` (see :data:`FORMATS`).
 
     SELECT and ASK give W3C SPARQL 1.1 results (JSON, CSV, TSV, written by Oxigraph) or a table;
-    CONSTRUCT and DESCRIBE give Turtle whatever the format.
+    CONSTRUCT and DESCRIBE give Turtle whatever the format. The table shows entities and documents by
+    name (``labels``, see :func:`format_table`) and wraps to ``width``; the W3C formats keep IRIs.
     """
     if fmt not in FORMATS:
         raise KGError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -574,7 +577,10 @@ def run(
         result = execute(graph, text, binds, timeout=timeout, checked=info)
         if result.kind in ("SELECT", "ASK") and fmt in _RESULT_FORMATS:
             return _serialize_results(result, fmt)
-        return render(result, fmt, width=width)
+        names = None
+        if labels and result.kind == "SELECT":
+            names = display_names(graph, (t for row in result.rows for t in row))
+        return render(result, fmt, width=width, names=names, color=color)
 
     def work(_: threading.Event) -> bytes:
         raw = _ox_query(graph, text, binds)
@@ -633,31 +639,81 @@ def _short(term: Any) -> str:
     return f"{text}@{term.language}" if term.language else text
 
 
-def _cell(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+def display_names(graph: Graph, terms: Iterable[Any]) -> dict[str, str]:
+    """What a person reads for each IRI among ``terms``: an entity's label, a document's title and file.
+
+    Entities (anything with ``rdfs:label``) read as their label (the smallest, if several); documents as
+    ``title (source file)``, or the file alone. IRIs with neither are left out (they print as prefixed IRIs).
+    Looked up per IRI in the store's indexes (named graphs included), never by building SPARQL text.
+    """
+    iris = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)})
+    props = (_LABEL, _TITLE, _SOURCE)
+    found: dict[str, dict[str, str]] = {}
+    if _is_oxigraph(graph):
+        from kg.rdf.store import ox_store
+
+        store = ox_store(graph)
+        for iri in iris:
+            node = ox.NamedNode(iri)
+            for prop in props:
+                for q in store.quads_for_pattern(node, ox.NamedNode(prop), None, None):
+                    if isinstance(q.object, ox.Triple):
+                        continue
+                    value = q.object.value
+                    best = found.setdefault(iri, {})
+                    if prop not in best or value < best[prop]:
+                        best[prop] = value
+    else:
+        for iri in iris:
+            for prop in props:
+                values = sorted(str(o) for o in graph.objects(URIRef(iri), URIRef(prop)))
+                if values:
+                    found.setdefault(iri, {})[prop] = values[0]
+    names: dict[str, str] = {}
+    for iri, d in found.items():
+        if _LABEL in d:
+            names[iri] = d[_LABEL]
+        elif _TITLE in d and _SOURCE in d:
+            names[iri] = f"{d[_TITLE]} ({d[_SOURCE]})"
+        else:
+            names[iri] = d.get(_TITLE) or d[_SOURCE]
+    return names
 
 
-def format_table(variables: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None) -> str:
-    """A plain-text table that fits a terminal of ``width`` columns: long cells are cut with ``…``."""
-    width = width or shutil.get_terminal_size((160, 24)).columns
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_TITLE = "http://purl.org/dc/terms/title"
+_SOURCE = str(KG.sourcePath)
+
+
+def _cell(term: Any, names: Mapping[str, str] | None) -> str:
+    if names is not None and isinstance(term, ox.NamedNode) and term.value in names:
+        return names[term.value]
+    return " ".join(_short(term).split())  # evidence across lines, runs of spaces: one line of words
+
+
+def format_table(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    width: int | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+    color: bool = False,
+) -> str:
+    """A plain-text table fitting ``width`` columns (the terminal's by default, 0: no limit); cells wrap.
+
+    With ``names`` (from :func:`display_names`), IRIs print as the names people read, and a ``?xLabel``
+    column next to ``?x`` is dropped (``?x`` already shows the label); without, IRIs print prefixed.
+    """
     if not variables:
         return f"({len(rows)} rows)\n"
-    cells = [[_short(t) for t in row] for row in rows]
-    natural = [max([len(v), *(len(" ".join(r[i].split())) for r in cells)]) for i, v in enumerate(variables)]
-    budget = max(width - 2 * (len(variables) - 1), 8 * len(variables))
-    limits = list(natural)
-    while sum(limits) > budget:
-        widest = max(range(len(limits)), key=lambda i: limits[i])
-        if limits[widest] <= 8:
-            break
-        limits[widest] -= 1
-    lines = ["  ".join(v.ljust(limits[i])[: limits[i]] for i, v in enumerate(variables)).rstrip()]
-    lines.append("  ".join("-" * n for n in limits))
-    for row in cells:
-        lines.append("  ".join(_cell(c, limits[i]).ljust(limits[i]) for i, c in enumerate(row)).rstrip())
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+    keep = [
+        i
+        for i, v in enumerate(variables)
+        if names is None or not (v.endswith("Label") and v[: -len("Label")] in variables)
+    ]
+    cells = [[_cell(row[i], names) for i in keep] for row in rows]
+    text = render_table([variables[i] for i in keep], cells, width=width, color=color)
+    return text + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
 
 
 def turtle(triples: Iterable[ox.Triple]) -> bytes:
@@ -674,7 +730,14 @@ def turtle(triples: Iterable[ox.Triple]) -> bytes:
     return head + b"\n" + body
 
 
-def render(result: Result, fmt: str = "table", *, width: int | None = None) -> bytes:
+def render(
+    result: Result,
+    fmt: str = "table",
+    *,
+    width: int | None = None,
+    names: Mapping[str, str] | None = None,
+    color: bool = False,
+) -> bytes:
     """A materialised result as bytes: a table (SELECT, ASK) or Turtle (CONSTRUCT, DESCRIBE)."""
     if result.kind == "ASK":
         if fmt in _RESULT_FORMATS:
@@ -684,7 +747,7 @@ def render(result: Result, fmt: str = "table", *, width: int | None = None) -> b
         return turtle(result.triples)
     if fmt in _RESULT_FORMATS:
         return _serialize_results(result, fmt)
-    return format_table(result.variables, result.rows, width).encode()
+    return format_table(result.variables, result.rows, width, names=names, color=color).encode()
 
 
 def csv_rows(data: bytes) -> list[list[str]]:

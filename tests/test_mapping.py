@@ -58,6 +58,22 @@ def test_plain_triple_only_for_positive_factual_statements() -> None:
     assert (negated, KG.asserted, Literal(False)) in g
 
 
+def test_evidence_is_stored_without_surrounding_whitespace_and_offsets_still_cut_it_out() -> None:
+    text = "Intro line.\n\n  Militias held the old fort of Dunmore.\n\nNext paragraph."
+    sentence = "  Militias held the old fort of Dunmore.\n\n"
+    start = text.index(sentence)
+    ev = Evidence(start, start + len(sentence), sentence, 1, "held")
+    doc = _doc(text)
+    g = new_graph()
+    rel = Relation("Militias", "controls", "Dunmore", ev, "r1", 0.8)
+    add_extraction(g, Extraction(doc, (Entity("Militias", "Group"), Entity("Dunmore", "Place")), (rel,)))
+    a = next(iter(g.subjects(RDF.type, KG.Assertion)))
+    stored = str(g.value(a, KG.evidence))
+    assert stored == "Militias held the old fort of Dunmore."
+    begin, end = int(g.value(a, KG.charStart)), int(g.value(a, KG.charEnd))  # type: ignore[arg-type]
+    assert text[begin:end] == stored
+
+
 def test_assertion_carries_provenance_matching_the_text() -> None:
     g = new_graph()
     add_extraction(g, _sample())

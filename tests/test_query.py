@@ -280,11 +280,99 @@ def test_cli_construct_gives_turtle_that_parses(capsys: pytest.CaptureFixture[st
     assert code == 1 and "--format ttl" in err
 
 
-def test_cli_table_fits_the_width_and_cuts_long_cells() -> None:
-    text = format_table(["a", "evidence"], [(ox.Literal("x"), ox.Literal("word " * 50))], width=40)
+def test_table_wraps_long_cells_to_the_width_and_never_cuts_them() -> None:
+    sentence = " ".join(f"word{i}" for i in range(50))
+    text = format_table(["a", "evidence"], [(ox.Literal("x"), ox.Literal(sentence + "\n\n"))], width=40)
     lines = text.splitlines()
-    assert max(len(line) for line in lines[:-1]) <= 40
-    assert lines[2].endswith("…") and lines[-1] == "(1 row)"
+    assert max(len(line) for line in lines) <= 40 and lines[-1] == "(1 row)"
+    assert "…" not in text
+    column = lines[0].index("evidence")
+    assert " ".join(line[column:].strip() for line in lines[2:-1]) == sentence
+
+
+def _column(text: str, name: str) -> list[str]:
+    """The cells of column ``name`` in a table, wrapped lines joined (rows are separated by blank lines)."""
+    lines = text.splitlines()
+    start = lines[0].index(name)
+    cells, current = [], []
+    for line in lines[2:]:
+        if not line.strip() or line.startswith("("):
+            if current:
+                cells.append(" ".join(current))
+            current = []
+            continue
+        if line[:start].strip() and current:  # a new row begins in the first columns
+            cells.append(" ".join(current))
+            current = []
+        current.append(line[start:].split("   ")[0].strip())
+    return cells
+
+
+def test_cli_table_reads_as_names_documents_and_whole_sentences(
+    capsys: pytest.CaptureFixture[str], ox_graph: Graph
+) -> None:
+    query = (
+        "SELECT ?place ?placeLabel ?doc ?evidence WHERE { ?a rdf:predicate kg:controls ; rdf:object ?place ; "
+        "kg:evidence ?evidence ; prov:wasDerivedFrom ?doc . ?place rdfs:label ?placeLabel } ORDER BY ?placeLabel"
+    )
+    code, out, _ = _cli(capsys, "query", query, "-g", str(CURATED), "--width", "90")
+    assert code == 0
+    header = out.splitlines()[0].split()
+    assert header == ["place", "doc", "evidence"]  # ?placeLabel folded into ?place
+    assert "ent:" not in out and "doc:" not in out
+    assert "seeds/kabul-2001-11.txt" in out  # the document by its file (it has no title)
+    assert max(len(line) for line in out.splitlines()) <= 90
+    got = _column(out, "evidence")
+    result = execute(ox_graph, query)
+    want = [" ".join(str(row[3].value).split()) for row in result.rows]
+    assert got == want, "every evidence sentence is there, whole"
+    code, out, _ = _cli(capsys, "query", query, "-g", str(CURATED), "--iris", "--width", "0")
+    assert out.splitlines()[0].split() == ["place", "placeLabel", "doc", "evidence"]
+    assert "ent:Kabul" in out and "doc:d607dc60af368724e5571" in out
+    assert all(len(line.split("   ")) >= 3 for line in out.splitlines()[2:-1]), "--width 0: one line per row"
+
+
+def test_cli_many_columns_print_as_records_with_whole_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "query", "evidence", "-g", str(CURATED), "--param", "object=Herat", "--width", "80")
+    assert code == 0
+    assert out.startswith("── 1 ") and max(len(line) for line in out.splitlines()) <= 80
+    block = out.split("── 2 ")[0]
+    lines = block.splitlines()[1:]
+    start = next(i for i, line in enumerate(lines) if line.startswith("evidence "))
+    indent = len(lines[start]) - len(lines[start][len("evidence") :].lstrip())
+    words = [lines[start][indent:]]
+    words += [line[indent:] for line in lines[start + 1 :] if line[:indent].strip() == ""]
+    sentence = " ".join(words)
+    assert sentence.startswith("The action north of Kabul") and sentence.endswith("in the north.")
+    assert "object         Herat" in block and "subject        Northern Alliance" in block
+
+
+def test_display_names_for_entities_and_documents(ox_graph: Graph, curated_graph: Graph) -> None:
+    from kg.query import display_names
+
+    terms = [ox.NamedNode(ENT + "Kabul"), ox.NamedNode("https://w3id.org/kg-news/doc/d607dc60af368724e5571")]
+    for graph in (ox_graph, _plain_rdflib(curated_graph)):
+        names = display_names(graph, [*terms, ox.Literal("x"), ox.NamedNode("https://example.org/nothing")])
+        assert names == {ENT + "Kabul": "Kabul", terms[1].value: "seeds/kabul-2001-11.txt"}
+    import hashlib
+
+    from kg.model import Document, Extraction
+    from kg.rdf.mapping import add_extraction, document_iri
+    from kg.rdf.store import new_graph
+
+    text = "Harbour pilots went on strike."
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    titled = new_graph()
+    add_extraction(titled, Extraction(Document(text, "news/strike.txt", sha, title="Port news"), (), ()))
+    iri = str(document_iri(sha))
+    assert display_names(titled, [ox.NamedNode(iri)]) == {iri: "Port news (news/strike.txt)"}
+
+
+def _plain_rdflib(graph: Graph) -> Graph:
+    out = Graph()
+    for t in graph:
+        out.add(t)
+    return out
 
 
 def test_cli_errors_list_valid_choices(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--limit", type=int, default=25, metavar="N", help="rows per list in the report (default 25; 0 for all)"
     )
+    p.add_argument(
+        "--width",
+        type=int,
+        metavar="COLUMNS",
+        help="wrap table cells to this many columns (default: the terminal's width; 0: no wrapping)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for sampled betweenness and Louvain (default 0)")
     p.set_defaults(func=run)
 
@@ -73,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         source, target = analysis.find_entity(G, what[1]), analysis.find_entity(G, what[2])
         text = analysis.render_path(G, source, target, analysis.shortest_connection(G, source, target), args.format)
     else:
-        text = analysis.render(analysis.report(G, limit=args.limit or None, seed=args.seed), args.format)
+        text = analysis.render(
+            analysis.report(G, limit=args.limit or None, seed=args.seed), args.format, width=args.width
+        )
     if args.output and not is_stdout(args.output):
         write_output(args.output, text.encode("utf-8"))
         emit_summary(args, f"wrote {args.output}", {"output": args.output})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
-from kg.commands import add_command
+from kg.commands import add_command, use_color
 
 FORMATS = ("table", "json")
 
@@ -69,24 +70,24 @@ def describe(name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def listing() -> str:
-    """The catalogue as an aligned table: name, title, parameters (required ones marked with ``!``)."""
+def listing(width: int | None = None, color: bool = False) -> str:
+    """The catalogue as a table: name, title, parameters (required ones marked with ``!``)."""
     from kg.query import catalogue
+    from kg.tables import render_table
 
     rows = [
-        (q.name, q.title, " ".join(f"{p.name}{'!' if p.required else ''}" for p in q.params) or "-")
+        [q.name, q.title, " ".join(f"{p.name}{'!' if p.required else ''}" for p in q.params) or "-"]
         for q in catalogue().values()
     ]
-    header = ("NAME", "TITLE", "PARAMETERS")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
-    out = [f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}".rstrip() for r in [header, *rows]]
-    out.append(f"({len(rows)} queries; 'kg queries NAME' shows one, 'kg query NAME -g GRAPH' runs it; ! = required)")
-    return "\n".join(out) + "\n"
+    out = render_table(["NAME", "TITLE", "PARAMETERS"], rows, width=width, color=color)
+    return (
+        out + f"\n({len(rows)} queries; 'kg queries NAME' shows one, 'kg query NAME -g GRAPH' runs it; ! = required)\n"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(as_data(args.name), ensure_ascii=False, indent=2))
     else:
-        print(describe(args.name) if args.name else listing(), end="")
+        print(describe(args.name) if args.name else listing(color=use_color(args, sys.stdout)), end="")
     return 0

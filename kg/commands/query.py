@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option
+from kg.commands import add_command, add_graph_option, use_color
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         examples=(
             "kg query who-controls -g out/graph.ttl --param place=Kabul",
             "kg query evidence --param predicate=kg:advancesOn -f csv > evidence.csv",
+            "kg query evidence --param object=Kabul --width 100     # whole sentences, wrapped",
+            "kg query documents --iris --width 0 | grep doc:",
             "kg query 'SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 5' -f json",
         ),
         formats=FORMATS,
@@ -47,6 +49,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         metavar="NAME=VALUE",
         help='bind ?NAME: a label (looked up), <IRI>, prefixed name (kg:controls), number, date, or "text"; repeatable',
+    )
+    p.add_argument(
+        "--iris",
+        action="store_true",
+        help="in the table, show IRIs (prefixed) and every column, instead of entities by label and documents "
+        "by title and file (csv, tsv and json always carry IRIs, as W3C results do)",
+    )
+    p.add_argument(
+        "--width",
+        type=int,
+        metavar="COLUMNS",
+        help="wrap the table to this many columns (default: the terminal's width; 0: no wrapping, one line per row)",
     )
     p.add_argument(
         "--timeout",
@@ -86,12 +100,23 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout < 0:
         raise KGError("--timeout must be 0 (no limit) or more seconds")
+    if args.width is not None and args.width < 0:
+        raise KGError("--width must be 0 (no wrapping) or more columns")
     query = resolve(args.query)
     check(query.text)  # refuse unsafe or malformed queries before the graph is even opened
     given = parse_params(args.param)
     graph = load_graph(args.graph)
     bindings = bind_params(graph, query, given)
-    data = run_query(graph, query, bindings, fmt=args.format, timeout=args.timeout or None)
+    data = run_query(
+        graph,
+        query,
+        bindings,
+        fmt=args.format,
+        timeout=args.timeout or None,
+        width=args.width,
+        labels=not args.iris,
+        color=use_color(args, sys.stdout),
+    )
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     return 0

@@ -124,6 +124,21 @@ def entity_triples(ent: Entity, doc: Document) -> Iterator[Triple]:
         yield e, GEO.long, Literal(f"{ent.geo.long:.5f}", datatype=XSD.decimal)
 
 
+def trimmed_span(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """An evidence span without the whitespace around it, offsets moved so they still cut out exactly the text.
+
+    Sentences often end in the paragraph break after them; stored, that puts blank lines in CSV cells.
+
+    >>> trimmed_span(" Rebels took the port.\\n\\n", 10, 34)
+    ('Rebels took the port.', 11, 32)
+    """
+    stripped = text.strip()
+    if not stripped:
+        return text, start, end
+    lead = len(text) - len(text.lstrip())
+    return stripped, start + lead, start + lead + len(stripped)
+
+
 def statement_time(rel: Relation, doc: Document) -> tuple[str, str] | None:
     """``(time, source)`` of a statement: its clause's time, else its document's date; ``None`` without either.
 
@@ -145,14 +160,15 @@ def statement_time(rel: Relation, doc: Document) -> tuple[str, str] | None:
 def _statement_triples(a: URIRef, rel: Relation | Link, doc: Document) -> Iterator[Triple]:
     """What every assertion has, relation or link: what it says, where it stands, which rule found it."""
     p = relation_term(rel.predicate) if isinstance(rel, Relation) else link_term(rel.predicate)
+    evidence, char_start, char_end = trimmed_span(rel.evidence.text, rel.evidence.start, rel.evidence.end)
     yield a, RDF.type, KG.Assertion
     yield a, RDF.subject, entity_iri(rel.subject)
     yield a, RDF.predicate, p
     yield a, RDF.object, entity_iri(rel.object)
     yield a, PROV.wasDerivedFrom, document_iri(doc.sha256)
-    yield a, KG.evidence, Literal(rel.evidence.text)
-    yield a, KG.charStart, Literal(rel.evidence.start, datatype=XSD.integer)
-    yield a, KG.charEnd, Literal(rel.evidence.end, datatype=XSD.integer)
+    yield a, KG.evidence, Literal(evidence)
+    yield a, KG.charStart, Literal(char_start, datatype=XSD.integer)
+    yield a, KG.charEnd, Literal(char_end, datatype=XSD.integer)
     yield a, KG.sentenceIndex, Literal(rel.evidence.sentence, datatype=XSD.integer)
     if rel.evidence.trigger:
         yield a, KG.trigger, Literal(rel.evidence.trigger)
