@@ -163,26 +163,36 @@ def _read_file(path: Path, fmt: ox.RdfFormat, predicates: Iterable[str]) -> tupl
     """The same, streamed from an RDF file: one pass, nothing indexed, only the wanted triples kept.
 
     Loading 6.3 million triples into a store costs twice the parse (it builds six indexes); the projection
-    reads about a third of them once, so it keeps those and lets the rest go by.
+    reads about a third of them once, so it keeps those and lets the rest go by. Named graphs (TriG,
+    N-Quads) are read as their union, as :func:`kg.rdf.store.load_graph` does; a triple repeated in
+    several graphs counts once, because the projection only ever counts distinct things.
     """
     pairs: Pairs = {p: [] for p in predicates}
     truths: Truths = []
     bucket_of = pairs.get
+    names: set[str] = set()
+    default = False
     dataset = fmt.supports_datasets
     try:
         for q in ox.parse(path=path, format=fmt):
+            if dataset:
+                g = q.graph_name
+                if isinstance(g, ox.DefaultGraph):
+                    default = True
+                else:
+                    names.add(g.value)
             p = q.predicate.value
             bucket = bucket_of(p)
-            if bucket is None and p != _ASSERTED:
-                continue
-            if dataset and not isinstance(q.graph_name, ox.DefaultGraph):
-                continue  # named graphs are not the graph, as for load_graph
             if bucket is not None:
                 bucket.append((q.subject.value, q.object.value))
-            else:
+            elif p == _ASSERTED:
                 truths.append((q.subject.value, _ox_truth(q.object)))
     except SyntaxError as exc:
         raise KGError(f"{path} is not valid {fmt.name}: {exc}") from None
+    if names and not default:
+        log.warning(
+            "%s keeps its data in %d named graph(s), none in the default graph: reading their union", path, len(names)
+        )
     return pairs, truths
 
 
@@ -245,7 +255,8 @@ def project(graph: Graph, paths: bool = False) -> nx.MultiDiGraph:
     Graph attributes: ``documents`` and ``assertions`` (counts in the RDF graph) and ``unasserted``
     (assertion nodes left out because they are not asserted).
 
-    Only the default graph is read, and only the predicates named above, each with one index scan of
+    The graph's default graph is read (a kg store keeps the union of its documents' graphs there), and only
+    the predicates named above, each with one index scan of
     the Oxigraph store (or ``Graph.triples`` for other rdflib graphs); the joins run in Python.
     :func:`project_file` makes the same projection straight from a file, without building a store.
 

@@ -1,25 +1,31 @@
-"""The main job: texts -> spaCy -> extraction -> one RDF graph.
+"""The main job: texts -> spaCy -> extraction -> each document's named graph -> one dataset.
 
-Documents stream through ``nlp.pipe``; each parsed ``Doc`` is turned into an ``Extraction`` and added to
-the graph straight away, so memory holds the graph, not every parsed document.
+:func:`document_lines` is the per-document function: a parsed ``Doc`` becomes that document's named graph
+as N-Quads lines. Whoever parsed the document runs it, so ``--jobs N`` workers (:func:`process_batch` in a
+process pool), Dask workers (:mod:`kg.distributed`) and incremental builds (:mod:`kg.incremental`) all do
+the same thing, and :func:`kg.rdf.dataset.merge` (lines sorted as bytes, duplicates dropped) makes their
+results byte-identical whatever the split. Entities are keyed by canonical name, so nothing needs
+coordinating between documents.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from rdflib import Graph
 
 from kg.model import Document, Extraction
-from kg.nlp.extract import extract
-from kg.nlp.pipeline import load_nlp
-from kg.rdf.mapping import add_extraction
+from kg.rdf.dataset import Lines, flatten, merge
 from kg.rdf.namespace import RELATIONS, relation_term
-from kg.rdf.store import new_graph
+
+#: Documents per batch handed to spaCy (and to each worker).
+BATCH_SIZE = 16
 
 
 @dataclass
@@ -30,13 +36,23 @@ class BuildStats:
     held_back: int = 0
     asserted: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    #: for ``--into``: documents added, replaced (content changed), unchanged (skipped), removed
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    removed: int = 0
 
     def summary(self) -> str:
         rels = ", ".join(f"{k} {v}" for k, v in sorted(self.asserted.items())) or "none"
-        return (
+        text = (
             f"{self.documents} document(s), {self.entities} entities, {sum(self.asserted.values())} relations "
             f"({rels}), {self.assertions} assertions ({self.held_back} not asserted) in {self.seconds:.1f} s"
         )
+        if self.added or self.replaced or self.unchanged or self.removed:
+            text += (
+                f"; {self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, {self.removed} removed"
+            )
+        return text
 
     def as_dict(self) -> dict[str, object]:
         """The same as JSON-ready data (``kg build --summary json``)."""
@@ -51,45 +67,159 @@ class BuildStats:
         }
 
 
-def extract_documents(docs: Iterable[Document], jobs: int = 1, batch_size: int = 16) -> Iterator[Extraction]:
-    """Parse and extract each document, streaming. The model is loaded only once there is a document."""
+@dataclass(frozen=True)
+class DocResult:
+    """What one document contributes: its named graph as N-Quads lines (picklable, a few kB)."""
+
+    source: str
+    sha256: str
+    lines: Lines
+
+
+def document_lines(parsed: object, document: Document, min_confidence: float = 0.0) -> DocResult:
+    """Extraction, RDF mapping and serialisation of one parsed document: its named graph as N-Quads lines.
+
+    Relations whose confidence is below ``min_confidence`` are left out entirely (no assertion either).
+    """
+    from kg.nlp.extract import extract
+    from kg.rdf.mapping import extraction_lines
+
+    ext: Extraction = extract(parsed, document)  # type: ignore[arg-type]
+    if min_confidence > 0:
+        ext = replace(ext, relations=tuple(r for r in ext.relations if r.confidence >= min_confidence))
+    return DocResult(document.source, document.sha256, extraction_lines(ext))
+
+
+def process_batch(docs: list[Document], min_confidence: float = 0.0) -> list[DocResult]:
+    """Parse a batch of documents and run :func:`document_lines` on each: the unit of work of every worker.
+
+    The model is loaded once per process (``load_nlp`` caches it).
+    """
+    from kg.nlp.pipeline import load_nlp
+
+    nlp = load_nlp()
+    parsed = nlp.pipe([d.text for d in docs], batch_size=BATCH_SIZE)
+    return [document_lines(p, d, min_confidence) for p, d in zip(parsed, docs, strict=True)]
+
+
+def batches(docs: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[list[Document]]:
+    it = iter(docs)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def document_results(docs: Iterable[Document], jobs: int = 1, min_confidence: float = 0.0) -> Iterator[DocResult]:
+    """Every document's result, streaming. With ``jobs > 1`` whole batches run in worker processes
+    (parse, extraction, mapping and serialisation); results come back in any order, the merge sorts."""
     it = iter(docs)
     first = next(it, None)
     if first is None:
         return
-    nlp = load_nlp()
-    stream = ((d.text, d) for d in itertools.chain([first], it))
-    for parsed, document in nlp.pipe(stream, as_tuples=True, n_process=jobs, batch_size=batch_size):
-        yield extract(parsed, document)
+    stream = itertools.chain([first], it)
+    if jobs <= 1:
+        from kg.nlp.pipeline import load_nlp
+
+        nlp = load_nlp()
+        pairs = ((d.text, d) for d in stream)
+        for parsed, document in nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
+            yield document_lines(parsed, document, min_confidence)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        work = partial(process_batch, min_confidence=min_confidence)
+        for results in pool.imap_unordered(work, batches(stream)):
+            yield from results
+
+
+def build_dataset(
+    docs: Iterable[Document],
+    jobs: int = 1,
+    on_document: Callable[[DocResult], None] | None = None,
+    min_confidence: float = 0.0,
+    results: Iterable[DocResult] | None = None,
+) -> tuple[Lines, BuildStats]:
+    """The dataset of ``docs`` (sorted N-Quads lines, one named graph per document) and its statistics.
+
+    ``results`` replaces the local workers with results made elsewhere (a Dask cluster).
+    """
+    start = time.perf_counter()
+    parts: list[Lines] = []
+    source = results if results is not None else document_results(docs, jobs, min_confidence)
+    for res in source:
+        parts.append(res.lines)
+        if on_document is not None:
+            on_document(res)
+    lines = merge(*parts)
+    stats = dataset_stats(lines)
+    stats.seconds = time.perf_counter() - start
+    return lines, stats
+
+
+_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_KG = b"<https://w3id.org/kg-news/ontology#"
+_ENTITY_CLASSES = {_KG + t + b">" for t in (b"Person", b"Group", b"GPE", b"Place")}
+_DOCUMENT, _ASSERTION = _KG + b"Document>", _KG + b"Assertion>"
+_ASSERTED = _KG + b"asserted>"
+_RELATIONS = {f"<{relation_term(r)}>".encode(): r for r in RELATIONS}
+
+
+def dataset_stats(lines: Lines, flat: Lines | None = None) -> BuildStats:
+    """Honest counts of a dataset's union: distinct documents, entities, assertions, asserted relations."""
+    stats = BuildStats()
+    entities: set[bytes] = set()
+    for line in flat if flat is not None else flatten(lines):
+        s, p, o = line.split(b" ", 2)
+        if p == _TYPE:
+            o = o[:-3]
+            if o in _ENTITY_CLASSES:
+                entities.add(s)
+            elif o == _DOCUMENT:
+                stats.documents += 1
+            elif o == _ASSERTION:
+                stats.assertions += 1
+        elif p == _ASSERTED:
+            if o.startswith(b'"false"'):
+                stats.held_back += 1
+        else:
+            rel = _RELATIONS.get(p)
+            if rel is not None:
+                stats.asserted[rel] += 1
+    stats.entities = len(entities)
+    for name in RELATIONS:
+        stats.asserted.setdefault(name, 0)
+    return stats
 
 
 def build_graph(
     docs: Iterable[Document],
     jobs: int = 1,
     graph: Graph | None = None,
-    on_document: Callable[[Extraction], None] | None = None,
+    on_document: Callable[[DocResult], None] | None = None,
     min_confidence: float = 0.0,
 ) -> tuple[Graph, BuildStats]:
-    """Build (or extend) a graph from documents; returns the graph and what went into it.
+    """Build (or extend) an rdflib graph (the union of the documents' graphs) from documents."""
+    import pyoxigraph as ox
 
-    Relations whose confidence is below ``min_confidence`` are left out entirely (no assertion either).
-    """
+    from kg.rdf.store import new_graph, ox_store
+
+    lines, stats = build_dataset(docs, jobs=jobs, on_document=on_document, min_confidence=min_confidence)
     graph = new_graph() if graph is None else graph
-    stats = BuildStats()
-    start = time.perf_counter()
-    entity_keys: set[str] = set()
-    for ext in extract_documents(docs, jobs=jobs):
-        if min_confidence > 0:
-            ext = replace(ext, relations=tuple(r for r in ext.relations if r.confidence >= min_confidence))
-        add_extraction(graph, ext)
-        stats.documents += 1
-        entity_keys.update(e.key for e in ext.entities)
-        stats.assertions += len(ext.relations)
-        stats.held_back += sum(1 for r in ext.relations if not r.asserted)
-        if on_document is not None:
-            on_document(ext)
-    stats.entities = len(entity_keys)
-    for name in RELATIONS:
-        stats.asserted[name] = sum(1 for _ in graph.triples((None, relation_term(name), None)))
-    stats.seconds = time.perf_counter() - start
+    data = b"".join(flatten(lines))
+    if data:
+        ox_store(graph).bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return graph, stats
+
+
+def extract_documents(docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Extraction]:
+    """Parse and extract each document in this process, streaming (for tools that want the extractions)."""
+    from kg.nlp.extract import extract
+    from kg.nlp.pipeline import load_nlp
+
+    it = iter(docs)
+    first = next(it, None)
+    if first is None:
+        return
+    nlp = load_nlp()
+    stream = ((d.text, d) for d in itertools.chain([first], it))
+    for parsed, document in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        yield extract(parsed, document)

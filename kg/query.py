@@ -717,17 +717,10 @@ def format_table(
 
 
 def turtle(triples: Iterable[ox.Triple]) -> bytes:
-    """Triples as Turtle the way ``kg build`` writes it: kg's prefixes in kg's order, triples in canonical order.
+    """Triples as Turtle the way ``kg build`` writes it: kg's prefixes in kg's order, triples in canonical order."""
+    from kg.rdf import dataset as ds
 
-    Sorting the triples directly (not through a store, as :func:`kg.rdf.store.serialize` does for a graph) keeps
-    large CONSTRUCT results cheap.
-    """
-    from kg.rdf.store import _sort_key
-
-    data = ox.serialize(sorted(set(triples), key=_sort_key), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    body = b"".join(line for line in (data or b"").splitlines(keepends=True) if not line.startswith(b"@prefix "))
-    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
-    return head + b"\n" + body
+    return ds.turtle(ds.merge(ds.quad_lines(ox.Quad(t.subject, t.predicate, t.object) for t in triples)))
 
 
 def render(

@@ -75,7 +75,7 @@ def test_every_format_reparses_isomorphic(seed_build, tmp_path: Path, suffix: st
     out.write_bytes(serialize(graph, FORMATS[suffix]))
     assert isomorphic(_plain(load_graph(out)), _plain(graph))
     # and rdflib's own parsers read it too
-    rdflib_fmt = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}[suffix]
+    rdflib_fmt = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".nq": "nquads"}[suffix]
     again = Graph().parse(out, format=rdflib_fmt)
     assert len(again) == len(graph)
 
@@ -203,7 +203,7 @@ def test_cli_missing_file(tmp_path: Path) -> None:
 def test_cli_bad_output_suffix_lists_choices(tmp_path: Path) -> None:
     proc = _run("build", str(SEED), "-o", str(tmp_path / "g.rdfx"))
     assert proc.returncode == 1
-    assert ".jsonld, .nt, .trig, .ttl" in proc.stderr
+    assert ".jsonld, .nq, .nt, .trig, .ttl" in proc.stderr
 
 
 def test_cli_skips_bad_files_but_builds_the_rest(tmp_path: Path) -> None:

@@ -27,11 +27,11 @@ def test_failed_write_leaves_earlier_file_untouched(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix_is_refused_with_valid_choices(tmp_path: Path) -> None:
-    with pytest.raises(KGError, match=r"\.jsonld, \.nt, \.trig, \.ttl"):
+    with pytest.raises(KGError, match=r"\.jsonld, \.nq, \.nt, \.trig, \.ttl"):
         write_graph(_graph(), tmp_path / "g.xyz")
 
 
-@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".jsonld", ".trig", ".oxigraph"])
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".jsonld", ".trig", ".nq", ".oxigraph"])
 def test_write_then_load_gives_the_same_triples(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"g{suffix}"
     write_graph(_graph(), out)

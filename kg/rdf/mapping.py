@@ -25,11 +25,13 @@ from rdflib.namespace import DCTERMS, PROV
 from kg.model import Document, Entity, Extraction, Link, Relation
 from kg.rdf.namespace import (
     ASSERTION,
+    BASE,
     DOC,
     ENTITY,
     GEO,
     GEONAMES,
     KG,
+    ONTOLOGY_IRI,
     class_term,
     link_term,
     relation_term,
@@ -99,6 +101,23 @@ def time_literal(value: str) -> Literal:
     return Literal(value)
 
 
+def decimal(value: float, places: int) -> Literal:
+    """An ``xsd:decimal`` rounded to ``places``, in canonical form (no trailing zeros), as a store keeps it.
+
+    Oxigraph stores decimals as numbers and writes them back canonically, so writing the canonical form
+    here makes a graph read back from a store give the same bytes as the build that wrote it.
+
+    >>> str(decimal(0.8, 2)), str(decimal(1.0, 2)), str(decimal(-34.5, 5))
+    ('0.8', '1', '-34.5')
+    """
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return Literal(text, datatype=XSD.decimal)
+
+
 def document_triples(doc: Document) -> Iterator[Triple]:
     d = document_iri(doc.sha256)
     yield d, RDF.type, KG.Document
@@ -120,8 +139,8 @@ def entity_triples(ent: Entity, doc: Document) -> Iterator[Triple]:
     yield e, KG.mentionedIn, document_iri(doc.sha256)
     if ent.geo is not None:
         yield e, OWL.sameAs, URIRef(f"{GEONAMES}{ent.geo.geonames_id}/")
-        yield e, GEO.lat, Literal(f"{ent.geo.lat:.5f}", datatype=XSD.decimal)
-        yield e, GEO.long, Literal(f"{ent.geo.long:.5f}", datatype=XSD.decimal)
+        yield e, GEO.lat, decimal(ent.geo.lat, 5)
+        yield e, GEO.long, decimal(ent.geo.long, 5)
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -173,7 +192,7 @@ def _statement_triples(a: URIRef, rel: Relation | Link, doc: Document) -> Iterat
     if rel.evidence.trigger:
         yield a, KG.trigger, Literal(rel.evidence.trigger)
     yield a, KG.rule, Literal(rel.rule)
-    yield a, KG.confidence, Literal(f"{rel.confidence:.2f}", datatype=XSD.decimal)
+    yield a, KG.confidence, decimal(rel.confidence, 2)
 
 
 def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
@@ -250,3 +269,27 @@ def add_extraction(graph: Graph, ext: Extraction) -> int:
 def add_extractions(graph: Graph, exts: Iterable[Extraction]) -> None:
     for ext in exts:
         add_extraction(graph, ext)
+
+
+def extraction_lines(ext: Extraction) -> list[bytes]:
+    """One document's statements as N-Quads lines in its own named graph (the document's IRI), unsorted.
+
+    This is what a worker sends back: a few kilobytes of bytes, merged by :func:`kg.rdf.dataset.merge`.
+    """
+    import pyoxigraph as ox
+
+    from kg.rdf.dataset import ox_term, quad_lines
+
+    g = ox.NamedNode(str(document_iri(ext.document.sha256)))
+    return quad_lines(ox.Quad(ox_term(s), ox_term(p), ox_term(o), g) for s, p, o in extraction_triples(ext))
+
+
+def dataset_iri(name: str) -> URIRef:
+    """The IRI a VoID/DCAT description gives a built dataset (``<base>dataset/<slug of its file name>``)."""
+    return _checked(str(BASE) + "dataset/" + slug(name))
+
+
+#: The named graph ``kg push`` keeps the union of all documents' graphs in (readers of a server use it as
+#: their default graph); the ontology goes into a graph named by the ontology's IRI.
+UNION_GRAPH = URIRef(BASE + "graph/union")
+ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)

@@ -1,17 +1,18 @@
 """Graphs in the Oxigraph store under rdflib's API, and strict, deterministic, atomic serialisation.
 
 ``DESIGN.md`` measured rdflib's memory store 10-300x slower than Oxigraph for parsing, writing and
-SPARQL; so every graph here is ``rdflib.Graph(store="Oxigraph")`` and parsing/writing go through
-pyoxigraph. Writing sorts the triples first (subject, then ``rdf:type``/labels first, then the rest),
-which makes the same graph always give the same bytes, and lets Oxigraph's Turtle writer group
-each subject's triples the way a person would write them.
+SPARQL; so every graph here is ``rdflib.Graph(store="Oxigraph")`` and parsing goes through pyoxigraph.
+Writing goes through :mod:`kg.rdf.dataset`: N-Quads lines sorted as bytes (one canonical order, no
+Python objects per term), flattened for Turtle, N-Triples and JSON-LD, kept in their named graphs for
+TriG, N-Quads and stores. Readers take the union of all graphs: a file's named graphs are read into one
+graph, and a kg store keeps the union in its default graph beside the per-document graphs.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,7 +21,10 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import KGError
+from kg.rdf import dataset as ds
 from kg.rdf.namespace import PREFIXES
+
+log = logging.getLogger(__name__)
 
 #: Output formats by file suffix.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -28,13 +32,13 @@ FORMATS: dict[str, ox.RdfFormat] = {
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
 }
 #: Input formats by suffix (a superset: anything Oxigraph parses).
 INPUT_FORMATS: dict[str, ox.RdfFormat] = {
     **FORMATS,
     ".turtle": ox.RdfFormat.TURTLE,
     ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
     ".json": ox.RdfFormat.JSON_LD,
     ".rdf": ox.RdfFormat.RDF_XML,
     ".owl": ox.RdfFormat.RDF_XML,
@@ -42,15 +46,6 @@ INPUT_FORMATS: dict[str, ox.RdfFormat] = {
     ".n3": ox.RdfFormat.N3,
 }
 STORE_SUFFIX = ".oxigraph"
-
-_FIRST_PREDICATES = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "0",
-    "http://www.w3.org/2000/01/rdf-schema#label": "1",
-    "http://www.w3.org/2004/02/skos/core#altLabel": "2",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject": "2a",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate": "2b",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object": "2c",
-}
 
 
 def new_graph(store: ox.Store | None = None) -> Graph:
@@ -69,21 +64,6 @@ def ox_store(graph: Graph) -> ox.Store:
     return store._inner
 
 
-def _triples(graph: Graph) -> Iterator[ox.Triple]:
-    for quad in ox_store(graph).quads_for_pattern(None, None, None, None):
-        yield ox.Triple(quad.subject, quad.predicate, quad.object)
-
-
-def _sort_key(t: ox.Triple) -> tuple[str, str, str]:
-    p = t.predicate.value
-    return (str(t.subject), _FIRST_PREDICATES.get(p, "3") + p, str(t.object))
-
-
-def sorted_triples(graph: Graph) -> list[ox.Triple]:
-    """All triples in canonical order (no blank nodes are minted by kg, so this order is stable)."""
-    return sorted(set(_triples(graph)), key=_sort_key)
-
-
 def format_for(path: Path, table: dict[str, ox.RdfFormat] = FORMATS) -> ox.RdfFormat:
     fmt = table.get(path.suffix.lower())
     if fmt is None:
@@ -96,23 +76,23 @@ def format_for(path: Path, table: dict[str, ox.RdfFormat] = FORMATS) -> ox.RdfFo
 
 def serialize(graph: Graph, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> bytes:
     """The graph as bytes in ``fmt``, deterministic."""
-    triples = sorted_triples(graph)
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD) else None
+    return dataset_bytes(ds.store_lines(ox_store(graph)), fmt)
+
+
+def dataset_bytes(lines: ds.Lines, fmt: ox.RdfFormat) -> bytes:
+    """Sorted N-Quads lines in ``fmt``: TriG and N-Quads keep the named graphs, the others hold their union."""
+    if fmt == ox.RdfFormat.N_QUADS:
+        return b"".join(lines)
     if fmt == ox.RdfFormat.TRIG:
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        data = ox.serialize(quads, format=fmt, prefixes=prefixes)
-    else:
-        data = ox.serialize(triples, format=fmt, prefixes=prefixes)
-    assert data is not None
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        # Oxigraph writes the prefix lines in an order of its own; fix it to ours.
-        # and leave a blank line between subjects, as people write Turtle (literals never hold raw newlines:
-        # Oxigraph escapes them, so a line starting in column 0 always starts a new subject).
-        lines = [line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix ")]
-        body = b"".join((b"\n" + line) if i and not line[:1].isspace() else line for i, line in enumerate(lines))
-        head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
-        data = head + b"\n" + body
-    return data
+        return ds.trig(lines)
+    flat = ds.flatten(lines)
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        return b"".join(flat)
+    if fmt == ox.RdfFormat.TURTLE:
+        return ds.turtle(flat)
+    if fmt == ox.RdfFormat.JSON_LD:
+        return ds.jsonld(flat)
+    raise KGError(f"kg does not write {fmt.name}; use one of the suffixes {', '.join(sorted(FORMATS))}")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -134,21 +114,31 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def write_graph(graph: Graph, path: Path) -> None:
     """Write ``graph`` to ``path``: a file in the format its suffix names, or an on-disk Oxigraph store."""
+    write_dataset(ds.store_lines(ox_store(graph)), path)
+
+
+def write_dataset(lines: ds.Lines, path: Path) -> None:
+    """Write a dataset (sorted N-Quads lines) to ``path``: a file in the format its suffix names (Turtle,
+    N-Triples and JSON-LD hold the union of the graphs), or an on-disk Oxigraph store."""
     path = Path(path)
     if path.suffix.lower() == STORE_SUFFIX:
-        _write_store(graph, path)
+        _write_store(lines, path)
         return
-    atomic_write(path, serialize(graph, format_for(path)))
+    atomic_write(path, dataset_bytes(lines, format_for(path)))
 
 
-def _write_store(graph: Graph, path: Path) -> None:
+def _write_store(lines: ds.Lines, path: Path) -> None:
+    """A new store in a temporary folder beside ``path``, swapped in when complete: the named graphs as
+    they are, and their union in the default graph (so any SPARQL reader sees the merged graph)."""
     import shutil
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in _triples(graph))
+        if lines:
+            store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(b"".join(ds.flatten(lines)), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         store.optimize()
         del store
@@ -160,23 +150,70 @@ def _write_store(graph: Graph, path: Path) -> None:
         raise
 
 
-def load_graph(path: Path | str) -> Graph:
-    """Read an RDF file (format from suffix) or an on-disk ``.oxigraph`` store into an Oxigraph-backed graph."""
+def load_dataset(path: Path | str) -> ds.Lines:
+    """A file or store as a dataset: sorted N-Quads lines with their graphs (a kg store's default graph,
+    the union of its named graphs, is not repeated; default-graph triples no named graph holds are kept)."""
     path = Path(path)
+    _check_exists(path)
+    if path.is_dir():
+        store = ox.Store.read_only(str(path))
+        return _without_union(ds.store_lines(store))
+    return ds.parse_lines(path, format_for(path, INPUT_FORMATS), str(path))
+
+
+def _without_union(lines: ds.Lines) -> ds.Lines:
+    named: ds.Lines = []
+    default: ds.Lines = []
+    for line in lines:
+        triple, g = ds.split_graph(line)
+        (named if g else default).append(line if g else triple)
+    if not named:
+        return default
+    covered = set(ds.flatten(named))
+    return ds.merge(named, (t for t in default if t not in covered))
+
+
+def _check_exists(path: Path) -> None:
     if not path.exists():
         raise KGError(f"graph {path} does not exist: build one with 'kg build INPUT -o {path}'")
+    if path.is_dir() and path.suffix.lower() != STORE_SUFFIX:
+        raise KGError(f"{path} is a folder but not a {STORE_SUFFIX} store; pass an RDF file or a store")
+
+
+def load_graph(path: Path | str) -> Graph:
+    """Read an RDF file (format from suffix) or an on-disk ``.oxigraph`` store into an Oxigraph-backed graph.
+
+    A TriG or N-Quads file is read as the union of its graphs (saying so when it has no default graph);
+    a store written by kg holds that union in its default graph.
+    """
+    path = Path(path)
+    _check_exists(path)
     if path.is_dir():
-        if path.suffix.lower() != STORE_SUFFIX:
-            raise KGError(f"{path} is a folder but not a {STORE_SUFFIX} store; pass an RDF file or a store")
         return new_graph(ox.Store.read_only(str(path)))
     fmt = format_for(path, INPUT_FORMATS)
     graph = new_graph()
+    if fmt.supports_datasets:
+        lines = ds.parse_lines(path, fmt, str(path))
+        note_named_graphs(path, lines)
+        flat = ds.flatten(lines)
+        if flat:
+            ox_store(graph).bulk_load(b"".join(flat), format=ox.RdfFormat.N_TRIPLES)
+        return graph
     try:
         with path.open("rb") as fh:
             ox_store(graph).bulk_load(fh, format=fmt)
     except SyntaxError as exc:
         raise KGError(f"{path} is not valid {fmt.name}: {exc}") from None
     return graph
+
+
+def note_named_graphs(path: Path, lines: ds.Lines) -> None:
+    """Say (once, on stderr) that a file keeps its data only in named graphs and that kg reads their union."""
+    names = {ds.split_graph(line)[1] for line in lines}
+    if names and b"" not in names:
+        log.warning(
+            "%s keeps its data in %d named graph(s), none in the default graph: reading their union", path, len(names)
+        )
 
 
 def parse_bytes(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> Graph:

@@ -1,0 +1,447 @@
+"""Datasets as sorted N-Quads lines: the one form every build path produces and every writer reads.
+
+A document's statements live in a named graph (its ``doc:`` IRI). Each document is mapped on its own, in
+whatever process parsed it, into N-Quads lines (:func:`extraction_lines`); a build, ``--jobs N``, a Dask
+cluster and ten incremental steps all end in :func:`merge`: the lines sorted as bytes, duplicates dropped.
+Sorting bytes is cheap (no Python objects per term) and gives one canonical order, so the same documents
+always give the same bytes however they were split.
+
+Writers flatten for Turtle, N-Triples and JSON-LD (:func:`flatten`: drop the graph name, sort, drop
+duplicates) and keep the graphs for TriG and N-Quads. :func:`turtle` writes Turtle straight from sorted
+N-Triples lines, the way a person would lay it out (one block per subject, ``rdf:type`` and labels first,
+kg's prefixes), at about the speed of Oxigraph's own writer.
+
+Lines are canonical N-Quads as Oxigraph writes them: ``<s> <p> o <g> .\\n`` (or ``<s> <p> o .\\n`` in the
+default graph). kg mints no blank nodes; files from elsewhere that have them keep their labels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.errors import KGError
+from kg.rdf.namespace import PREFIXES
+
+Lines = list[bytes]
+
+_XSD = str(XSD)
+_XSD_STRING = _XSD + "string"
+_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: Predicates written first in a subject's block, in this order; the rest follow in IRI order.
+_FIRST = (
+    _RDF_TYPE,
+    b"<http://www.w3.org/2000/01/rdf-schema#label>",
+    b"<http://www.w3.org/2004/02/skos/core#altLabel>",
+    b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>",
+    b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate>",
+    b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#object>",
+)
+_RANK = {p: bytes([i]) for i, p in enumerate(_FIRST)}
+_LAST = bytes([len(_FIRST)])
+#: A local name written as ``prefix:local`` (no escapes needed); anything else is written as ``<IRI>``.
+_LOCAL = re.compile(rb"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+_BARE = {
+    b"<" + (_XSD + "integer").encode() + b">": re.compile(rb"^[+-]?[0-9]+$"),
+    b"<" + (_XSD + "decimal").encode() + b">": re.compile(rb"^[+-]?[0-9]*\.[0-9]+$"),
+    b"<" + (_XSD + "double").encode() + b">": re.compile(rb"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+$"),
+    b"<" + (_XSD + "boolean").encode() + b">": re.compile(rb"^(?:true|false)$"),
+}
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+
+def ox_term(term: Any) -> Any:
+    """An rdflib term as the equal Oxigraph term (a plain literal is an ``xsd:string``, as RDF 1.1 says)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or _XSD_STRING)))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def quad_lines(quads: Iterable[ox.Quad]) -> Lines:
+    """Quads as canonical N-Quads lines (unsorted)."""
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return data.splitlines(keepends=True) if data else []
+
+
+def merge(*parts: Iterable[bytes]) -> Lines:
+    """N-Quads lines from any number of parts, sorted as bytes, duplicates dropped: the canonical dataset.
+
+    >>> merge([b"<b> <p> <o> .\\n", b"<a> <p> <o> .\\n"], [b"<b> <p> <o> .\\n"])
+    [b'<a> <p> <o> .\\n', b'<b> <p> <o> .\\n']
+    """
+    lines: Lines = []
+    for part in parts:
+        lines.extend(part)
+    lines.sort()
+    return _unique_sorted(lines)
+
+
+def _unique_sorted(lines: Lines) -> Lines:
+    if len(lines) < 2:
+        return lines
+    out = [lines[0]]
+    append = out.append
+    last = lines[0]
+    for line in lines:
+        if line != last:
+            append(line)
+            last = line
+    return out
+
+
+def split_graph(line: bytes) -> tuple[bytes, bytes]:
+    """(the triple's line, the graph name) of an N-Quads line; the graph name is ``b""`` in the default graph.
+
+    The graph name is the last term before `` .``: a term with no space and no ``"`` in it (a literal's last
+    piece always holds a ``"``), with three terms before it (else it is the object).
+
+    >>> split_graph(b'<s> <p> "a b" <g> .\\n')
+    (b'<s> <p> "a b" .\\n', b'<g>')
+    >>> split_graph(b'<s> <p> "a <x>" .\\n')
+    (b'<s> <p> "a <x>" .\\n', b'')
+    >>> split_graph(b'<s> <p> <o> .\\n')
+    (b'<s> <p> <o> .\\n', b'')
+    """
+    body = line[:-3] if line[-3:] == b" .\n" else line.rstrip()[:-1].rstrip()
+    k = body.rfind(b" ")
+    last = body[k + 1 :]
+    if last[:1] in _GRAPH_START and b'"' not in last and body.count(b" ", 0, k) >= 2:
+        return body[:k] + b" .\n", last
+    return body + b" .\n", b""
+
+
+_GRAPH_START = (b"<", b"_")
+
+
+def _literal_end(text: bytes, start: int) -> int:
+    """Index just past the literal starting at ``text[start] == '"'`` (with its language tag or datatype)."""
+    i = start + 1
+    while True:
+        j = text.find(b'"', i)
+        if j < 0:
+            return len(text)
+        k = j - 1
+        while text[k] == 0x5C:  # a backslash: count them; an even run leaves the quote unescaped
+            k -= 1
+        if (j - 1 - k) % 2 == 0:
+            break
+        i = j + 1
+    end = j + 1
+    if text[end : end + 3] == b"^^<":
+        end = text.index(b">", end) + 1
+    elif text[end : end + 1] == b"@":
+        space = text.find(b" ", end)
+        end = len(text) if space < 0 else space
+    return end
+
+
+def flatten(lines: Iterable[bytes]) -> Lines:
+    """The union of all graphs as sorted, duplicate-free N-Triples lines."""
+    out: Lines = []
+    append = out.append
+    for line in lines:
+        body = line[:-3]
+        k = body.rfind(b" ")
+        last = body[k + 1 :]
+        if last[:1] in _GRAPH_START and b'"' not in last and body.count(b" ", 0, k) >= 2:
+            append(body[:k] + b" .\n")
+        elif line[-3:] == b" .\n":
+            append(line)
+        else:
+            append(split_graph(line)[0])
+    return merge(out)
+
+
+def graphs(lines: Iterable[bytes]) -> dict[bytes, Lines]:
+    """N-Triples lines per graph name (``b""`` for the default graph), in sorted order of graph name."""
+    out: dict[bytes, Lines] = {}
+    for line in lines:
+        triple, g = split_graph(line)
+        out.setdefault(g, []).append(triple)
+    return {g: out[g] for g in sorted(out)}
+
+
+def with_graph(triple_lines: Iterable[bytes], graph: bytes) -> Iterator[bytes]:
+    """N-Triples lines moved into ``graph`` (an ``<IRI>``), as N-Quads lines."""
+    for line in triple_lines:
+        yield line[:-3] + b" " + graph + b" .\n"
+
+
+def parse_lines(data: bytes | Path, fmt: ox.RdfFormat, name: str = "input") -> Lines:
+    """Any RDF (file or bytes) as canonical N-Quads lines (sorted, no duplicates); bad syntax is a ``KGError``."""
+    try:
+        parsed = ox.parse(path=data, format=fmt) if isinstance(data, Path) else ox.parse(data, format=fmt)
+        return merge(quad_lines(parsed))
+    except SyntaxError as exc:
+        raise KGError(f"{name} is not valid {fmt.name}: {exc}") from None
+
+
+def store_lines(store: ox.Store) -> Lines:
+    """Every quad of an Oxigraph store as canonical N-Quads lines (sorted, no duplicates)."""
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    return merge(data.splitlines(keepends=True) if data else [])
+
+
+# ---------------------------------------------------------------------------------------------- Turtle
+
+
+def _prefix_table(prefixes: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    # longest namespace first, so a namespace inside another never steals its IRIs
+    return sorted(((ns.encode(), p.encode()) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+
+
+class _Terms:
+    """Turtle spellings of N-Triples terms, cached (IRIs and datatypes repeat by the million)."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.table = _prefix_table(prefixes)
+        self.iris: dict[bytes, bytes] = {}
+        self.objects: dict[bytes, bytes] = {}
+        #: predicates: ``rdf:type`` is ``a`` there (and only there)
+        self.predicates: dict[bytes, bytes] = {_RDF_TYPE: b"a"}
+
+    def predicate(self, term: bytes) -> bytes:
+        out = self.predicates.get(term)
+        if out is None:
+            out = self.predicates[term] = self.iri(term)
+        return out
+
+    def iri(self, term: bytes) -> bytes:
+        """``<IRI>`` as ``prefix:local`` when a prefix fits and the local name needs no escape."""
+        hit = self.iris.get(term)
+        if hit is not None:
+            return hit
+        iri = term[1:-1]
+        out = term
+        for ns, p in self.table:
+            if iri.startswith(ns):
+                local = iri[len(ns) :]
+                if _LOCAL.match(local):
+                    out = p + b":" + local
+                    break
+        if len(self.iris) < 1_000_000:
+            self.iris[term] = out
+        return out
+
+    def obj(self, term: bytes) -> bytes:
+        if term[:1] == b"<":
+            return self.iri(term)
+        if term[:1] != b'"' or not term.endswith(b">"):
+            return term  # a plain string, a language-tagged one, or a blank node: as N-Triples has it
+        cut = term.rfind(b'"^^<')
+        value, dtype = term[1:cut], term[cut + 3 :]
+        bare = _BARE.get(dtype)
+        if bare is not None and bare.match(value):
+            return value
+        return term[: cut + 3] + self.iri(dtype)
+
+
+def _blocks(nt_lines: Iterable[bytes]) -> Iterator[tuple[bytes, list[tuple[bytes, bytes]]]]:
+    """(subject, [(predicate, object)]) per subject of sorted N-Triples lines, predicates in kg's order.
+
+    Sorted lines already give each subject's predicates in IRI order; only the few written first
+    (``rdf:type``, labels, the reification triple) are pulled ahead.
+    """
+    subject = b""
+    first: list[tuple[bytes, bytes, bytes]] = []
+    rest: list[tuple[bytes, bytes]] = []
+    rank = _RANK.get
+    for line in nt_lines:
+        s, p, o = line.split(b" ", 2)
+        if s != subject:
+            if first or rest:
+                yield subject, _ordered(first, rest)
+            subject, first, rest = s, [], []
+        r = rank(p)
+        if r is None:
+            rest.append((p, o[:-3]))
+        else:
+            first.append((r, p, o[:-3]))
+    if first or rest:
+        yield subject, _ordered(first, rest)
+
+
+def _ordered(first: list[tuple[bytes, bytes, bytes]], rest: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    if not first:
+        return rest
+    first.sort()
+    return [(p, o) for _, p, o in first] + rest
+
+
+def _prefix_head(prefixes: dict[str, str], keyword: bytes = b"@prefix") -> bytes:
+    return b"".join(keyword + f" {p}: <{ns}> .\n".encode() for p, ns in prefixes.items()) + b"\n"
+
+
+def _turtle_body(nt_lines: Iterable[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
+    """The Turtle statements of sorted N-Triples lines, one block per subject, blank lines between.
+
+    One tight loop: this is the writer's whole cost (about a microsecond a triple), so terms are spelled
+    through caches and each block's special predicates are the only thing sorted.
+    """
+    out: list[bytes] = []
+    app = out.append
+    iri, objects, obj = terms.iri, terms.objects, terms.obj
+    predicates, predicate = terms.predicates, terms.predicate
+    rank = _RANK.get
+    sep = b" ;\n\t" + indent
+    between = b""
+    subject = b""
+    first: list[tuple[bytes, bytes, bytes]] = []
+    rest: list[tuple[bytes, bytes]] = []
+
+    def flush() -> None:
+        pairs = _ordered(first, rest)
+        app(between)
+        app(indent)
+        app(iri(subject) if subject[:1] == b"<" else subject)
+        last_p = b""
+        for p, o in pairs:
+            if p == last_p:
+                app(b" , ")
+            else:
+                app(sep if last_p else b" ")
+                pc = predicates.get(p)
+                app(pc if pc is not None else predicate(p))
+                app(b" ")
+                last_p = p
+            if o[-1:] == b'"':
+                app(o)
+            else:
+                oc = objects.get(o)
+                if oc is None:
+                    oc = obj(o)
+                    if len(objects) < 2_000_000:
+                        objects[o] = oc
+                app(oc)
+        app(b" .\n")
+
+    for line in nt_lines:
+        s, p, o = line.split(b" ", 2)
+        if s != subject:
+            if first or rest:
+                flush()
+                between = b"\n"
+            subject, first, rest = s, [], []
+        r = rank(p)
+        if r is None:
+            rest.append((p, o[:-3]))
+        else:
+            first.append((r, p, o[:-3]))
+    if first or rest:
+        flush()
+    return b"".join(out)
+
+
+def turtle(nt_lines: Sequence[bytes], prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """Sorted N-Triples lines as Turtle a person would write: kg's prefixes, a block per subject (a blank
+    line between), ``a``/labels first, repeated predicates as ``,`` lists, numbers and booleans bare."""
+    terms = _Terms(prefixes)
+    return _prefix_head(prefixes) + _turtle_body(nt_lines, terms)
+
+
+def trig(nq_lines: Iterable[bytes], prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """N-Quads lines as TriG: the default graph's triples first, then one ``GRAPH { }`` block per named graph."""
+    terms = _Terms(prefixes)
+    out = [_prefix_head(prefixes)]
+    for g, triples in graphs(nq_lines).items():
+        triples.sort()
+        if not g:
+            out.append(_turtle_body(triples, terms))
+            out.append(b"\n")
+            continue
+        out.append((terms.iri(g) if g[:1] == b"<" else g) + b" {\n")
+        out.append(_turtle_body(triples, terms, b"\t"))
+        out.append(b"}\n\n")
+    data = b"".join(out)
+    return data[:-1] if data.endswith(b"\n\n") else data
+
+
+# ---------------------------------------------------------------------------------------------- JSON-LD
+
+
+def context() -> dict[str, Any]:
+    """The published JSON-LD ``@context`` (``ontology/context.jsonld``)."""
+    from kg.resources import ontology_dir
+
+    path = ontology_dir() / "context.jsonld"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KGError(f"{path}: cannot read the JSON-LD context ({exc}); reinstall kg") from None
+    return data
+
+
+def jsonld(nt_lines: Sequence[bytes]) -> bytes:
+    """Sorted N-Triples lines as compacted JSON-LD: the published ``@context`` inline, one node per subject.
+
+    Keys and IRIs are the context's prefixed names; strings are plain JSON strings, other literals
+    ``{"@value", "@type"}``. Deterministic: subjects, keys and values in the order of the sorted lines.
+    """
+    ctx = context()
+    prefixes = {k: v for k, v in ctx["@context"].items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    terms = _Terms(prefixes)
+
+    def name(term: bytes) -> str:
+        if term[:1] != b"<":
+            return term.decode()  # a blank node label, as JSON-LD writes them too
+        spelled = terms.iri(term)
+        return (spelled[1:-1] if spelled[:1] == b"<" else spelled).decode()
+
+    nodes = []
+    for s, pairs in _blocks(nt_lines):
+        node: dict[str, Any] = {"@id": name(s)}
+        for p, o in pairs:
+            if p == _RDF_TYPE:
+                node.setdefault("@type", []).append(name(o))
+                continue
+            node.setdefault(name(p), []).append(_json_value(o, name))
+        nodes.append({k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in node.items()})
+    doc = {"@context": ctx["@context"], "@graph": nodes}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _json_value(o: bytes, name: Any) -> Any:
+    if o[:1] != b'"':
+        return {"@id": name(o)}
+    close = o.rfind(b'"')
+    value = json.loads(_nt_string_to_json(o[: close + 1]))
+    rest = o[close + 1 :]
+    if rest.startswith(b"@"):
+        return {"@value": value, "@language": rest[1:].decode()}
+    if rest.startswith(b"^^"):
+        return {"@value": value, "@type": name(rest[2:])}
+    return value
+
+
+def _nt_string_to_json(quoted: bytes) -> str:
+    """An N-Triples string literal (quotes included) as a JSON string: same escapes, save \\U and raw bytes."""
+    text = quoted.decode("utf-8")
+    if "\\U" in text:
+        text = re.sub(r"\\U([0-9A-Fa-f]{8})", lambda m: json.dumps(chr(int(m.group(1), 16)))[1:-1], text)
+    return text.replace("\\'", "'")
+
+
+def literal_value(term: bytes) -> str:
+    """The lexical value of an N-Triples literal (``"a\\nb"@en`` -> ``a`` newline ``b``).
+
+    >>> literal_value(b'"a \\\\"b\\\\""^^<http://www.w3.org/2001/XMLSchema#string>')
+    'a "b"'
+    """
+    close = term.rfind(b'"')
+    value: str = json.loads(_nt_string_to_json(term[: close + 1]))
+    return value
