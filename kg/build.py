@@ -64,6 +64,10 @@ class BuildStats:
             "assertions": self.assertions,
             "not_asserted": self.held_back,
             "seconds": round(self.seconds, 3),
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
         }
 
 

@@ -38,17 +38,19 @@ def client_for(workers: int | None = None, scheduler: str | None = None, stack: 
     own = stack if stack is not None else ExitStack()
     if scheduler:
         try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise KGError(
                 f"cannot reach the Dask scheduler at {scheduler} ({exc.__class__.__name__}): start one with "
                 "'dask scheduler' and workers with 'dask worker ADDRESS', or use --workers N for a local cluster"
             ) from None
         except ValueError as exc:
-            raise KGError(f"--scheduler {scheduler!r} is not a scheduler address ({exc}); e.g. tcp://HOST:8786") from None
+            raise KGError(
+                f"--scheduler {scheduler!r} is not a scheduler address ({exc}); e.g. tcp://HOST:8786"
+            ) from None
         own.callback(client.close)
         return client
-    cluster = LocalCluster(
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers or 1,
         threads_per_worker=1,
         processes=True,
@@ -56,7 +58,7 @@ def client_for(workers: int | None = None, scheduler: str | None = None, stack: 
         silence_logs=logging.ERROR,
     )
     own.callback(cluster.close)
-    client = Client(cluster)
+    client = Client(cluster)  # type: ignore[no-untyped-call]
     own.callback(client.close)
     return client
 
@@ -75,7 +77,7 @@ def dask_results(
         return
     futures = client.map(process_batch, work, min_confidence=min_confidence, pure=False)
     try:
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             yield from future.result()
     finally:
         client.cancel(futures)

@@ -53,7 +53,8 @@ def documents(lines: Iterable[bytes]) -> dict[bytes, DocumentInfo]:
         elif p == _SOURCE:
             sources.setdefault(g, set()).add(ds.literal_value(o[:-3]))
     return {
-        g: DocumentInfo(g, sha.get(g, ""), tuple(sorted(sources.get(g, ())))) for g in sorted(sha.keys() | sources.keys())
+        g: DocumentInfo(g, sha.get(g, ""), tuple(sorted(sources.get(g, ()))))
+        for g in sorted(sha.keys() | sources.keys())
     }
 
 
@@ -79,8 +80,11 @@ def add_documents(
 ) -> tuple[ds.Lines, BuildStats]:
     """``existing`` with ``docs`` added: unchanged documents skipped (not even parsed), a file whose text
     changed replaces its old graph. ``results`` runs the documents elsewhere (a Dask cluster)."""
+    import time
+
     from kg.rdf.mapping import document_iri
 
+    start = time.perf_counter()
     known = documents(existing)
     by_source: dict[str, list[bytes]] = {}
     for info in known.values():
@@ -99,10 +103,7 @@ def add_documents(
     new_sources = {d.source for d in todo}
     # an old graph goes when every file it came from now has new text
     replaced = {
-        g
-        for d in todo
-        for g in by_source.get(d.source, ())
-        if g not in seen and set(known[g].sources) <= new_sources
+        g for d in todo for g in by_source.get(d.source, ()) if g not in seen and set(known[g].sources) <= new_sources
     }
     if todo:
         run = results(todo) if results is not None else None
@@ -115,6 +116,7 @@ def add_documents(
     stats.added = len(todo) - len(replaced)
     stats.replaced = len(replaced)
     stats.unchanged = unchanged
+    stats.seconds = time.perf_counter() - start
     return lines, stats
 
 

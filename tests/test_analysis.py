@@ -209,7 +209,7 @@ def test_streamed_file_counts_like_a_store(tmp_path: Path) -> None:
         ("advises", 0),
         ("controls", 1),
     ]
-    assert [(u, k_, v) for u, v, k_ in G.edges(keys=True)][0] == (f"{e}A", "controls", f"{e}X")
+    assert next((u, k_, v) for u, v, k_ in G.edges(keys=True)) == (f"{e}A", "controls", f"{e}X")
     assert (f"{e}B", f"{e}A", "advises") in G.edges(keys=True)
     from kg.rdf.store import load_graph
 

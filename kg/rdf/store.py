@@ -79,19 +79,22 @@ def serialize(graph: Graph, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> bytes:
     return dataset_bytes(ds.store_lines(ox_store(graph)), fmt)
 
 
-def dataset_bytes(lines: ds.Lines, fmt: ox.RdfFormat) -> bytes:
-    """Sorted N-Quads lines in ``fmt``: TriG and N-Quads keep the named graphs, the others hold their union."""
+def dataset_bytes(lines: ds.Lines, fmt: ox.RdfFormat, *, flat: bool = False) -> bytes:
+    """Sorted N-Quads lines in ``fmt``: TriG and N-Quads keep the named graphs, the others hold their union.
+
+    ``flat``: the lines are known to hold no graph names (they came from a triples format): no flattening.
+    """
     if fmt == ox.RdfFormat.N_QUADS:
         return b"".join(lines)
     if fmt == ox.RdfFormat.TRIG:
         return ds.trig(lines)
-    flat = ds.flatten(lines)
+    triples = lines if flat else ds.flatten(lines)
     if fmt == ox.RdfFormat.N_TRIPLES:
-        return b"".join(flat)
+        return b"".join(triples)
     if fmt == ox.RdfFormat.TURTLE:
-        return ds.turtle(flat)
+        return ds.turtle(triples)
     if fmt == ox.RdfFormat.JSON_LD:
-        return ds.jsonld(flat)
+        return ds.jsonld(triples)
     raise KGError(f"kg does not write {fmt.name}; use one of the suffixes {', '.join(sorted(FORMATS))}")
 
 
