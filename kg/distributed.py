@@ -36,6 +36,7 @@ def client_for(workers: int | None = None, scheduler: str | None = None, stack: 
     except ImportError:  # pragma: no cover - dask is a dependency
         raise KGError("Dask is not installed: pip install 'dask[distributed]' (make setup does this)") from None
     own = stack if stack is not None else ExitStack()
+    _quiet_dask()
     if scheduler:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
@@ -54,13 +55,21 @@ def client_for(workers: int | None = None, scheduler: str | None = None, stack: 
         n_workers=workers or 1,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: several people build on one machine
         silence_logs=logging.ERROR,
     )
     own.callback(cluster.close)
     client = Client(cluster)  # type: ignore[no-untyped-call]
     own.callback(client.close)
     return client
+
+
+def _quiet_dask() -> None:
+    """Dask logs every worker start and stop at INFO; kg shows them only with -v."""
+    if logging.getLogger().isEnabledFor(logging.INFO):
+        return
+    for name in ("distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def dask_results(

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         summary=True,
     )
     add_graph_option(p)
-    p.add_argument("-o", "--output", required=True, help="file to write (or a folder for neo4j), or - for stdout")
+    p.add_argument("-o", "--output", help="file to write (or a folder for neo4j), or - for stdout (required)")
     p.set_defaults(func=run)
 
 
@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from kg.errors import KGError
     from kg.export import export
 
+    if not args.output:
+        raise KGError("give the file to write with -o OUT (its suffix picks the format), e.g. -o graph.jsonld")
     out = Path(args.output)
     if args.output == "-" and args.format is None:
         raise KGError("-o - needs --format (ttl, nt, nq, trig, jsonld, graphml or gexf)")

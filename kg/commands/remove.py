@@ -31,9 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         summary=True,
     )
     p.add_argument("documents", nargs="+", metavar="DOC", help="document: source path, file name or IRI")
-    p.add_argument(
-        "--from", dest="graph", type=Path, required=True, metavar="GRAPH", help="the .nq/.trig/.oxigraph graph"
-    )
+    p.add_argument("--from", dest="graph", type=Path, metavar="GRAPH", help="the .nq/.trig/.oxigraph graph (required)")
     p.set_defaults(func=run)
 
 
@@ -41,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from kg.incremental import describe, description_path, keeps_graphs, remove_documents
     from kg.rdf.store import load_dataset, write_dataset
 
+    if args.graph is None:
+        from kg.errors import KGError
+
+        raise KGError("name the graph to remove documents from: --from GRAPH (a .nq, .trig or .oxigraph graph)")
     graph: Path = args.graph
     keeps_graphs(graph)
     lines, stats, removed = remove_documents(load_dataset(graph), args.documents)
