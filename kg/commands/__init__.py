@@ -161,3 +161,13 @@ def add_graph_option(p: argparse.ArgumentParser, default: Path = Path("out/graph
         default=default,
         help=f"RDF file (format from its suffix) or DIR.oxigraph store (default {default})",
     )
+
+
+def add_endpoint_option(p: argparse.ArgumentParser) -> None:
+    """``--endpoint URL``: read from a SPARQL 1.1 endpoint instead of ``-g GRAPH``."""
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="read from this SPARQL 1.1 endpoint instead of -g (credentials from KG_ENDPOINT_USER/"
+        "KG_ENDPOINT_PASSWORD or ~/.netrc, never the URL)",
+    )

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="give 'path A B' for the connection between entities A and B; nothing for the full report",
     )
     add_graph_option(p, DEFAULT_GRAPH)
+    add_endpoint_option(p)
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout (- is stdout)")
     p.add_argument(
         "--limit", type=int, default=25, metavar="N", help="rows per list in the report (default 25; 0 for all)"
@@ -66,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise KGError("--limit must be 0 (all rows) or more")
     wall, cpu = time.perf_counter(), time.process_time()
-    G = analysis.project_file(args.graph, paths=bool(what))
+    if args.endpoint:
+        from kg.remote import endpoint_graph
+
+        G = analysis.project(endpoint_graph(args.endpoint), paths=bool(what))
+    else:
+        G = analysis.project_file(args.graph, paths=bool(what))
     log.info(
         "analyze: read and projected %s (%d nodes, %d edges) in %.2f s (%.2f s CPU)",
         args.graph,

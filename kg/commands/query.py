@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option, use_color
+from kg.commands import add_command, add_endpoint_option, add_graph_option, use_color
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     query_arg.completer = query_names  # type: ignore[attr-defined]
     add_graph_option(p, DEFAULT_GRAPH)
+    add_endpoint_option(p)
     p.add_argument(
         "-p",
         "--param",
@@ -96,7 +97,7 @@ def parse_params(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from kg.query import bind_params, check, resolve
     from kg.query import run as run_query
-    from kg.rdf.store import load_graph
+    from kg.remote import open_graph
 
     if args.timeout < 0:
         raise KGError("--timeout must be 0 (no limit) or more seconds")
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     query = resolve(args.query)
     check(query.text)  # refuse unsafe or malformed queries before the graph is even opened
     given = parse_params(args.param)
-    graph = load_graph(args.graph)
+    graph = open_graph(args)
     bindings = bind_params(graph, query, given)
     data = run_query(
         graph,

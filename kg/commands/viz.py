@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 from kg.rdf.namespace import ENTITY_TYPES, RELATIONS
 
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         summary=True,
     )
     add_graph_option(p, DEFAULT_GRAPH)
+    add_endpoint_option(p)
     p.add_argument(
         "-o",
         "--output",
@@ -114,7 +115,13 @@ def run(args: argparse.Namespace) -> int:
         geo=args.geo,
         title=args.title or f"Knowledge graph: {args.graph.name}",
     )
-    view = load_view(load_graph(args.graph), options)
+    if args.endpoint:
+        from kg.remote import fetch_graph
+
+        graph = fetch_graph(args.endpoint)
+    else:
+        graph = load_graph(args.graph)
+    view = load_view(graph, options)
     if fmt == "json":
         data = view_data(view)
         write_output(out, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
