@@ -57,3 +57,99 @@ def curated_graph():  # type: ignore[no-untyped-def]
     from kg.rdf.store import load_graph
 
     return load_graph(CURATED)
+
+
+#: What Python prints for an uncaught exception; no CLI case a user can cause may show it.
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def run_kg(*args: str, cwd: Path | None = None, stdin: bytes | None = None, timeout: float = 600):  # type: ignore[no-untyped-def]
+    """Run ``kg ARGS`` in a fresh process; asserts that stderr holds no traceback and the exit is 0 or 1."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    err = proc.stderr.decode("utf-8", "replace")
+    assert TRACEBACK not in err, f"kg {' '.join(args)} printed a traceback:\n{err}"
+    assert proc.returncode in (0, 1), f"kg {' '.join(args)} exited {proc.returncode}:\n{err}"
+    return proc
+
+
+@pytest.fixture
+def kg_cli():  # type: ignore[no-untyped-def]
+    """``kg_cli(*args)`` -> CompletedProcess of ``kg ARGS`` in a subprocess, checked for tracebacks (see run_kg)."""
+    return run_kg
+
+
+@pytest.fixture
+def kg_main(capsys):  # type: ignore[no-untyped-def]
+    """``kg_main(*args)`` -> (exit code, stdout, stderr) of ``kg.cli.main`` in this process, checked for tracebacks.
+
+    In-process runs share the session's spaCy model, so they cost no model load.
+    """
+    from kg.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert TRACEBACK not in err, f"kg {' '.join(args)} printed a traceback:\n{err}"
+        assert code in (0, 1), f"kg {' '.join(args)} exited {code}:\n{err}"
+        return code, out, err
+
+    return run
+
+
+class Tmpfs:
+    """Small tmpfs mounts for one test: ``make(size)`` mounts one, ``read_only(point)`` remounts it read-only."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.mounted: list[Path] = []
+
+    def make(self, size: str) -> Path:
+        import subprocess
+
+        point = self.base / f"fs{len(self.mounted)}"
+        point.mkdir()
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(point)], capture_output=True
+        )
+        if proc.returncode != 0:
+            msg = f"cannot mount a tmpfs here ({proc.stderr.decode().strip()}); needs root"
+            if os.environ.get("KG_REQUIRE_TOOLS"):
+                pytest.fail(msg + " [KG_REQUIRE_TOOLS is set]")
+            pytest.skip(msg)
+        self.mounted.append(point)
+        return point
+
+    def read_only(self, point: Path) -> None:
+        import subprocess
+
+        subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True, capture_output=True)
+
+    def unmount_all(self) -> None:
+        import subprocess
+
+        for point in reversed(self.mounted):
+            subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Mount small tmpfs file systems (see :class:`Tmpfs`), unmounted after the test.
+
+    Full disks and read-only folders need a real file system: root writes through any permission bits.
+    Skips (fails under KG_REQUIRE_TOOLS) where mounting is not allowed; the fault-injecting doubles in
+    tests/test_outputs.py cover the same code paths there.
+    """
+    fs = Tmpfs(tmp_path)
+    yield fs
+    fs.unmount_all()

@@ -171,3 +171,22 @@ def add_endpoint_option(p: argparse.ArgumentParser) -> None:
         help="read from this SPARQL 1.1 endpoint instead of -g (credentials from KG_ENDPOINT_USER/"
         "KG_ENDPOINT_PASSWORD or ~/.netrc, never the URL)",
     )
+
+
+def add_force(p: argparse.ArgumentParser) -> None:
+    """``--force``: replace an output kg would otherwise refuse to replace (see :mod:`kg.outputs`)."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output even when kg did not write it (a folder without kg's store marker, a file where "
+        "a store goes, a graph under a report); an output that is one of the inputs is never replaced",
+    )
+
+
+def check_output(args: argparse.Namespace, out: Path | str | None, kind: str, inputs: Sequence[Path | str]) -> None:
+    """Before any work: refuse an output that would destroy what kg did not write (stdout needs no check)."""
+    if out is None or is_stdout(out):
+        return
+    from kg.outputs import check_output as check
+
+    check(Path(out), kind, [Path(i) for i in inputs], force=getattr(args, "force", False))

@@ -8,7 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import (
+    add_command,
+    add_endpoint_option,
+    add_force,
+    add_graph_option,
+    check_output,
+    emit_summary,
+    is_stdout,
+    write_output,
+)
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -51,6 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="wrap table cells to this many columns (default: the terminal's width; 0: no wrapping)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed for sampled betweenness and Louvain (default 0)")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -66,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.limit < 0:
         raise KGError("--limit must be 0 (all rows) or more")
+    check_output(args, args.output, "report", [args.graph])
     wall, cpu = time.perf_counter(), time.process_time()
     if args.endpoint:
         from kg.remote import endpoint_graph

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.commands import add_command, add_min_confidence, emit_summary, is_stdout, write_output
+from kg.commands import add_command, add_force, add_min_confidence, check_output, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_min_confidence(p, "leave out relations whose confidence is below X (0..1, default 0: keep all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -104,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
         raise KGError("--workers must be 1 or more")
     existing = load_dataset(into) if into is not None and into.exists() else []
     sources = expand(args.inputs)
+    # every output problem is found before the NLP starts (--into adds to its graph: not an input here)
+    kind = "graph" if is_stdout(out) or Path(out).suffix.lower() != STORE_SUFFIX else "store"
+    inputs = [*(i for i in args.inputs if i != "-"), *(s.path for s in sources if s.path)]
+    check_output(args, out, kind, inputs)
+    if not is_stdout(out):
+        check_output(args, description_path(Path(out)), "graph", inputs)
     errors: list[str] = []
     bar = tqdm(
         total=len(sources),
@@ -141,12 +148,12 @@ def run(args: argparse.Namespace) -> int:
     if stats.documents == 0 and not existing:
         raise KGError("nothing to build: no input could be read (see the messages above)")
     if into is not None:
-        write_dataset(lines, into)
+        write_dataset(lines, into, force=args.force)
     elif is_stdout(out) or Path(out).suffix.lower() != STORE_SUFFIX:
         assert fmt is not None
         write_output(out, dataset_bytes(lines, fmt))
     else:
-        write_dataset(lines, Path(out))
+        write_dataset(lines, Path(out), force=args.force)
     where = "stdout" if is_stdout(out) else str(out)
     if not is_stdout(out):
         write_output(description_path(Path(out)), describe(lines, Path(out), stats))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.commands import add_command, add_min_confidence, is_stdout, write_output
+from kg.commands import add_command, add_force, add_min_confidence, check_output, is_stdout, write_output
 from kg.errors import KGError
 
 FORMATS = ("table", "json")
@@ -63,17 +63,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_min_confidence(p, "build as 'kg build --min-confidence X' does (default 0: keep all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from kg.evaluate import build_and_score, format_json, format_table, gold_files, score_graphs
+    from kg.evaluate import GOLD_SUFFIX, build_and_score, format_json, format_table, gold_files, score_graphs
 
     to_file = args.output is not None and not is_stdout(args.output)
     fmt: str = args.format or ("json" if to_file and Path(args.output).suffix.lower() == ".json" else "table")
     if args.graphs is not None and args.keep_graphs is not None:
         raise KGError("--keep-graphs writes graphs that eval builds; with --graphs nothing is built, drop one")
     paths = gold_files(*args.gold_dirs)
+    # every output problem is found before anything is built; no output may replace an input
+    names = [p.name.removesuffix(GOLD_SUFFIX) for p in paths]
+    inputs: list[Path] = [*paths, *(p.with_name(n + ".txt") for p, n in zip(paths, names, strict=True))]
+    if args.graphs is not None and args.graphs.is_dir():
+        inputs.extend(sorted(args.graphs.iterdir()))
+    check_output(args, args.output, "report", inputs)
+    if args.keep_graphs is not None:
+        for name in names:
+            check_output(args, args.keep_graphs / f"{name}.ttl", "graph", inputs)
     if args.graphs is not None:
         report = score_graphs(paths, args.graphs)
     else:

@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import (
+    add_command,
+    add_endpoint_option,
+    add_force,
+    add_graph_option,
+    check_output,
+    emit_summary,
+    is_stdout,
+    write_output,
+)
 from kg.errors import KGError
 from kg.rdf.namespace import ENTITY_TYPES, RELATIONS
 
@@ -79,6 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--show-claims", action="store_true", help="also draw negated/hypothetical statements, dashed")
     p.add_argument("--geo", action="store_true", help="pin places with coordinates on a map-like layout")
     p.add_argument("--title", help="page title (default: 'Knowledge graph: ' and the graph's file name)")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -101,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(out, args.format)
     if args.depth != 1 and not args.focus:
         raise KGError("--depth needs --focus ENTITY")
+    check_output(args, out, "page" if fmt == "html" else "report", [args.graph])
     options = VizOptions(
         relations=tuple(dict.fromkeys(args.relation)),
         types=tuple(dict.fromkeys(args.types)),

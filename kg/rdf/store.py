@@ -11,8 +11,6 @@ graph, and a kg store keeps the union in its default graph beside the per-docume
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +19,9 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import KGError
+from kg.outputs import STORE_SUFFIX as STORE_SUFFIX
+from kg.outputs import atomic_write as atomic_write
+from kg.outputs import replace_dir
 from kg.rdf import dataset as ds
 from kg.rdf.namespace import PREFIXES
 
@@ -45,7 +46,6 @@ INPUT_FORMATS: dict[str, ox.RdfFormat] = {
     ".xml": ox.RdfFormat.RDF_XML,
     ".n3": ox.RdfFormat.N3,
 }
-STORE_SUFFIX = ".oxigraph"
 
 
 def new_graph(store: ox.Store | None = None) -> Graph:
@@ -98,59 +98,35 @@ def dataset_bytes(lines: ds.Lines, fmt: ox.RdfFormat, *, flat: bool = False) -> 
     raise KGError(f"kg does not write {fmt.name}; use one of the suffixes {', '.join(sorted(FORMATS))}")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: a failure leaves any old file untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the mode a plain open() would (readable by a web server, say)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_graph(graph: Graph, path: Path) -> None:
+def write_graph(graph: Graph, path: Path, *, force: bool = False) -> None:
     """Write ``graph`` to ``path``: a file in the format its suffix names, or an on-disk Oxigraph store."""
-    write_dataset(ds.store_lines(ox_store(graph)), path)
+    write_dataset(ds.store_lines(ox_store(graph)), path, force=force)
 
 
-def write_dataset(lines: ds.Lines, path: Path) -> None:
+def write_dataset(lines: ds.Lines, path: Path, *, force: bool = False) -> None:
     """Write a dataset (sorted N-Quads lines) to ``path``: a file in the format its suffix names (Turtle,
-    N-Triples and JSON-LD hold the union of the graphs), or an on-disk Oxigraph store."""
+    N-Triples and JSON-LD hold the union of the graphs), or an on-disk Oxigraph store.
+
+    Both are replaced atomically and durably (:mod:`kg.outputs`); an existing folder is replaced only when kg
+    wrote it (it holds kg's store marker), unless ``force``.
+    """
     path = Path(path)
     if path.suffix.lower() == STORE_SUFFIX:
-        _write_store(lines, path)
+        replace_dir(path, lambda tmp: _fill_store(lines, tmp), force=force)
         return
     atomic_write(path, dataset_bytes(lines, format_for(path)))
 
 
-def _write_store(lines: ds.Lines, path: Path) -> None:
-    """A new store in a temporary folder beside ``path``, swapped in when complete: the named graphs as
-    they are, and their union in the default graph (so any SPARQL reader sees the merged graph)."""
-    import shutil
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        store = ox.Store(str(tmp))
-        if lines:
-            store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
-            store.bulk_load(b"".join(ds.flatten(lines)), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        store.optimize()
-        del store
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def _fill_store(lines: ds.Lines, folder: Path) -> None:
+    """A new store in ``folder``: the named graphs as they are, and their union in the default graph (so any
+    SPARQL reader sees the merged graph)."""
+    store = ox.Store(str(folder))
+    if lines:
+        store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(b"".join(ds.flatten(lines)), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    store.optimize()
+    del store
 
 
 def load_dataset(path: Path | str) -> ds.Lines:
