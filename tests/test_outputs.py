@@ -261,10 +261,9 @@ elif stage == "file-before-folder-fsync":
 elif stage == "store-filling":
     import pyoxigraph as ox
 
-    def fill(graph, folder):
+    def fill(lines, folder):
         s = ox.Store(str(folder))
-        t = next(store._triples(graph))
-        s.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+        s.bulk_load(lines[0], format=ox.RdfFormat.N_QUADS)
         s.flush()
         die()
 
@@ -286,9 +285,9 @@ elif stage == "store-between-renames":
 
     os.replace = replace
 elif stage == "build-nlp":
-    import kg.build
+    import kg.nlp.extract
 
-    kg.build.extract = die
+    kg.nlp.extract.extract = die
     from kg.cli import main
 
     sys.exit(main(["build", str(new), "-o", str(out)]))
