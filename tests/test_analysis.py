@@ -136,7 +136,9 @@ def test_projection_attributes() -> None:
     a, x = "https://w3id.org/kg-news/entity/A", "https://w3id.org/kg-news/entity/X"
     assert G.nodes[x] == {"label": "Xville", "type": "GPE", "lat": 1.5, "long": -2.25, "aliases": ()}
     assert G.nodes[a]["aliases"] == ("the alphas",)
-    assert dict(G[a][x]["controls"]) == {
+    edge = dict(G[a][x]["controls"])
+    statements = edge.pop("statements")
+    assert edge == {
         "relation": "controls",
         "assertions": 2,
         "documents": 2,
@@ -144,6 +146,10 @@ def test_projection_attributes() -> None:
         "confidence": 0.9,
         "evidence": "A took X.",
     }
+    assert [(s.when, s.source, s.evidence, s.document.rsplit("/", 1)[1]) for s in statements] == [
+        ("1992", "clause", "A took X.", "d2"),
+        ("2001-11", "clause", "A holds X.", "d1"),
+    ]
 
 
 def test_projection_reads_a_plain_rdflib_graph_too() -> None:
@@ -461,3 +467,26 @@ def test_cli_missing_graph_and_bad_format(capsys: pytest.CaptureFixture[str], tm
         main(["analyze", "-g", str(CURATED), "--format", "html"])
     assert exc.value.code == 1
     assert "markdown" in capsys.readouterr().err
+
+
+def test_cli_as_of_reads_the_graph_at_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    """On the curated seed, Kabul fell to the alliance in 1992: as of 1993 it holds the capital, later not."""
+    assert main(["analyze", "-g", str(CURATED), "--as-of", "1993", "--format", "json"]) == 0
+    then = json.loads(capsys.readouterr().out)["control"]
+    assert then["as_of"] == "1993"
+    assert [(r["place"]["label"], [h["label"] for h in r["holders"]]) for r in then["places"]] == [
+        ("Kabul", ["Northern Alliance"])
+    ]
+    assert main(["analyze", "-g", str(CURATED), "--format", "json"]) == 0
+    now = {r["place"]["label"]: r for r in json.loads(capsys.readouterr().out)["control"]["places"]}
+    assert [h["label"] for h in now["Kabul"]["holders"]] == ["Taliban"]
+    assert [(p["label"], p["time"]) for p in now["Kabul"]["sequence"]] == [
+        ("Northern Alliance", "1992"),
+        ("Taliban", None),
+    ]
+
+
+def test_cli_as_of_must_be_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", "-g", str(CURATED), "--as-of", "last week"]) == 1
+    err = capsys.readouterr().err
+    assert "--as-of 'last week' is not a date" in err and "YYYY-MM-DD" in err and "Traceback" not in err

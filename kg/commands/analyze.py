@@ -32,10 +32,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="report who holds what, fronts, defections, advisers, centrality, blocs; or a path between two entities",
         description="Without arguments: a report of the graph in sections (summary, control map, fronts, defection "
         "flows, advisory network, centrality, blocs). With 'path A B': the shortest chain of relations between two "
-        "entities (label, alias or IRI), each hop with its evidence sentence. Only asserted relations count.",
+        "entities (label, alias or IRI), each hop with its evidence sentence. Only asserted relations count. "
+        "--as-of DATE reads the graph as it stood at the end of DATE: who held each place then, from the dated "
+        "changes of hands.",
         examples=(
             "kg analyze -g out/graph.ttl",
             "kg analyze -g out/graph.ttl --format markdown -o out/report.md",
+            "kg analyze -g out/graph.ttl --as-of 2014-06-12",
             "kg analyze path 'Northern Alliance' Kandahar -g out/graph.ttl",
             "kg analyze -f json | jq .control.contested",
         ),
@@ -61,6 +64,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed for sampled betweenness and Louvain (default 0)")
     add_force(p)
+    p.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the state at the end of DATE (YYYY, YYYY-MM or YYYY-MM-DD): only statements dated by then count "
+        "(default: every statement, i.e. the latest state; the report names the latest document date)",
+    )
     p.set_defaults(func=run)
 
 
@@ -77,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise KGError("--limit must be 0 (all rows) or more")
     check_output(args, args.output, "report", [args.graph])
+    if args.as_of is not None:
+        analysis.check_date(args.as_of)
     wall, cpu = time.perf_counter(), time.process_time()
     if args.endpoint:
         from kg.remote import endpoint_graph
@@ -93,12 +104,13 @@ def run(args: argparse.Namespace) -> int:
         time.process_time() - cpu,
     )
     if what:
+        if args.as_of is not None:
+            G = analysis.as_of(G, args.as_of)
         source, target = analysis.find_entity(G, what[1]), analysis.find_entity(G, what[2])
         text = analysis.render_path(G, source, target, analysis.shortest_connection(G, source, target), args.format)
     else:
-        text = analysis.render(
-            analysis.report(G, limit=args.limit or None, seed=args.seed), args.format, width=args.width
-        )
+        rep = analysis.report(G, limit=args.limit or None, seed=args.seed, as_of=args.as_of)
+        text = analysis.render(rep, args.format, width=args.width)
     if args.output and not is_stdout(args.output):
         write_output(args.output, text.encode("utf-8"))
         emit_summary(args, f"wrote {args.output}", {"output": args.output})

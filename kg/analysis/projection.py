@@ -1,0 +1,478 @@
+"""The one NetworkX projection of a kg RDF graph that every analysis reads: :func:`project`, :func:`project_file`.
+
+Nodes are entities, edges the four relations (asserted statements only), each edge carrying its statements
+(:class:`Statement`: time, how the time was obtained, interval, document, evidence, the side a defector left).
+The side links (``kg:memberOf``, ``kg:forcesOf``, ``kg:leads``) are kept apart in ``G.graph["links"]``: they
+say who is on whose side, they are not relations the measures should count. :func:`as_of` restricts a
+projection to what was stated about times on or before a date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+
+from kg.analysis.common import gc_paused, local, to_float
+from kg.errors import KGError
+from kg.model import period_end, period_start
+from kg.rdf.namespace import ENTITY_TYPES, GEO, KG, LINKS, RELATIONS, TIME_SOURCES
+from kg.rdf.store import INPUT_FORMATS, format_for, load_graph, ox_store
+
+__all__ = ["Statement", "as_of", "check_date", "project", "project_file"]
+
+log = logging.getLogger(__name__)
+
+_TIME = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+#: When an entity has several kg types, the one a report shows (GPE is both agent and place).
+_TYPE_PREFERENCE = ("GPE", "Person", "Group", "Place")
+
+_XSD_BOOLEAN = str(XSD.boolean)
+_TYPE, _SUBJECT, _PREDICATE, _OBJECT = str(RDF.type), str(RDF.subject), str(RDF.predicate), str(RDF.object)
+_LABEL, _LAT, _LONG = str(RDFS.label), str(GEO.lat), str(GEO.long)
+_ALIAS_PREDICATES = (str(SKOS.altLabel), str(SKOS.prefLabel))
+_FROM = str(PROV.wasDerivedFrom)
+_ASSERTED, _CONFIDENCE, _WHEN, _EVIDENCE = str(KG.asserted), str(KG.confidence), str(KG.time), str(KG.evidence)
+_SOURCE, _START, _END, _ENDS = str(KG.timeSource), str(KG.timeStart), str(KG.timeEnd), str(KG.endsControl)
+_LEFT, _DOC_DATE = str(KG.sideLeft), str(KG.documentDate)
+_DOCUMENT, _ASSERTION = str(KG.Document), str(KG.Assertion)
+_RELATION_IRIS = {str(KG[r]): r for r in RELATIONS}
+_LINK_IRIS = {str(KG[r]): r for r in LINKS}
+_TYPE_IRIS = {str(KG[t]): t for t in ENTITY_TYPES}
+_SOURCE_IRIS = {str(KG[t]): name for name, t in TIME_SOURCES.items()}
+#: The predicates the projection reads (objects as lexical values); ``kg:asserted`` and ``kg:endsControl`` are
+#: read apart, as truth values, because their datatype decides them. Everything else in the graph is skipped.
+_READ = (
+    _TYPE,
+    _LABEL,
+    _LAT,
+    _LONG,
+    *_RELATION_IRIS,
+    *_LINK_IRIS,
+    _SUBJECT,
+    _PREDICATE,
+    _OBJECT,
+    _FROM,
+    _CONFIDENCE,
+    _WHEN,
+    _SOURCE,
+    _START,
+    _END,
+    _LEFT,
+    _DOC_DATE,
+    _EVIDENCE,
+)
+_READ_PATHS = (*_READ, *_ALIAS_PREDICATES)
+_TRUTHS = (_ASSERTED, _ENDS)
+
+#: predicate IRI -> [(subject, object)] as lexical values: what a reader hands the projection.
+Pairs = dict[str, list[tuple[str, str]]]
+#: predicate IRI (kg:asserted, kg:endsControl) -> [(node, True/False for an xsd:boolean, None for any other value)]
+Truths = dict[str, list[tuple[str, bool | None]]]
+
+
+class Statement(NamedTuple):
+    """One asserted statement behind an edge, as the graph records it.
+
+    ``when`` places it in time the way the ``timeline`` query does: the start of the interval the text
+    gives, else its end, else ``kg:time`` (the clause's time, else the document date), else the document's
+    ``kg:documentDate``; ``None`` when nothing dates it. ``change`` is ``"until"`` when the statement ends the
+    subject's hold (``kg:endsControl``) or gives only its end, else ``"holds"``.
+    """
+
+    when: str | None
+    change: str
+    time: str | None
+    source: str | None
+    start: str | None
+    end: str | None
+    document: str
+    document_date: str | None
+    evidence: str
+    confidence: float | None
+    left: str | None
+    assertion: str
+
+    def sort_key(self) -> tuple[bool, str, bool, str, str]:
+        """Undated last, then by time, ends before holds, then evidence and document (the query's order)."""
+        return (self.when is None, self.when or "", self.change != "until", self.evidence, self.document)
+
+
+def _truth(value: str, datatype: str | None) -> bool | None:
+    """A boolean's value as SPARQL sees it: only an ``xsd:boolean`` is true or false."""
+    if datatype != _XSD_BOOLEAN:
+        return None
+    return True if value in ("true", "1") else False if value in ("false", "0") else None
+
+
+def _ox_truth(term: Any) -> bool | None:
+    return _truth(term.value, term.datatype.value) if isinstance(term, ox.Literal) else None
+
+
+def _read_store(store: ox.Store, predicates: Iterable[str]) -> tuple[Pairs, Truths]:
+    """The default graph's triples of ``predicates``, one single-pattern query each; the joins run in Python.
+
+    A one-pattern SELECT is an index scan; on an on-disk store it decodes terms a quarter faster than
+    ``quads_for_pattern`` (in memory they are even).
+    """
+
+    def scan(p: str) -> ox.QuerySolutions:
+        solutions = store.query(f"SELECT ?s ?o WHERE {{ ?s <{p}> ?o }}")
+        assert isinstance(solutions, ox.QuerySolutions)
+        return solutions
+
+    pairs: Pairs = {p: [(row[0].value, row[1].value) for row in scan(p)] for p in predicates}
+    truths: Truths = {p: [(row[0].value, _ox_truth(row[1])) for row in scan(p)] for p in _TRUTHS}
+    return pairs, truths
+
+
+def _read_rdflib(graph: Graph, predicates: Iterable[str]) -> tuple[Pairs, Truths]:
+    """The same from any rdflib graph (one not backed by Oxigraph)."""
+    pairs: Pairs = {p: [(str(s), str(o)) for s, _, o in graph.triples((None, URIRef(p), None))] for p in predicates}
+    truths: Truths = {
+        p: [
+            (str(s), _truth(str(o), str(o.datatype)) if isinstance(o, Literal) else None)
+            for s, _, o in graph.triples((None, URIRef(p), None))
+        ]
+        for p in _TRUTHS
+    }
+    return pairs, truths
+
+
+def _read_file(path: Path, fmt: ox.RdfFormat, predicates: Iterable[str]) -> tuple[Pairs, Truths]:
+    """The same, streamed from an RDF file: one pass, nothing indexed, only the wanted triples kept.
+
+    Loading 6.3 million triples into a store costs twice the parse (it builds six indexes); the projection
+    reads about a third of them once, so it keeps those and lets the rest go by. Named graphs (TriG,
+    N-Quads) are read as their union, as :func:`kg.rdf.store.load_graph` does; a triple repeated in
+    several graphs counts once, because the projection only ever counts distinct things.
+    """
+    pairs: Pairs = {p: [] for p in predicates}
+    truths: Truths = {p: [] for p in _TRUTHS}
+    bucket_of, truth_of = pairs.get, truths.get
+    names: set[str] = set()
+    default = False
+    dataset = fmt.supports_datasets
+    try:
+        for q in ox.parse(path=path, format=fmt):
+            if dataset:
+                g = q.graph_name
+                if isinstance(g, ox.DefaultGraph):
+                    default = True
+                else:
+                    names.add(g.value)
+            p = q.predicate.value
+            bucket = bucket_of(p)
+            if bucket is not None:
+                bucket.append((q.subject.value, q.object.value))
+            else:
+                flags = truth_of(p)
+                if flags is not None:
+                    flags.append((q.subject.value, _ox_truth(q.object)))
+    except SyntaxError as exc:
+        raise KGError(f"{path} is not valid {fmt.name}: {exc}") from None
+    if names and not default:
+        log.warning(
+            "%s keeps its data in %d named graph(s), none in the default graph: reading their union", path, len(names)
+        )
+    return pairs, truths
+
+
+def _least(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """key -> its smallest value (sorting descending lets ``dict`` keep the smallest: C speed, deterministic)."""
+    return dict(sorted(pairs, reverse=True))
+
+
+def _values(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """key -> its distinct values, sorted (one value per key is the usual case, and the fast one)."""
+    single: dict[str, tuple[str, ...]] = {key: (value,) for key, value in pairs}
+    if len(single) == len(pairs):
+        return single
+    many: dict[str, set[str]] = defaultdict(set)
+    for key, value in pairs:
+        many[key].add(value)
+    return {key: tuple(sorted(values)) for key, values in many.items()}
+
+
+def project(graph: Graph, paths: bool = False) -> nx.MultiDiGraph:
+    """The NetworkX view of a kg RDF graph: the one projection every analysis uses.
+
+    Nodes are entities keyed by IRI string: everything typed ``kg:Person``, ``kg:Group``, ``kg:GPE`` or
+    ``kg:Place``, plus any other end of a relation or side link. Node attributes:
+
+    - ``label``: ``rdfs:label`` (the smallest if several; else the IRI's local name),
+    - ``type``: the kg class name (``GPE`` before ``Person``, ``Group``, ``Place`` if several; ``""`` if none),
+    - ``lat``, ``long``: WGS84 floats or ``None``,
+    - ``aliases``: sorted ``skos:altLabel``/``skos:prefLabel`` values (only with ``paths=True``).
+
+    Edges are the four relations, one per (subject, relation, object), keyed by the relation name, for
+    asserted statements only: a plain triple ``s kg:controls o``, or an assertion node with
+    ``kg:asserted true``. Negated, hypothetical, urged or planned statements are never edges. Edge
+    attributes:
+
+    - ``relation``: the relation name (also the key),
+    - ``assertions``: number of asserted assertion nodes behind the edge (0 for a bare triple),
+    - ``documents``: number of distinct documents those come from,
+    - ``times``: sorted ``kg:time`` values in ISO form (``1992``, ``2001-11``, ``2001-11-13``),
+    - ``confidence``: the highest ``kg:confidence`` (``None`` without assertions),
+    - ``statements``: the asserted statements, one :class:`Statement` each, in time order,
+    - ``evidence`` (only with ``paths=True``): the evidence sentence of the most confident assertion
+      (``""`` without one).
+
+    Graph attributes: ``documents`` and ``assertions`` (counts in the RDF graph), ``unasserted``
+    (assertion nodes left out because they are not asserted), ``latest_document_date`` (the greatest
+    ``kg:documentDate``, or ``None``), ``links``: the side links as sorted ``(subject, link, object)``
+    triples, and ``as_of``: ``None`` (see :func:`as_of`).
+
+    The graph's default graph is read (a kg store keeps the union of its documents' graphs there), and only
+    the predicates named above, each with one index scan of the Oxigraph store (or ``Graph.triples`` for
+    other rdflib graphs); the joins run in Python.
+    :func:`project_file` makes the same projection straight from a file, without building a store.
+
+    Examples
+    --------
+    >>> from kg.rdf.store import parse_bytes
+    >>> ttl = b'''@prefix kg: <https://w3id.org/kg-news/ontology#> .
+    ... @prefix ent: <https://w3id.org/kg-news/entity/> .
+    ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... ent:A a kg:Group ; rdfs:label "Alpha" ; kg:controls ent:X .
+    ... ent:X a kg:Place ; rdfs:label "Xville" .'''
+    >>> G = project(parse_bytes(ttl))
+    >>> sorted(G.nodes[n]["label"] for n in G)
+    ['Alpha', 'Xville']
+    >>> [(G.nodes[u]["label"], k, G.nodes[v]["label"]) for u, v, k in G.edges(keys=True)]
+    [('Alpha', 'controls', 'Xville')]
+    """
+    predicates = _READ_PATHS if paths else _READ
+    try:
+        store = ox_store(graph)
+    except TypeError:
+        store = None
+    with gc_paused():
+        return _project(*(_read_rdflib(graph, predicates) if store is None else _read_store(store, predicates)), paths)
+
+
+def project_file(path: Path | str, paths: bool = False) -> nx.MultiDiGraph:
+    """:func:`project` of the graph in an RDF file, streamed; a ``DIR.oxigraph`` store is read in place.
+
+    Same nodes, edges and attributes as ``project(load_graph(path))``, in a third of the time on large
+    files: the projection needs a third of the triples once, so nothing is loaded into a store. Errors
+    (missing file, unknown suffix, bad syntax) are the ``KGError`` s of :func:`kg.rdf.store.load_graph`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "g.nt").write_text(
+    ...         "<https://w3id.org/kg-news/entity/A> <https://w3id.org/kg-news/ontology#advises> "
+    ...         "<https://w3id.org/kg-news/entity/B> .\\n")
+    ...     G = project_file(Path(tmp) / "g.nt")
+    >>> [(G.nodes[u]["label"], k, G.nodes[v]["label"]) for u, v, k in G.edges(keys=True)]
+    [('A', 'advises', 'B')]
+    """
+    path = Path(path)
+    if not path.is_file():
+        return project(load_graph(path), paths)  # a store, or the error load_graph gives for a missing path
+    with gc_paused():
+        return _project(*_read_file(path, format_for(path, INPUT_FORMATS), _READ_PATHS if paths else _READ), paths)
+
+
+def _project(pairs: Pairs, truths: Truths, paths: bool) -> nx.MultiDiGraph:
+    """The projection documented in :func:`project`, from the triples a reader found."""
+    types: dict[str, set[str]] = defaultdict(set)
+    documents: set[str] = set()
+    assertion_nodes: set[str] = set()
+    for s, o in pairs[_TYPE]:
+        t = _TYPE_IRIS.get(o)
+        if t is not None:
+            types[s].add(t)
+        elif o == _DOCUMENT:
+            documents.add(s)
+        elif o == _ASSERTION:
+            assertion_nodes.add(s)
+    labels, lats, longs = _least(pairs[_LABEL]), _least(pairs[_LAT]), _least(pairs[_LONG])
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for p in _ALIAS_PREDICATES if paths else ():
+        for e, alt in pairs[p]:
+            aliases[e].add(alt)
+    doc_dates = _least(pairs[_DOC_DATE])
+
+    # (s, relation, o) -> [assertions, documents, times, confidence, (-confidence, evidence), statements]
+    edges: dict[tuple[str, str, str], list[Any]] = {}
+    for p, rel in _RELATION_IRIS.items():
+        for s, o in pairs[p]:
+            edges[s, rel, o] = [0, set(), set(), None, None, []]
+    links: set[tuple[str, str, str]] = {(s, rel, o) for p, rel in _LINK_IRIS.items() for s, o in pairs[p]}
+    subjects, predicates, objects = _values(pairs[_SUBJECT]), _values(pairs[_PREDICATE]), _values(pairs[_OBJECT])
+    sources, confidences, whens = _values(pairs[_FROM]), _values(pairs[_CONFIDENCE]), _values(pairs[_WHEN])
+    sentences = _values(pairs[_EVIDENCE])
+    time_sources, starts, ends = _least(pairs[_SOURCE]), _least(pairs[_START]), _least(pairs[_END])
+    lefts = _least(pairs[_LEFT])
+    ending = {a for a, t in truths[_ENDS] if t}
+    relation_of, link_of, nothing = _RELATION_IRIS.get, _LINK_IRIS.get, ()
+    for a in {a for a, t in truths[_ASSERTED] if t}:
+        preds = predicates.get(a, nothing)
+        rels = [r for r in map(relation_of, preds) if r is not None]
+        if not rels:
+            for r in map(link_of, preds):
+                if r is not None:
+                    links.update((s, r, o) for s in subjects.get(a, nothing) for o in objects.get(a, nothing))
+            continue
+        c: float | None = None
+        for value in confidences.get(a, nothing):
+            x = to_float(value)
+            if x is not None and (c is None or x > c):
+                c = x
+        docs = sources.get(a, nothing)
+        times = [w for w in whens.get(a, nothing) if _TIME.match(w)]
+        said = sentences.get(a, nothing)
+        # The most confident sentence wins; ties go to the alphabetically first, for determinism.
+        best = min(((-(c or 0.0), ev) for ev in said), default=None)
+        doc = docs[0] if docs else ""
+        doc_date = doc_dates.get(doc)
+        time = whens[a][0] if a in whens else None
+        start, end = starts.get(a), ends.get(a)
+        statement = Statement(
+            start or end or time or doc_date,
+            "until" if a in ending or (end is not None and start is None) else "holds",
+            time,
+            _SOURCE_IRIS.get(time_sources.get(a, ""), "clause" if time else None),
+            start,
+            end,
+            doc,
+            doc_date,
+            said[0] if said else "",
+            c,
+            lefts.get(a),
+            a,
+        )
+        for rel in rels:
+            for s in subjects.get(a, nothing):
+                for o in objects.get(a, nothing):
+                    data = edges.get((s, rel, o))
+                    if data is None:
+                        data = edges[s, rel, o] = [0, set(), set(), None, None, []]
+                    data[0] += 1
+                    data[1].update(docs)
+                    data[2].update(times)
+                    if c is not None and (data[3] is None or c > data[3]):
+                        data[3] = c
+                    if best is not None and (data[4] is None or best < data[4]):
+                        data[4] = best
+                    data[5].append(statement)
+
+    G = nx.MultiDiGraph()
+    ends_of = {k[0] for k in edges} | {k[2] for k in edges} | {x for s, _, o in links for x in (s, o)}
+    no_types: set[str] = set()
+    G.add_nodes_from(
+        (
+            iri,
+            {
+                "label": labels.get(iri) or local(iri),
+                "type": next((t for t in _TYPE_PREFERENCE if t in types.get(iri, no_types)), ""),
+                "lat": to_float(lats.get(iri)),
+                "long": to_float(longs.get(iri)),
+                "aliases": tuple(sorted(aliases.get(iri, ()))),
+            },
+        )
+        for iri in sorted(types.keys() | ends_of)
+    )
+    add_edge = G.add_edge  # one call per edge: add_edges_from looks up every pair's key dict through views
+    sort_key = Statement.sort_key
+    for (s, rel, o), data in sorted(edges.items()):
+        edge_attrs: dict[str, Any] = {
+            "relation": rel,
+            "assertions": data[0],
+            "documents": len(data[1]),
+            "times": tuple(sorted(data[2])),
+            "confidence": data[3],
+            "statements": tuple(sorted(data[5], key=sort_key)) if len(data[5]) > 1 else tuple(data[5]),
+        }
+        if paths:
+            edge_attrs["evidence"] = data[4][1] if data[4] else ""
+        add_edge(s, o, rel, **edge_attrs)
+    G.graph["documents"], G.graph["assertions"] = len(documents), len(assertion_nodes)
+    G.graph["unasserted"] = len({a for a, t in truths[_ASSERTED] if t is False})
+    G.graph["latest_document_date"] = max(doc_dates.values(), key=period_end, default=None)
+    G.graph["links"] = tuple(sorted(links))
+    G.graph["as_of"] = None
+    return G
+
+
+_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def check_date(value: str) -> str:
+    """``value`` if it is a year, year-month or date (``2014``, ``2014-06``, ``2014-06-12``), else ``KGError``.
+
+    >>> check_date("2014-06")
+    '2014-06'
+    """
+    if not _DATE.match(value):
+        raise KGError(f"--as-of {value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2014-06-12)")
+    return value
+
+
+def on_or_before(when: str | None, date: str) -> bool:
+    """Whether a statement placed at ``when`` can have happened by the end of ``date`` (undated: no).
+
+    >>> on_or_before("2014", "2014-01-05"), on_or_before("2014-06", "2014"), on_or_before("2015", "2014-12")
+    (True, True, False)
+    """
+    return when is not None and period_start(when) <= period_end(date)
+
+
+def as_of(G: nx.MultiDiGraph, date: str) -> nx.MultiDiGraph:
+    """The projection as it stood at the end of ``date``: only statements placed on or before it.
+
+    A statement counts when its ``when`` (see :class:`Statement`) began by the end of ``date``; undated
+    statements and bare triples (no statement behind them) cannot be placed, so they are left out, and an
+    edge left with no statement goes. Side links are kept (they are not dated). ``G.graph["as_of"]`` is set
+    to ``date``, so the analysis knows which ends of intervals have passed.
+
+    Examples
+    --------
+    >>> def said(year, doc):
+    ...     return Statement(year, "holds", year, "clause", None, None, doc, None, "", None, None, "s" + doc)
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "x", key="controls", assertions=2, documents=2, times=("1992", "2001"),
+    ...            statements=(said("1992", "d1"), said("2001", "d2")))
+    'controls'
+    >>> H = as_of(G, "1995")
+    >>> H["a"]["x"]["controls"]["times"], H["a"]["x"]["controls"]["assertions"], H.graph["as_of"]
+    (('1992',), 1, '1995')
+    """
+    check_date(date)
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.graph["as_of"] = date
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v, k, d in G.edges(keys=True, data=True):
+        kept = tuple(s for s in d.get("statements", ()) if on_or_before(s.when, date))
+        if not kept:
+            continue
+        times = tuple(sorted({s.time for s in kept if s.time and _TIME.match(s.time)}))
+        confidences = [s.confidence for s in kept if s.confidence is not None]
+        H.add_edge(
+            u,
+            v,
+            k,
+            **{
+                **d,
+                "assertions": len(kept),
+                "documents": len({s.document for s in kept if s.document}),
+                "times": times,
+                "confidence": max(confidences, default=None),
+                "statements": kept,
+            },
+        )
+    return H
