@@ -46,7 +46,8 @@ def property_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for n, data in G.nodes(data=True):
         H.add_node(n, **_typed(data))
     for u, v, k, data in G.edges(keys=True, data=True):
-        H.add_edge(u, v, key=k, **_typed(data))
+        # an edge's statements (time, evidence, document of each) are provenance, not a property to type
+        H.add_edge(u, v, key=k, **_typed({key: value for key, value in data.items() if key != "statements"}))
     return H
 
 
