@@ -11,7 +11,7 @@ OUT    := out
 .PHONY: setup run test eval lint typecheck bench clean help
 
 help:
-	@echo "make run    build the seed graph into $(OUT)/ (sets up .venv first)"
+	@echo "make run    build the seed graph into $(OUT)/: graph.ttl, report.html, report.md, graph.html"
 	@echo "make test   run the test suite (sets up .venv first)"
 	@echo "make eval   score extraction on seeds/ + tests/data/dev against their gold files"
 	@echo "make bench  benchmarks against the raw libraries (BENCH=build|query|analyze to pick)"
@@ -29,6 +29,7 @@ run: $(STAMP)
 	$(BIN)/kg build $(SEEDS) -o $(OUT)/graph.ttl
 	@if $(BIN)/kg analyze --help >/dev/null 2>&1; then $(BIN)/kg analyze -g $(OUT)/graph.ttl --format markdown -o $(OUT)/report.md; fi
 	@if $(BIN)/kg viz --help >/dev/null 2>&1; then $(BIN)/kg viz -g $(OUT)/graph.ttl -o $(OUT)/graph.html; fi
+	$(BIN)/kg report -g $(OUT)/graph.ttl -o $(OUT)/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

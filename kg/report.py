@@ -1,0 +1,596 @@
+"""``kg report``: one offline HTML page to look at -- who holds what on a map, what happened when, who is
+connected to whom, and the tables of ``kg analyze`` -- with the evidence one click away.
+
+Everything the page says about control comes from :mod:`kg.analysis` (the control map, fronts and the
+per-place timelines are its functions' results; nothing here decides who holds a place) and every
+sentence from the graph's assertions (:func:`kg.viz.read_edges`). The page is drawn in Python as SVG
+(map, timeline, network) and HTML, through a Jinja2 template with autoescaping, so it needs no script at
+all: its Content-Security-Policy allows none, loads nothing (``default-src 'none'``) and admits only its
+own stylesheet, by hash. Text from documents reaches the page only as escaped text.
+
+The map draws country borders and coastlines from Natural Earth (:mod:`kg.geo`), each place at its
+coordinates coloured by the side of its current holder (wedges when several hold it and no date says who
+holds it last), advances as arrows from the advancing side's nearest place (dashed when it holds none).
+A place's side is its holder's ``side`` when the analysis gives one, else the holder itself.
+
+:func:`report_data` gathers everything as JSON-ready data (``kg report --format json``);
+:func:`render_html` draws it; :func:`write_report` does both and writes the page atomically.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph
+
+from kg import analysis
+from kg.analysis_timeline import place_timelines
+from kg.geo import Frame, basemap, frame_for
+from kg.rdf.namespace import RELATIONS
+from kg.rdf.store import ox_store
+from kg.viz import RELATION_COLOR, TYPE_STYLE, read_edges
+
+Row = dict[str, Any]
+
+#: Side colours, in order of how many places a side holds (Tableau 10 without its grey).
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+#: A place nobody is said to hold.
+NO_HOLDER = "#9e9e9e"
+#: The base map's colours (tests look for them in screenshots).
+SEA, LAND, BORDER = "#d4e6f3", "#f4f1e8", "#8c7f6a"
+MAP_WIDTH, MAP_HEIGHT = 960, 620
+NETWORK_WIDTH, NETWORK_HEIGHT = 960, 640
+#: Entities drawn in the network figure (the most central); the page says how many it left out.
+NETWORK_MAX = 80
+#: Places in the timeline figure (the places list below it has all).
+TIMELINE_MAX = 40
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the page shows: ``limit`` rows per analysis table (0: all), ``seed`` for the layouts."""
+
+    title: str = "kg report"
+    limit: int = 25
+    seed: int = 0
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def _evidence_index(graph: Graph) -> dict[tuple[str, str, str], list[Row]]:
+    """(subject, relation, object) -> the asserted statements behind that fact, most confident first."""
+    out: dict[tuple[str, str, str], list[Row]] = {}
+    for e in read_edges(ox_store(graph)):
+        if e.claim:
+            continue
+        out[e.subject, e.predicate, e.object] = [
+            {
+                "text": ev.text,
+                "document": ev.document,
+                "time": ev.time,
+                "time_text": ev.time_text,
+                "confidence": ev.confidence,
+            }
+            for ev in e.evidence
+        ]
+    return out
+
+
+def _holder(row: Row) -> Row | None:
+    """The current holder of a control-map row: the analysis' ``holder`` when it gives one, else the latest
+    dated controller, else the only controller; ``None`` when several hold it and no date tells them apart."""
+    if row.get("holder"):
+        return dict(row["holder"])
+    if row.get("latest"):
+        return dict(row["latest"])
+    if len(row["controllers"]) == 1 and not row.get("controllers_more"):
+        return dict(row["controllers"][0])
+    return None
+
+
+def _side(agent: Mapping[str, Any]) -> Row:
+    """The side an agent is on: the analysis' ``side`` when it gives one, else the agent itself."""
+    side = agent.get("side") or agent
+    return {"iri": side["iri"], "label": side["label"]}
+
+
+def _coords(G: nx.MultiDiGraph, iri: str) -> tuple[float, float] | None:
+    d = G.nodes[iri] if iri in G else {}
+    lat, long = d.get("lat"), d.get("long")
+    return None if lat is None or long is None else (float(lat), float(long))
+
+
+def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
+    """Everything the page shows, as JSON-ready data (``kg report --format json``)."""
+    options = options or ReportOptions()
+    G = analysis.project(graph)
+    rep = analysis.report(G, limit=options.limit or None, seed=options.seed)
+    control = analysis.control_map(G)
+    fronts = analysis.fronts(G)
+    timelines = {t["place"]["iri"]: t for t in place_timelines(G)}
+    evidence = _evidence_index(graph)
+
+    places: dict[str, Row] = {}
+
+    def place(ref: Mapping[str, Any]) -> Row:
+        iri = ref["iri"]
+        if iri not in places:
+            at = _coords(G, iri)
+            places[iri] = {
+                "iri": iri,
+                "label": ref["label"],
+                "type": ref.get("type", ""),
+                "lat": at[0] if at else None,
+                "long": at[1] if at else None,
+                "holder": None,
+                "controllers": [],
+                "contested": False,
+                "advancing": [],
+                "events": [],
+                "undated": [],
+            }
+        return places[iri]
+
+    for row in control["places"]:
+        p = place(row["place"])
+        holder = _holder(row)
+        p["holder"] = None if holder is None else {**holder, "side": _side(holder)}
+        p["controllers"] = [{**c, "side": _side(c)} for c in row["controllers"]]
+        p["contested"] = bool(row["contested"])
+    for row in fronts["places"]:
+        p = place(row["place"])
+        p["advancing"] = [{**a, "side": _side(a)} for a in row["advancing"]]
+    for iri, t in timelines.items():
+        p = place(t["place"])
+        for kind in ("events", "undated"):
+            p[kind] = [
+                {
+                    **e,
+                    "agent": {**e["agent"], "side": _side(e["agent"])},
+                    "evidence": _matching(evidence.get((e["agent"]["iri"], e["relation"], iri), []), e.get("time")),
+                }
+                for e in t[kind]
+            ]
+    ordered = sorted(places.values(), key=lambda p: (p["label"].casefold(), p["iri"]))
+    sides = _side_colours(ordered)
+    for p in ordered:
+        p["colour"] = sides[p["holder"]["side"]["iri"]]["colour"] if p["holder"] else NO_HOLDER
+    isolated = sorted((str(d.get("label", n)) for n, d in G.nodes(data=True) if G.degree(n) == 0), key=str.casefold)
+    return {
+        "title": options.title,
+        "summary": rep["summary"],
+        "analysis": rep,
+        "places": ordered,
+        "sides": list(sides.values()),
+        "isolated": isolated,
+        "evidence": [
+            {"subject": s, "relation": r, "object": o, "statements": evs} for (s, r, o), evs in sorted(evidence.items())
+        ],
+    }
+
+
+def _matching(evidence: list[Row], time: str | None) -> list[Row]:
+    """The statements of an edge that give this event's time (all of them when none does)."""
+    if time is None:
+        return [e for e in evidence if not e["time"]] or evidence
+    return [e for e in evidence if e["time"] == time] or evidence
+
+
+def _side_colours(places: Sequence[Row]) -> dict[str, Row]:
+    """side IRI -> {iri, label, colour, places}: sides holding more places get the first colours."""
+    held: dict[str, int] = defaultdict(int)
+    labels: dict[str, str] = {}
+    for p in places:
+        for who in [p["holder"], *p["controllers"], *p["advancing"], *(e["agent"] for e in p["events"])]:
+            if who:
+                side = who["side"]
+                labels[side["iri"]] = side["label"]
+                held[side["iri"]] += 0
+        if p["holder"]:
+            held[p["holder"]["side"]["iri"]] += 1
+    order = sorted(held, key=lambda s: (-held[s], labels[s].casefold(), s))
+    return {
+        s: {"iri": s, "label": labels[s], "colour": PALETTE[i % len(PALETTE)], "places": held[s]}
+        for i, s in enumerate(order)
+    }
+
+
+# ---------------------------------------------------------------- drawing: map
+
+
+def _anchor(prefix: str, iri: str) -> str:
+    """A stable, safe HTML id for an IRI."""
+    return prefix + "-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:12]
+
+
+def _wedges(x: float, y: float, r: float, colours: Sequence[str]) -> list[Row]:
+    """A circle cut into equal pie slices, one per colour (a place several sides hold)."""
+    out = []
+    n = len(colours)
+    for i, colour in enumerate(colours):
+        a0, a1 = 2 * math.pi * i / n - math.pi / 2, 2 * math.pi * (i + 1) / n - math.pi / 2
+        x0, y0 = x + r * math.cos(a0), y + r * math.sin(a0)
+        x1, y1 = x + r * math.cos(a1), y + r * math.sin(a1)
+        large = 1 if a1 - a0 > math.pi else 0
+        d = f"M{x:.1f} {y:.1f} L{x0:.1f} {y0:.1f} A{r:g} {r:g} 0 {large} 1 {x1:.1f} {y1:.1f} Z"
+        out.append({"d": d, "colour": colour})
+    return out
+
+
+def _shorten(x0: float, y0: float, x1: float, y1: float, by: float) -> tuple[float, float]:
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    return round(x1 - (x1 - x0) * by / length, 1), round(y1 - (y1 - y0) * by / length, 1)
+
+
+def map_figure(data: Row, width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> Row | None:
+    """The map as drawing instructions: frame, countries, places (dots or wedges), arrows, labels."""
+    located = [p for p in data["places"] if p["lat"] is not None]
+    frame = frame_for(((p["lat"], p["long"]) for p in located), width, height)
+    if frame is None:
+        return None
+    sides = {s["iri"]: s["colour"] for s in data["sides"]}
+    dots: list[Row] = []
+    taken: list[tuple[float, float, float, float]] = []
+    for p in located:
+        x, y = frame.project(p["lat"], p["long"])
+        r = 7.0 if p["holder"] or p["controllers"] else 5.0
+        colours = [] if p["holder"] else list(dict.fromkeys(sides[c["side"]["iri"]] for c in p["controllers"]))
+        dots.append(
+            {
+                "x": x,
+                "y": y,
+                "r": r,
+                "colour": p["colour"],
+                "wedges": _wedges(x, y, r, colours) if len(colours) > 1 else [],
+                "label": p["label"],
+                "anchor": _anchor("place", p["iri"]),
+                "iri": p["iri"],
+                "title": _place_title(p),
+            }
+        )
+        taken.append((x - r, y - r, x + r, y + r))
+    arrows = _arrows(located, frame, sides)
+    labels = _labels(dots, taken, frame)
+    countries = basemap(frame)
+    return {
+        "scale": _scale_bar(frame),
+        "frame": frame,
+        "countries": countries,
+        "dots": dots,
+        "arrows": arrows,
+        "labels": labels,
+        "country_names": [c for c in countries if c.label_at is not None],
+    }
+
+
+def _scale_bar(frame: Frame) -> Row | None:
+    """A round distance (km) about 120 px long at the frame's middle latitude."""
+    mid = math.radians((frame.north + frame.south) / 2)
+    km_per_px = 111.32 * math.cos(mid) / frame.kx
+    if km_per_px <= 0:
+        return None
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if km / km_per_px >= 90:
+            return {"km": km, "px": round(km / km_per_px, 1)}
+    return None
+
+
+def _place_title(p: Row) -> str:
+    holder = p["holder"]
+    who = f"held by {holder['label']}" + (f" (since {holder['time']})" if holder.get("time") else "") if holder else ""
+    if not holder and p["controllers"]:
+        who = "held by " + " and ".join(c["label"] for c in p["controllers"]) + ": no date says who holds it last"
+    adv = ("advanced on by " + ", ".join(a["label"] for a in p["advancing"])) if p["advancing"] else ""
+    return " · ".join(x for x in (p["label"], who, adv) if x)
+
+
+def _arrows(located: list[Row], frame: Frame, sides: Mapping[str, str]) -> list[Row]:
+    """An arrow per (advancing side, place): from the side's nearest place it holds, else a short dashed one."""
+    held_by_side: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for p in located:
+        if p["holder"]:
+            held_by_side[p["holder"]["side"]["iri"]].append(frame.project(p["lat"], p["long"]))
+    out: list[Row] = []
+    for p in located:
+        tx, ty = frame.project(p["lat"], p["long"])
+        seen: set[str] = set()
+        for k, a in enumerate(p["advancing"]):
+            side = a["side"]["iri"]
+            if side in seen:
+                continue
+            seen.add(side)
+            bases = [b for b in held_by_side.get(side, []) if (b[0], b[1]) != (tx, ty)]
+            if bases:
+                bx, by = min(bases, key=lambda b: (math.hypot(b[0] - tx, b[1] - ty), b))
+                dashed = False
+            else:  # where it came from is not in the graph: a short arrow from the north-west
+                angle = math.radians(225 + 25 * k)
+                bx, by = round(tx + 55 * math.cos(angle), 1), round(ty + 55 * math.sin(angle), 1)
+                dashed = True
+            x1, y1 = _shorten(bx, by, tx, ty, 11)
+            out.append(
+                {
+                    "x0": bx,
+                    "y0": by,
+                    "x1": x1,
+                    "y1": y1,
+                    "colour": sides[side],
+                    "dashed": dashed,
+                    "title": f"{a['label']} advances on {p['label']}",
+                }
+            )
+    return out
+
+
+def _labels(dots: list[Row], taken: list[tuple[float, float, float, float]], frame: Frame) -> list[Row]:
+    """Place names beside their dots where they fit (right, left, above, below), never over one another."""
+    out: list[Row] = []
+    boxes = list(taken)
+    for d in sorted(dots, key=lambda d: (-d["r"], d["label"].casefold(), d["iri"])):
+        w = 7.0 * len(d["label"]) + 4
+        x, y, r = d["x"], d["y"], d["r"]
+        for lx, ly, anchor in (
+            (x + r + 3, y + 4, "start"),
+            (x - r - 3, y + 4, "end"),
+            (x, y - r - 4, "middle"),
+            (x, y + r + 13, "middle"),
+        ):
+            left = lx if anchor == "start" else lx - w if anchor == "end" else lx - w / 2
+            box = (left, ly - 11, left + w, ly + 3)
+            inside = box[0] >= 0 and box[2] <= frame.width and box[1] >= 0 and box[3] <= frame.height
+            if inside and not any(_overlap(box, b) for b in boxes):
+                boxes.append(box)
+                out.append({"x": round(lx, 1), "y": round(ly, 1), "anchor": anchor, "text": d["label"]})
+                break
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# ---------------------------------------------------------------- drawing: timeline
+
+
+def timeline_figure(data: Row, max_places: int = TIMELINE_MAX) -> Row | None:
+    """The timeline: a row per place, a column per distinct time; control as bars in the holder's side's
+    colour from each dated change to the next, advances as triangles; undated events in a last column."""
+    rows = [p for p in data["places"] if p["events"] or p["undated"]]
+    rows.sort(key=lambda p: (not p["events"], p["events"][0]["time"] if p["events"] else "", p["label"].casefold()))
+    more = max(0, len(rows) - max_places)
+    rows = rows[:max_places]
+    if not rows:
+        return None
+    times = sorted({e["time"] for p in rows for e in p["events"]})
+    undated = any(p["undated"] for p in rows)
+    columns = [*times, *(["undated"] if undated else [])]
+    col_w, row_h, left, top = 92, 30, 190, 46
+    width, height = left + col_w * len(columns) + 10, top + row_h * len(rows) + 8
+    col = {t: i for i, t in enumerate(columns)}
+    sides = {s["iri"]: s["colour"] for s in data["sides"]}
+    marks: list[Row] = []
+    bars: list[Row] = []
+    for r, p in enumerate(rows):
+        y = top + r * row_h
+        control = [e for e in p["events"] if e["relation"] == "controls"]
+        by_time: dict[str, list[Row]] = defaultdict(list)
+        for e in control:
+            by_time[e["time"]].append(e)
+        starts = sorted(by_time)
+        for i, t in enumerate(starts):
+            # from this change to the next one (or past the last dated column): who holds it meanwhile
+            end = col[starts[i + 1]] if i + 1 < len(starts) else len(times) - 1 + 0.45
+            holders = by_time[t]
+            for k, e in enumerate(holders):
+                h = (row_h - 12) / len(holders)
+                bars.append(
+                    {
+                        "x": left + col[t] * col_w + col_w / 2,
+                        "y": round(y + 6 + k * h, 1),
+                        "w": round(max((end - col[t]) * col_w, 14), 1),
+                        "h": round(h, 1),
+                        "colour": sides[e["agent"]["side"]["iri"]],
+                        "title": f"{p['label']}: held by {e['agent']['label']} ({t})",
+                        "time": t,
+                        "place": p["iri"],
+                        "href": "#" + _anchor("place", p["iri"]),
+                    }
+                )
+        # advances (dated) and everything undated, as marks; several in one cell sit side by side
+        cells: dict[int, list[tuple[str, Row]]] = defaultdict(list)
+        for e in p["events"]:
+            if e["relation"] == "advancesOn":
+                cells[col[e["time"]]].append(("events", e))
+        for e in p["undated"]:
+            cells[col["undated"]].append(("undated", e))
+        for c, items in sorted(cells.items()):
+            for k, (kind, e) in enumerate(items):
+                cx = left + c * col_w + col_w / 2 + 15 * (k - (len(items) - 1) / 2)
+                when = "undated" if kind == "undated" else e["time"]
+                marks.append(
+                    {
+                        "kind": e["relation"],
+                        "x": round(cx, 1),
+                        "y": y + row_h / 2,
+                        "colour": sides[e["agent"]["side"]["iri"]],
+                        "title": f"{p['label']}: {e['agent']['label']} {e['relation']} ({when})",
+                        "href": "#" + _anchor("place", p["iri"]),
+                    }
+                )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "col_w": col_w,
+        "row_h": row_h,
+        "columns": [{"x": left + i * col_w + col_w / 2, "text": c} for i, c in enumerate(columns)],
+        "rows": [
+            {"y": top + r * row_h + row_h / 2 + 4, "label": p["label"], "href": "#" + _anchor("place", p["iri"])}
+            for r, p in enumerate(rows)
+        ],
+        "bars": bars,
+        "marks": marks,
+        "more": more,
+    }
+
+
+# ---------------------------------------------------------------- drawing: network
+
+
+def network_figure(graph: Graph, data: Row, seed: int = 0, max_nodes: int = NETWORK_MAX) -> Row | None:
+    """The relations between entities as a drawing: a seeded spring layout, node size by PageRank, colour by
+    type, edges coloured by relation; the most central ``max_nodes`` entities."""
+    G = analysis.project(graph)
+    linked = [n for n in G if G.degree(n) > 0]
+    if not linked:
+        return None
+    rank = {r["iri"]: r["pagerank"] for r in analysis.centrality(G, None, seed)["by_pagerank"]}
+    chosen = sorted(linked, key=lambda n: (-rank.get(n, 0.0), str(G.nodes[n].get("label", n)).casefold(), n))
+    more = max(0, len(chosen) - max_nodes)
+    keep = set(chosen[:max_nodes])
+    U = nx.Graph()
+    U.add_nodes_from(sorted(keep))
+    U.add_edges_from(sorted((u, v) for u, v in G.edges() if u in keep and v in keep and u != v))
+    pos = nx.spring_layout(U, seed=seed, k=1.6 / math.sqrt(max(len(U), 1)), iterations=200)
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    pad, right = 40, 150  # room on the right for the labels, which go right of their node
+
+    def at(n: str) -> tuple[float, float]:
+        x, y = pos[n]
+        sx = (x - min(xs)) / ((max(xs) - min(xs)) or 1)
+        sy = (y - min(ys)) / ((max(ys) - min(ys)) or 1)
+        return round(pad + sx * (NETWORK_WIDTH - pad - right), 1), round(pad + sy * (NETWORK_HEIGHT - 2 * pad), 1)
+
+    top = max(rank.values(), default=1.0) or 1.0
+    nodes = []
+    for n in sorted(keep):
+        x, y = at(n)
+        d = G.nodes[n]
+        colour, _shape = TYPE_STYLE.get(str(d.get("type", "")), TYPE_STYLE[""])
+        nodes.append(
+            {
+                "x": x,
+                "y": y,
+                "r": round(5 + 14 * math.sqrt(rank.get(n, 0.0) / top), 1),
+                "colour": colour,
+                "label": str(d.get("label", n)),
+                "title": f"{d.get('label', n)} ({d.get('type') or 'untyped'})",
+                "iri": n,
+            }
+        )
+    radius = {n["iri"]: n["r"] for n in nodes}
+    edges = []
+    pairs: dict[frozenset[str], int] = defaultdict(int)
+    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        if u not in keep or v not in keep or u == v:
+            continue
+        (x0, y0), (x1, y1) = at(u), at(v)
+        bend = pairs[frozenset((u, v))]
+        pairs[frozenset((u, v))] += 1
+        ex, ey = _shorten(x0, y0, x1, y1, radius[v] + 4)
+        mx, my = (x0 + ex) / 2, (y0 + ey) / 2
+        nx_, ny_ = -(ey - y0), ex - x0
+        norm = math.hypot(nx_, ny_) or 1.0
+        off = 18 * bend
+        cx, cy = round(mx + nx_ / norm * off, 1), round(my + ny_ / norm * off, 1)
+        edges.append(
+            {
+                "d": f"M{x0:g} {y0:g} Q{cx:g} {cy:g} {ex:g} {ey:g}",
+                "colour": RELATION_COLOR.get(str(k), "#555555"),
+                "relation": str(k),
+                "width": round(1.2 + math.log2(max(1, int(d.get("assertions", 0)) or 1)), 1),
+                "title": f"{G.nodes[u].get('label', u)} {k} {G.nodes[v].get('label', v)}",
+            }
+        )
+    return {"width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "nodes": nodes, "edges": edges, "more": more}
+
+
+# ---------------------------------------------------------------- the page
+
+
+_TEMPLATE = "report.html.j2"
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kg", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["anchor"] = _anchor
+    env.globals["RELATIONS"] = RELATIONS
+    env.globals["RELATION_COLOR"] = RELATION_COLOR
+    env.globals["TYPE_STYLE"] = TYPE_STYLE
+    env.globals["COLOURS"] = {"sea": SEA, "land": LAND, "border": BORDER, "none": NO_HOLDER}
+    return env
+
+
+def _css_hash(css: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_html(graph: Graph, data: Row, options: ReportOptions | None = None) -> str:
+    """The page for ``data`` (from :func:`report_data` on ``graph``): every string escaped by the template."""
+    options = options or ReportOptions()
+    env = _environment()
+    css = env.get_template("report.css").render()
+    evidence = {(e["subject"], e["relation"], e["object"]): e["statements"] for e in data["evidence"]}
+    page = env.get_template(_TEMPLATE).render(
+        data=data,
+        css=css,
+        csp=(
+            "default-src 'none'; script-src 'none'; "
+            f"style-src {_css_hash(css)}; img-src 'none'; connect-src 'none'; "
+            "base-uri 'none'; form-action 'none'"
+        ),
+        map=map_figure(data),
+        timeline=timeline_figure(data),
+        network=network_figure(graph, data, options.seed),
+        evidence=lambda s, r, o: evidence.get((s, r, o), []),
+        a=data["analysis"],
+    )
+    return re.sub(r"[ \t]+\n", "\n", page)
+
+
+def summary_text(data: Row) -> str:
+    """One line for the CLI: what the page shows."""
+    places = data["places"]
+    on_map = sum(1 for p in places if p["lat"] is not None)
+    held = sum(1 for p in places if p["holder"])
+    events = sum(len(p["events"]) + len(p["undated"]) for p in places)
+    s = data["summary"]
+    return (
+        f"{len(places)} places ({on_map} on the map, {held} with a current holder), {events} events, "
+        f"{s['entities']} entities, {s['edges']} relations from {s['documents']} "
+        f"document{'' if s['documents'] == 1 else 's'}"
+    )
+
+
+def summary_data(data: Row) -> Row:
+    places = data["places"]
+    return {
+        "places": len(places),
+        "on_map": sum(1 for p in places if p["lat"] is not None),
+        "held": sum(1 for p in places if p["holder"]),
+        "events": sum(len(p["events"]) + len(p["undated"]) for p in places),
+        "sides": len(data["sides"]),
+        "entities": data["summary"]["entities"],
+        "relations": data["summary"]["edges"],
+        "documents": data["summary"]["documents"],
+        "isolated": len(data["isolated"]),
+    }
