@@ -1,17 +1,18 @@
 """``kg report``: one offline HTML page to look at -- who holds what on a map, what happened when, who is
 connected to whom, and the tables of ``kg analyze`` -- with the evidence one click away.
 
-Everything the page says about control comes from :mod:`kg.analysis` (the control map, fronts and the
-per-place timelines are its functions' results; nothing here decides who holds a place) and every
-sentence from the graph's assertions (:func:`kg.viz.read_edges`). The page is drawn in Python as SVG
+Everything the page says about control comes from :mod:`kg.analysis` (the control map with its holders,
+sides and changes of hands, the fronts and the per-place timelines are its functions' results; nothing
+here decides who holds a place), and every sentence from the statements behind the projection's edges.
+The page is drawn in Python as SVG
 (map, timeline, network) and HTML, through a Jinja2 template with autoescaping, so it needs no script at
 all: its Content-Security-Policy allows none, loads nothing (``default-src 'none'``) and admits only its
 own stylesheet, by hash. Text from documents reaches the page only as escaped text.
 
 The map draws country borders and coastlines from Natural Earth (:mod:`kg.geo`), each place at its
-coordinates coloured by the side of its current holder (wedges when several hold it and no date says who
-holds it last), advances as arrows from the advancing side's nearest place (dashed when it holds none).
-A place's side is its holder's ``side`` when the analysis gives one, else the holder itself.
+coordinates coloured by the side holding it on the graph's latest date (wedges when several sides hold it
+at once, grey when none does), advances as arrows from the advancing side's nearest place it holds
+(dashed when it holds none).
 
 :func:`report_data` gathers everything as JSON-ready data (``kg report --format json``);
 :func:`render_html` draws it; :func:`write_report` does both and writes the page atomically.
@@ -32,11 +33,9 @@ import networkx as nx
 from rdflib import Graph
 
 from kg import analysis
-from kg.analysis_timeline import place_timelines
 from kg.geo import Frame, basemap, frame_for
 from kg.rdf.namespace import RELATIONS
-from kg.rdf.store import ox_store
-from kg.viz import RELATION_COLOR, TYPE_STYLE, read_edges
+from kg.viz import RELATION_COLOR, TYPE_STYLE
 
 Row = dict[str, Any]
 
@@ -66,39 +65,29 @@ class ReportOptions:
 # ---------------------------------------------------------------- gathering
 
 
-def _evidence_index(graph: Graph) -> dict[tuple[str, str, str], list[Row]]:
-    """(subject, relation, object) -> the asserted statements behind that fact, most confident first."""
-    out: dict[tuple[str, str, str], list[Row]] = {}
-    for e in read_edges(ox_store(graph)):
-        if e.claim:
-            continue
-        out[e.subject, e.predicate, e.object] = [
-            {
-                "text": ev.text,
-                "document": ev.document,
-                "time": ev.time,
-                "time_text": ev.time_text,
-                "confidence": ev.confidence,
-            }
-            for ev in e.evidence
-        ]
-    return out
+def _document_names(graph: Graph, G: nx.MultiDiGraph) -> dict[str, str]:
+    """document IRI -> what a reader knows it by (title and file), for every document behind a statement."""
+    import pyoxigraph as ox
+
+    from kg.query import display_names
+
+    docs = {s.document for _, _, d in G.edges(data=True) for s in d.get("statements", ()) if s.document}
+    return display_names(graph, [ox.NamedNode(iri) for iri in sorted(docs)])
 
 
-def _holder(row: Row) -> Row | None:
-    """The current holder of a control-map row: the analysis' ``holder`` when it gives one, else the latest
-    dated controller, else the only controller; ``None`` when several hold it and no date tells them apart."""
-    if row.get("holder"):
-        return dict(row["holder"])
-    if row.get("latest"):
-        return dict(row["latest"])
-    if len(row["controllers"]) == 1 and not row.get("controllers_more"):
-        return dict(row["controllers"][0])
-    return None
+def _source(s: Any, names: Mapping[str, str]) -> Row:
+    """One statement as the page shows it: the sentence, its document, when, how sure."""
+    return {
+        "text": s.evidence,
+        "document": names.get(s.document, s.document),
+        "time": s.when,
+        "time_source": s.source,
+        "confidence": s.confidence,
+    }
 
 
 def _side(agent: Mapping[str, Any]) -> Row:
-    """The side an agent is on: the analysis' ``side`` when it gives one, else the agent itself."""
+    """The side an agent is on, as the analysis gives it (the agent itself when it gives none)."""
     side = agent.get("side") or agent
     return {"iri": side["iri"], "label": side["label"]}
 
@@ -110,14 +99,28 @@ def _coords(G: nx.MultiDiGraph, iri: str) -> tuple[float, float] | None:
 
 
 def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
-    """Everything the page shows, as JSON-ready data (``kg report --format json``)."""
+    """Everything the page shows, as JSON-ready data (``kg report --format json``).
+
+    Holders, sides, changes of hands and fronts are the analysis' (:func:`kg.analysis.control_map`,
+    :func:`kg.analysis.fronts`, :func:`kg.analysis.place_timelines`), computed on the graph's latest date;
+    the sentences are the statements behind each edge of the projection.
+    """
     options = options or ReportOptions()
     G = analysis.project(graph)
     rep = analysis.report(G, limit=options.limit or None, seed=options.seed)
     control = analysis.control_map(G)
     fronts = analysis.fronts(G)
-    timelines = {t["place"]["iri"]: t for t in place_timelines(G)}
-    evidence = _evidence_index(graph)
+    timelines = {t["place"]["iri"]: t["events"] for t in analysis.place_timelines(G)}
+    names = _document_names(graph, G)
+    evidence = {
+        (u, str(k), v): [_source(s, names) for s in d.get("statements", ())]
+        for u, v, k, d in G.edges(keys=True, data=True)
+    }
+
+    def named(row: Row | None) -> Row | None:
+        if row is None:
+            return None
+        return {**row, "document": names.get(row.get("document") or "", row.get("document"))}
 
     places: dict[str, Row] = {}
 
@@ -131,58 +134,49 @@ def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
                 "type": ref.get("type", ""),
                 "lat": at[0] if at else None,
                 "long": at[1] if at else None,
-                "holder": None,
+                "holders": [],
+                "last_held": None,
                 "controllers": [],
                 "contested": False,
                 "advancing": [],
+                "front": False,
+                "sequence": [],
                 "events": [],
-                "undated": [],
             }
         return places[iri]
 
     for row in control["places"]:
         p = place(row["place"])
-        holder = _holder(row)
-        p["holder"] = None if holder is None else {**holder, "side": _side(holder)}
+        p["holders"] = [named(h) for h in row["holders"]]
+        p["last_held"] = named(row["last_held"])
         p["controllers"] = [{**c, "side": _side(c)} for c in row["controllers"]]
         p["contested"] = bool(row["contested"])
+        p["sequence"] = [named(x) for x in row["sequence"]]
     for row in fronts["places"]:
         p = place(row["place"])
         p["advancing"] = [{**a, "side": _side(a)} for a in row["advancing"]]
-    for iri, t in timelines.items():
-        p = place(t["place"])
-        for kind in ("events", "undated"):
-            p[kind] = [
-                {
-                    **e,
-                    "agent": {**e["agent"], "side": _side(e["agent"])},
-                    "evidence": _matching(evidence.get((e["agent"]["iri"], e["relation"], iri), []), e.get("time")),
-                }
-                for e in t[kind]
-            ]
+        p["front"] = bool(row["front"])
+    for iri, found in timelines.items():
+        p = place({"iri": iri, "label": G.nodes[iri].get("label", iri), "type": G.nodes[iri].get("type", "")})
+        p["events"] = [{**e, "document": names.get(e["document"], e["document"])} for e in found]
     ordered = sorted(places.values(), key=lambda p: (p["label"].casefold(), p["iri"]))
     sides = _side_colours(ordered)
     for p in ordered:
-        p["colour"] = sides[p["holder"]["side"]["iri"]]["colour"] if p["holder"] else NO_HOLDER
+        p["colour"] = sides[p["holders"][0]["iri"]]["colour"] if len(p["holders"]) == 1 else NO_HOLDER
     isolated = sorted((str(d.get("label", n)) for n, d in G.nodes(data=True) if G.degree(n) == 0), key=str.casefold)
     return {
         "title": options.title,
+        "as_of": control["as_of"] or control.get("latest_document_date"),
         "summary": rep["summary"],
         "analysis": rep,
         "places": ordered,
         "sides": list(sides.values()),
         "isolated": isolated,
+        "network": network_figure(G, options.seed),
         "evidence": [
             {"subject": s, "relation": r, "object": o, "statements": evs} for (s, r, o), evs in sorted(evidence.items())
         ],
     }
-
-
-def _matching(evidence: list[Row], time: str | None) -> list[Row]:
-    """The statements of an edge that give this event's time (all of them when none does)."""
-    if time is None:
-        return [e for e in evidence if not e["time"]] or evidence
-    return [e for e in evidence if e["time"] == time] or evidence
 
 
 def _side_colours(places: Sequence[Row]) -> dict[str, Row]:
@@ -190,13 +184,14 @@ def _side_colours(places: Sequence[Row]) -> dict[str, Row]:
     held: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
     for p in places:
-        for who in [p["holder"], *p["controllers"], *p["advancing"], *(e["agent"] for e in p["events"])]:
-            if who:
-                side = who["side"]
-                labels[side["iri"]] = side["label"]
-                held[side["iri"]] += 0
-        if p["holder"]:
-            held[p["holder"]["side"]["iri"]] += 1
+        for who in [*p["holders"], *(c["side"] for c in p["controllers"]), *(a["side"] for a in p["advancing"])]:
+            labels[who["iri"]] = who["label"]
+            held[who["iri"]] += 0
+        for e in p["events"]:
+            labels[e["side"]["iri"]] = e["side"]["label"]
+            held[e["side"]["iri"]] += 0
+        for h in p["holders"]:
+            held[h["iri"]] += 1
     order = sorted(held, key=lambda s: (-held[s], labels[s].casefold(), s))
     return {
         s: {"iri": s, "label": labels[s], "colour": PALETTE[i % len(PALETTE)], "places": held[s]}
@@ -242,8 +237,8 @@ def map_figure(data: Row, width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> R
     taken: list[tuple[float, float, float, float]] = []
     for p in located:
         x, y = frame.project(p["lat"], p["long"])
-        r = 7.0 if p["holder"] or p["controllers"] else 5.0
-        colours = [] if p["holder"] else list(dict.fromkeys(sides[c["side"]["iri"]] for c in p["controllers"]))
+        r = 7.0 if p["holders"] or p["controllers"] else 5.0
+        colours = [sides[h["iri"]] for h in p["holders"]]
         dots.append(
             {
                 "x": x,
@@ -284,21 +279,32 @@ def _scale_bar(frame: Frame) -> Row | None:
     return None
 
 
+def holding_text(p: Row) -> str:
+    """Who holds a place, in words: 'held by X since D', 'disputed by X and Y', 'last held by X (...)'."""
+    holders = p["holders"]
+    if len(holders) == 1:
+        h = holders[0]
+        return f"held by {h['label']}" + (f" since {h['since']}" if h.get("since") else "")
+    if holders:
+        return "disputed: held by " + " and ".join(h["label"] for h in holders) + " at the same time"
+    last = p.get("last_held")
+    if last:
+        why = {"ended": "that hold ended", "history": "said of the past", "advancing": "it advanced on it since"}
+        return f"nobody holds it now; last held by {last['label']} ({why.get(last['why'], last['why'])})"
+    return "no one is said to hold it"
+
+
 def _place_title(p: Row) -> str:
-    holder = p["holder"]
-    who = f"held by {holder['label']}" + (f" (since {holder['time']})" if holder.get("time") else "") if holder else ""
-    if not holder and p["controllers"]:
-        who = "held by " + " and ".join(c["label"] for c in p["controllers"]) + ": no date says who holds it last"
     adv = ("advanced on by " + ", ".join(a["label"] for a in p["advancing"])) if p["advancing"] else ""
-    return " · ".join(x for x in (p["label"], who, adv) if x)
+    return " · ".join(x for x in (p["label"], holding_text(p), adv) if x)
 
 
 def _arrows(located: list[Row], frame: Frame, sides: Mapping[str, str]) -> list[Row]:
     """An arrow per (advancing side, place): from the side's nearest place it holds, else a short dashed one."""
     held_by_side: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for p in located:
-        if p["holder"]:
-            held_by_side[p["holder"]["side"]["iri"]].append(frame.project(p["lat"], p["long"]))
+        for h in p["holders"]:
+            held_by_side[h["iri"]].append(frame.project(p["lat"], p["long"]))
     out: list[Row] = []
     for p in located:
         tx, ty = frame.project(p["lat"], p["long"])
@@ -362,68 +368,82 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 
 def timeline_figure(data: Row, max_places: int = TIMELINE_MAX) -> Row | None:
-    """The timeline: a row per place, a column per distinct time; control as bars in the holder's side's
-    colour from each dated change to the next, advances as triangles; undated events in a last column."""
-    rows = [p for p in data["places"] if p["events"] or p["undated"]]
-    rows.sort(key=lambda p: (not p["events"], p["events"][0]["time"] if p["events"] else "", p["label"].casefold()))
+    """The timeline: a row per place, a column per distinct time (in order, not to scale).
+
+    Bars are the analysis' holders in time order (its ``sequence``), each in its side's colour from the
+    change that made it the holder until the next change or the end of its hold; holds said of the past
+    are paler. Advances are triangles; statements with no date sit in a last column.
+    """
+    rows = [p for p in data["places"] if p["events"]]
+    rows.sort(key=lambda p: (p["events"][0]["when"] is None, p["events"][0]["when"] or "", p["label"].casefold()))
     more = max(0, len(rows) - max_places)
     rows = rows[:max_places]
     if not rows:
         return None
-    times = sorted({e["time"] for p in rows for e in p["events"]})
-    undated = any(p["undated"] for p in rows)
+    times = sorted(
+        {e["when"] for p in rows for e in p["events"] if e["when"]}
+        | {t for p in rows for x in p["sequence"] for t in (x.get("time"), x.get("until")) if t}
+    )
+    undated = any(e["when"] is None for p in rows for e in p["events"])
     columns = [*times, *(["undated"] if undated else [])]
     col_w, row_h, left, top = 92, 30, 190, 46
     width, height = left + col_w * len(columns) + 10, top + row_h * len(rows) + 8
     col = {t: i for i, t in enumerate(columns)}
     sides = {s["iri"]: s["colour"] for s in data["sides"]}
+
+    def cx(c: float) -> float:
+        return left + c * col_w + col_w / 2
+
     marks: list[Row] = []
     bars: list[Row] = []
     for r, p in enumerate(rows):
         y = top + r * row_h
-        control = [e for e in p["events"] if e["relation"] == "controls"]
-        by_time: dict[str, list[Row]] = defaultdict(list)
-        for e in control:
-            by_time[e["time"]].append(e)
-        starts = sorted(by_time)
-        for i, t in enumerate(starts):
-            # from this change to the next one (or past the last dated column): who holds it meanwhile
-            end = col[starts[i + 1]] if i + 1 < len(starts) else len(times) - 1 + 0.45
-            holders = by_time[t]
-            for k, e in enumerate(holders):
-                h = (row_h - 12) / len(holders)
-                bars.append(
-                    {
-                        "x": left + col[t] * col_w + col_w / 2,
-                        "y": round(y + 6 + k * h, 1),
-                        "w": round(max((end - col[t]) * col_w, 14), 1),
-                        "h": round(h, 1),
-                        "colour": sides[e["agent"]["side"]["iri"]],
-                        "title": f"{p['label']}: held by {e['agent']['label']} ({t})",
-                        "time": t,
-                        "place": p["iri"],
-                        "href": "#" + _anchor("place", p["iri"]),
-                    }
-                )
-        # advances (dated) and everything undated, as marks; several in one cell sit side by side
-        cells: dict[int, list[tuple[str, Row]]] = defaultdict(list)
+        href = "#" + _anchor("place", p["iri"])
+        periods = [x for x in p["sequence"] if x.get("time") or x.get("until")]
+        for i, x in enumerate(periods):
+            start = col[x["time"]] if x.get("time") else col[x["until"]] - 0.45
+            if x["ended"] or x["history"]:
+                end = col[x["until"]] if x.get("until") else start + 0.45
+            elif i + 1 < len(periods):
+                nxt = periods[i + 1]
+                end = col[nxt["time"]] if nxt.get("time") else col[nxt["until"]]
+            else:
+                held = any(h["iri"] == x["iri"] for h in p["holders"])
+                end = len(times) - 1 + 0.45 if held else (col[x["until"]] if x.get("until") else start) + 0.25
+            bars.append(
+                {
+                    "x": round(cx(start), 1),
+                    "y": y + 6,
+                    "w": round(max((end - start) * col_w, 14), 1),
+                    "h": row_h - 12,
+                    "colour": sides.get(x["iri"], NO_HOLDER),
+                    "opacity": 0.45 if x["history"] else 1.0,
+                    "title": f"{p['label']}: held by {x['label']}"
+                    + (f" from {x['time']}" if x.get("time") else "")
+                    + (f" until {x['until']}" if x["ended"] and x.get("until") else "")
+                    + (" (said of the past)" if x["history"] else ""),
+                    "time": x.get("time") or x.get("until"),
+                    "place": p["iri"],
+                    "href": href,
+                }
+            )
+        cells: dict[int, list[Row]] = defaultdict(list)
         for e in p["events"]:
-            if e["relation"] == "advancesOn":
-                cells[col[e["time"]]].append(("events", e))
-        for e in p["undated"]:
-            cells[col["undated"]].append(("undated", e))
+            if e["when"] is None or e["change"] == "advances":
+                cells[col[e["when"] or "undated"]].append(e)
         for c, items in sorted(cells.items()):
-            for k, (kind, e) in enumerate(items):
-                cx = left + c * col_w + col_w / 2 + 15 * (k - (len(items) - 1) / 2)
-                when = "undated" if kind == "undated" else e["time"]
+            for k, e in enumerate(items):
+                when = e["when"] or "undated"
                 marks.append(
                     {
-                        "kind": e["relation"],
-                        "x": round(cx, 1),
+                        "kind": "advancesOn" if e["change"] == "advances" else "controls",
+                        "x": round(cx(c) + 15 * (k - (len(items) - 1) / 2), 1),
                         "y": y + row_h / 2,
-                        "colour": sides[e["agent"]["side"]["iri"]],
-                        "title": f"{p['label']}: {e['agent']['label']} {e['relation']} ({when})",
-                        "href": "#" + _anchor("place", p["iri"]),
+                        "colour": sides.get(e["side"]["iri"], NO_HOLDER),
+                        "title": f"{p['label']}: {e['agent']['label']} "
+                        + ("advances on it" if e["change"] == "advances" else "holds it")
+                        + f" ({when})",
+                        "href": href,
                     }
                 )
     return {
@@ -433,7 +453,7 @@ def timeline_figure(data: Row, max_places: int = TIMELINE_MAX) -> Row | None:
         "top": top,
         "col_w": col_w,
         "row_h": row_h,
-        "columns": [{"x": left + i * col_w + col_w / 2, "text": c} for i, c in enumerate(columns)],
+        "columns": [{"x": cx(i), "text": c} for i, c in enumerate(columns)],
         "rows": [
             {"y": top + r * row_h + row_h / 2 + 4, "label": p["label"], "href": "#" + _anchor("place", p["iri"])}
             for r, p in enumerate(rows)
@@ -447,10 +467,9 @@ def timeline_figure(data: Row, max_places: int = TIMELINE_MAX) -> Row | None:
 # ---------------------------------------------------------------- drawing: network
 
 
-def network_figure(graph: Graph, data: Row, seed: int = 0, max_nodes: int = NETWORK_MAX) -> Row | None:
+def network_figure(G: nx.MultiDiGraph, seed: int = 0, max_nodes: int = NETWORK_MAX) -> Row | None:
     """The relations between entities as a drawing: a seeded spring layout, node size by PageRank, colour by
     type, edges coloured by relation; the most central ``max_nodes`` entities."""
-    G = analysis.project(graph)
     linked = [n for n in G if G.degree(n) > 0]
     if not linked:
         return None
@@ -533,6 +552,7 @@ def _environment() -> Any:
         keep_trailing_newline=True,
     )
     env.globals["anchor"] = _anchor
+    env.globals["holding"] = holding_text
     env.globals["RELATIONS"] = RELATIONS
     env.globals["RELATION_COLOR"] = RELATION_COLOR
     env.globals["TYPE_STYLE"] = TYPE_STYLE
@@ -544,9 +564,8 @@ def _css_hash(css: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_html(graph: Graph, data: Row, options: ReportOptions | None = None) -> str:
-    """The page for ``data`` (from :func:`report_data` on ``graph``): every string escaped by the template."""
-    options = options or ReportOptions()
+def render_html(data: Row) -> str:
+    """The page for ``data`` (from :func:`report_data`): every string escaped by the template."""
     env = _environment()
     css = env.get_template("report.css").render()
     evidence = {(e["subject"], e["relation"], e["object"]): e["statements"] for e in data["evidence"]}
@@ -560,7 +579,7 @@ def render_html(graph: Graph, data: Row, options: ReportOptions | None = None) -
         ),
         map=map_figure(data),
         timeline=timeline_figure(data),
-        network=network_figure(graph, data, options.seed),
+        network=data["network"],
         evidence=lambda s, r, o: evidence.get((s, r, o), []),
         a=data["analysis"],
     )
@@ -571,11 +590,11 @@ def summary_text(data: Row) -> str:
     """One line for the CLI: what the page shows."""
     places = data["places"]
     on_map = sum(1 for p in places if p["lat"] is not None)
-    held = sum(1 for p in places if p["holder"])
-    events = sum(len(p["events"]) + len(p["undated"]) for p in places)
+    held = sum(1 for p in places if p["holders"])
+    events = sum(len(p["events"]) for p in places)
     s = data["summary"]
     return (
-        f"{len(places)} places ({on_map} on the map, {held} with a current holder), {events} events, "
+        f"{len(places)} places ({on_map} on the map, {held} held), {events} events, "
         f"{s['entities']} entities, {s['edges']} relations from {s['documents']} "
         f"document{'' if s['documents'] == 1 else 's'}"
     )
@@ -586,8 +605,8 @@ def summary_data(data: Row) -> Row:
     return {
         "places": len(places),
         "on_map": sum(1 for p in places if p["lat"] is not None),
-        "held": sum(1 for p in places if p["holder"]),
-        "events": sum(len(p["events"]) + len(p["undated"]) for p in places),
+        "held": sum(1 for p in places if p["holders"]),
+        "events": sum(len(p["events"]) for p in places),
         "sides": len(data["sides"]),
         "entities": data["summary"]["entities"],
         "relations": data["summary"]["edges"],

@@ -7,6 +7,7 @@ Gulf of Aden, so the map has land, sea and several borders."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -21,7 +22,6 @@ from typing import Any
 import pytest
 
 from kg import analysis
-from kg.analysis_timeline import place_timelines
 from kg.cli import main
 from kg.geo import basemap, frame_for
 from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Relation
@@ -154,33 +154,36 @@ def test_holders_and_changes_are_the_analysis_results(story: Any, data: dict[str
     places = _by_label(data)
     for row in control["places"]:
         p = places[row["place"]["label"]]
-        expected = row["latest"] or (row["controllers"][0] if len(row["controllers"]) == 1 else None)
-        assert (p["holder"] or {}).get("iri") == (expected or {}).get("iri")
-    assert places[PORT[0]]["holder"]["label"] == COAST and places[PORT[0]]["holder"]["time"] == "2016-01-20"
-    assert places[DUNES[0]]["holder"]["label"] == HIGH
-    assert places[MESA[0]]["holder"] is None and places[MESA[0]]["contested"]
-    assert places[FORD[0]]["holder"] is None and [a["label"] for a in places[FORD[0]]["advancing"]] == [COAST]
+        assert [h["iri"] for h in p["holders"]] == [h["iri"] for h in row["holders"]]
+        assert [x["iri"] for x in p["sequence"]] == [x["iri"] for x in row["sequence"]]
+    port = places[PORT[0]]
+    assert [(h["label"], h["since"]) for h in port["holders"]] == [(COAST, "2016-01-20")]
+    assert [x["label"] for x in port["sequence"]] == [COAST, HIGH, COAST]
+    assert [h["label"] for h in places[DUNES[0]]["holders"]] == [HIGH]
+    assert {h["label"] for h in places[MESA[0]]["holders"]} == {COAST, HIGH}  # both, at once: disputed
+    assert places[FORD[0]]["holders"] == [] and [a["label"] for a in places[FORD[0]]["advancing"]] == [COAST]
     assert data["analysis"]["control"]["changes"][0]["place"]["label"] == PORT[0]
 
 
 def test_timeline_events_in_time_order_with_their_own_sentences(data: dict[str, Any]) -> None:
     port = _by_label(data)[PORT[0]]
-    assert [(e["time"], e["agent"]["label"]) for e in port["events"]] == [
-        ("2015-03-02", COAST),
-        ("2015-06", HIGH),
-        ("2016-01-20", COAST),  # the document's date: the sentence gives none
+    assert [(e["when"], e["change"], e["agent"]["label"]) for e in port["events"]] == [
+        ("2015-03-02", "holds", COAST),
+        ("2015-06", "holds", HIGH),
+        ("2016-01-20", "holds", COAST),  # the document's date: the sentence gives none
     ]
-    assert [ev["text"] for ev in port["events"][2]["evidence"]] == [
-        "The Coastal Front retook Port Alder after a long siege."
-    ]
-    assert [ev["document"] for ev in port["events"][0]["evidence"]] == ["First report"]
+    last = port["events"][2]
+    assert last["evidence"] == "The Coastal Front retook Port Alder after a long siege."
+    assert last["time_source"] == "document" and last["document"] == "Third report (third-report.txt)"
     mesa = _by_label(data)[MESA[0]]
-    assert not mesa["events"] and {e["agent"]["label"] for e in mesa["undated"]} == {COAST, HIGH}
+    assert {(e["when"], e["agent"]["label"]) for e in mesa["events"]} == {(None, COAST), (None, HIGH)}
+    dunes = _by_label(data)[DUNES[0]]
+    assert [(e["when"], e["change"]) for e in dunes["events"]] == [("2015-03-02", "advances"), ("2015-06-10", "holds")]
 
 
 def test_place_timelines_orders_places_by_first_event() -> None:
     G = analysis.project(story_graph())
-    order = [t["place"]["label"] for t in place_timelines(G)]
+    order = [t["place"]["label"] for t in analysis.place_timelines(G)]
     assert order == [DUNES[0], PORT[0], FORD[0], MESA[0]]  # same first day: by name; undated Red Mesa last
 
 
@@ -201,11 +204,20 @@ def test_map_draws_borders_places_wedges_and_arrows(data: dict[str, Any]) -> Non
     dots = {d["label"]: d for d in figure["dots"]}
     assert len(dots[MESA[0]]["wedges"]) == 2  # held by two sides, no date tells who last
     assert not dots[PORT[0]]["wedges"] and dots[PORT[0]]["colour"] == PALETTE[0]
-    arrows = {(a["title"], a["dashed"]) for a in figure["arrows"]}
-    # Coastal Front comes from Port Alder (solid); the Highland Union holds no other place (dashed)
-    assert arrows == {(f"{COAST} advances on {FORD[0]}", False), (f"{HIGH} advances on {DUNES[0]}", True)}
-    ford = next(a for a in figure["arrows"] if not a["dashed"])
-    assert (ford["x0"], ford["y0"]) == (dots[PORT[0]]["x"], dots[PORT[0]]["y"])
+    assert "held by Coastal Front since 2016-01-20" in dots[PORT[0]]["title"]
+    arrows = {a["title"]: a for a in figure["arrows"]}
+    assert set(arrows) == {f"{COAST} advances on {FORD[0]}", f"{HIGH} advances on {DUNES[0]}"}
+    # each from the nearest other place its side holds: Port Alder; Red Mesa (which it disputes)
+    for title, origin in ((f"{COAST} advances on {FORD[0]}", PORT[0]), (f"{HIGH} advances on {DUNES[0]}", MESA[0])):
+        a = arrows[title]
+        assert not a["dashed"] and (a["x0"], a["y0"]) == (dots[origin]["x"], dots[origin]["y"])
+    # a side that holds no other place: a short dashed arrow, origin unknown
+    alone = copy.deepcopy(data)
+    mesa = next(p for p in alone["places"] if p["label"] == MESA[0])
+    mesa["holders"] = [h for h in mesa["holders"] if h["label"] != HIGH]
+    redrawn = map_figure(alone)
+    assert redrawn is not None
+    assert {a["title"]: a["dashed"] for a in redrawn["arrows"]}[f"{HIGH} advances on {DUNES[0]}"] is True
     assert {lab["text"] for lab in figure["labels"]} == {PORT[0], DUNES[0], FORD[0], MESA[0]}
 
 
@@ -225,8 +237,8 @@ def test_frame_keeps_proportions_and_contains_the_places() -> None:
 
 
 def test_page_is_offline_script_free_and_deterministic(story: Any, data: dict[str, Any], tmp_path: Path) -> None:
-    page = render_html(story, data, ReportOptions(title="Gulf story"))
-    assert page == render_html(story, report_data(story, ReportOptions(title="Gulf story")))
+    page = render_html(data)
+    assert page == render_html(report_data(story, ReportOptions(title="Gulf story")))
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert csp and "default-src &#39;none&#39;" in csp.group(1) and "script-src &#39;none&#39;" in csp.group(1)
     assert "<script" not in page and "unsafe-inline" not in page
@@ -248,7 +260,7 @@ def test_page_is_offline_script_free_and_deterministic(story: Any, data: dict[st
 
 def test_strings_from_documents_never_reach_the_markup() -> None:
     graph = malicious_graph()
-    page = render_html(graph, report_data(graph, ReportOptions(title=SCRIPT)))
+    page = render_html(report_data(graph, ReportOptions(title=SCRIPT)))
     assert IMG not in page and SCRIPT not in page
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -262,7 +274,7 @@ def test_cli_writes_page_and_json_and_checks_its_output(
     out = tmp_path / "r" / "report.html"
     assert main(["report", "-g", str(g), "-o", str(out)]) == 0
     assert "<title>Report: story.ttl</title>" in out.read_text(encoding="utf-8")
-    assert "4 places (4 on the map, 2 with a current holder)" in capsys.readouterr().err
+    assert "4 places (4 on the map, 3 held)" in capsys.readouterr().err
     assert main(["report", "-g", str(g), "-o", "-", "-f", "json", "--summary", "json"]) == 0
     captured = capsys.readouterr()
     content = json.loads(captured.out)
@@ -279,7 +291,7 @@ def test_a_graph_without_places_or_relations_still_gives_a_page() -> None:
     graph = new_graph()
     text = "Nothing happened."
     add_extraction(graph, Extraction(Document(text, "n.txt", hashlib.sha256(text.encode()).hexdigest()), (), ()))
-    page = render_html(graph, report_data(graph))
+    page = render_html(report_data(graph))
     assert "no map" in page and "No place is held or advanced on" in page and '<svg id="map-svg"' not in page
 
 
@@ -392,7 +404,7 @@ def test_story_page_in_chromium_map_and_timeline(
     browser: Any, story: Any, data: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "story.html"
-    out.write_text(render_html(story, data, ReportOptions(title="Gulf story")), encoding="utf-8")
+    out.write_text(render_html(data), encoding="utf-8")
     visit = Visit(browser, out)
     page = visit.page
     assert visit.errors == [] and visit.remote == [] and visit.dialogs == []
@@ -450,7 +462,7 @@ def test_story_page_in_chromium_map_and_timeline(
 def test_malicious_strings_execute_nothing_in_chromium(browser: Any, tmp_path: Path) -> None:
     graph = malicious_graph()
     out = tmp_path / "evil.html"
-    out.write_text(render_html(graph, report_data(graph, ReportOptions(title=SCRIPT + IMG))), encoding="utf-8")
+    out.write_text(render_html(report_data(graph, ReportOptions(title=SCRIPT + IMG))), encoding="utf-8")
     visit = Visit(browser, out)
     page = visit.page
     assert page.title() == SCRIPT + IMG

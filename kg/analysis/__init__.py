@@ -12,6 +12,7 @@ who is central, who brokers?       :mod:`kg.analysis.centrality` (:func:`central
 which sides stand together?        :mod:`kg.analysis.blocs` (:func:`blocs`)
 how big is the graph?              :mod:`kg.analysis.summary` (:func:`summary`)
 how do two entities connect?       :mod:`kg.analysis.paths` (:func:`shortest_connection`)
+what happened to a place, when?    :mod:`kg.analysis.timeline` (:func:`place_timelines`)
 =================================  ===================================================================
 
 Everything reads one projection of the RDF graph, made by :func:`project` (from a graph) or
@@ -36,6 +37,7 @@ from kg.analysis.projection import Statement, as_of, check_date, project, projec
 from kg.analysis.report import SECTIONS, render, report
 from kg.analysis.sides import home_side, side_of, sides
 from kg.analysis.summary import summary
+from kg.analysis.timeline import place_timelines
 
 __all__ = [
     "BETWEENNESS_BUDGET",
@@ -59,6 +61,7 @@ __all__ = [
     "holders_of",
     "home_side",
     "pagerank",
+    "place_timelines",
     "project",
     "project_file",
     "render",

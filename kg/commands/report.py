@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         write_output(out, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     else:
-        write_output(out, render_html(graph, data, options).encode("utf-8"))
+        write_output(out, render_html(data).encode("utf-8"))
     where = "stdout" if is_stdout(out) else out
     emit_summary(args, f"{summary_text(data)} -> {where}", {**summary_data(data), "output": where}, output=out)
     return 0
