@@ -28,6 +28,8 @@ SHAPES_FILE = "ne_10m_admin_0_countries_deu.zip"
 MIN_SPAN = 3.0
 #: Share of the places' extent added on every side.
 MARGIN = 0.18
+#: The base map's colours: sea, land, the outlines (borders and coastlines). Pages' tests look for them.
+SEA, LAND, BORDER = "#d4e6f3", "#f4f1e8", "#8c7f6a"
 
 
 @dataclass(frozen=True)

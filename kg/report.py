@@ -33,7 +33,7 @@ import networkx as nx
 from rdflib import Graph
 
 from kg import analysis
-from kg.geo import Frame, basemap, frame_for
+from kg.geo import BORDER, LAND, SEA, Frame, basemap, frame_for
 from kg.rdf.namespace import RELATIONS
 from kg.viz import RELATION_COLOR, TYPE_STYLE
 
@@ -43,8 +43,6 @@ Row = dict[str, Any]
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 #: A place nobody is said to hold.
 NO_HOLDER = "#9e9e9e"
-#: The base map's colours (tests look for them in screenshots).
-SEA, LAND, BORDER = "#d4e6f3", "#f4f1e8", "#8c7f6a"
 MAP_WIDTH, MAP_HEIGHT = 960, 620
 NETWORK_WIDTH, NETWORK_HEIGHT = 960, 640
 #: Entities drawn in the network figure (the most central); the page says how many it left out.

@@ -24,7 +24,6 @@ import base64
 import difflib
 import functools
 import hashlib
-import html
 import json
 import math
 import re
@@ -41,6 +40,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import KGError
+from kg.geo import BORDER, LAND, SEA, Frame, basemap, frame_for
 from kg.rdf.namespace import ENTITY_TYPES, GEONAMES, KG, RELATIONS
 from kg.rdf.store import atomic_write, ox_store
 
@@ -62,11 +62,13 @@ RELATION_COLOR: dict[str, str] = {
 DEFAULT_MAX_NODES = 150
 #: Past a few hundred edges a force layout is a hairball; keep the best-supported ones.
 DEFAULT_MAX_EDGES = 400
+#: Left-out entities the page lists by name, and draws when asked (the most central first, then the unrelated).
+LEFT_OUT_LISTED = 1000
+LEFT_OUT_DRAWN = 300
 #: Evidence sentences shown in an edge's hover tooltip (the side panel shows them all).
 TOOLTIP_EVIDENCE = 3
 _GEONAMES_URL = re.compile(r"^https://sws\.geonames\.org/\d+/?$")
 _TIME = re.compile(r"^(-?\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?")
-_GEO_SPAN_PX = 1000.0
 
 _PREFIXES = f"""
 PREFIX kg: <{KG._NS}>
@@ -203,6 +205,12 @@ class View:
     centrality: dict[str, float]
     documents: int
     notes: list[str] = field(default_factory=list)
+    #: Entities not drawn although no filter asked to leave them out: iri -> why ("no relation", or the cap).
+    left_out: dict[str, str] = field(default_factory=dict)
+    #: Their entities (the page draws the first LEFT_OUT_DRAWN on request) and the relations the caps cut
+    #: among what can be drawn.
+    left_out_entities: dict[str, Entity] = field(default_factory=dict)
+    left_out_edges: list[Edge] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- reading the graph
@@ -462,17 +470,36 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         kept = [e for e in kept if e.subject in nodes and e.object in nodes]
         notes.append(f"within {options.depth} step{'s' if options.depth != 1 else ''} of {ents[focus].label}")
     centrality = weighted_degree(sorted(nodes), kept)
+    left_out: dict[str, str] = {}
+    before_caps = list(kept)
     if len(nodes) > options.max_nodes:
         ranked = sorted(nodes, key=lambda n: (n != focus, -centrality[n], ents[n].label, n))
         total = len(nodes)
         nodes = set(ranked[: options.max_nodes])
+        left_out.update(dict.fromkeys(ranked[options.max_nodes :], f"cut by --max-nodes {options.max_nodes}"))
         kept = [e for e in kept if e.subject in nodes and e.object in nodes]
         notes.append(f"showing the {len(nodes)} most central of {total} entities (weighted degree); use filters")
     if len(kept) > options.max_edges:
         total = len(kept)
         kept = _strongest(kept, options.max_edges)
+        before = nodes
         nodes = {n for e in kept for n in (e.subject, e.object)} | ({focus} if focus else set())
+        left_out.update(dict.fromkeys(sorted(before - nodes), f"cut by --max-edges {options.max_edges}"))
         notes.append(f"showing the {len(kept)} best-supported of {total} relations")
+    if not focus:  # entities no relation (of those asked for) touches: say so rather than drop them silently
+        related = {n for e in edges if options.show_claims or not e.claim for n in (e.subject, e.object)}
+        lonely = [
+            iri
+            for iri, ent in entities.items()
+            if iri not in related and (not options.types or ent.type in options.types)
+        ]
+        left_out.update(dict.fromkeys(sorted(lonely), "no relation"))
+        if lonely:
+            n = len(lonely)
+            notes.append(f"{n} entit{'y' if n == 1 else 'ies'} with no relation not drawn, listed at the side")
+    drawable = nodes | set(list(left_out)[:LEFT_OUT_DRAWN])
+    kept_ids = {e.id for e in kept}
+    cut_edges = [e for e in before_caps if e.id not in kept_ids and e.subject in drawable and e.object in drawable]
     if options.relations:
         notes.append("relations: " + ", ".join(options.relations))
     if options.types:
@@ -488,7 +515,16 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         notes.append(
             "dashed: negated or not factual (claims)" if drawn else "no claims (negated or not factual) to show"
         )
-    return View({n: ents[n] for n in sorted(nodes)}, kept, {n: centrality[n] for n in sorted(nodes)}, documents, notes)
+    return View(
+        {n: ents[n] for n in sorted(nodes)},
+        kept,
+        {n: centrality[n] for n in sorted(nodes)},
+        documents,
+        notes,
+        left_out,
+        {n: ents[n] for n in left_out},
+        cut_edges,
+    )
 
 
 def load_view(graph: Graph, options: VizOptions) -> View:
@@ -530,20 +566,47 @@ def _edge_tooltip(e: Edge, ents: Mapping[str, Entity]) -> str:
     return "\n".join(lines)
 
 
-def _geo_positions(ents: Mapping[str, Entity]) -> dict[str, tuple[float, float]]:
-    """Screen positions for places with coordinates: x from longitude, y from -latitude, ~1000 px across."""
-    placed: dict[str, tuple[float, float]] = {}
+#: The map behind ``--geo``: its size in network units, centred on the origin as vis-network draws.
+GEO_WIDTH, GEO_HEIGHT = 1000, 700
+
+
+def _geo_frame(ents: Mapping[str, Entity]) -> Frame | None:
+    """The part of the world the places with coordinates span (see :func:`kg.geo.frame_for`)."""
+    return frame_for(
+        ((e.lat, e.long) for e in ents.values() if e.lat is not None and e.long is not None), GEO_WIDTH, GEO_HEIGHT
+    )
+
+
+def _geo_positions(ents: Mapping[str, Entity], frame: Frame | None = None) -> dict[str, tuple[float, float]]:
+    """Network positions for places with coordinates: the frame's projection, centred on the origin (the
+    frame around ``ents`` unless given: the page frames what it draws, and pins what it left out the same way)."""
+    frame = frame or _geo_frame(ents)
+    if frame is None:
+        return {}
+    out: dict[str, tuple[float, float]] = {}
     for iri, e in ents.items():
         if e.lat is not None and e.long is not None:
-            placed[iri] = (e.long, e.lat)
-    if not placed:
-        return {}
-    xs = [p[0] for p in placed.values()]
-    ys = [p[1] for p in placed.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys))
-    scale = _GEO_SPAN_PX / span if span > 0 else 1.0
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return {i: (round((x - cx) * scale, 1), round(-(y - cy) * scale, 1)) for i, (x, y) in placed.items()}
+            x, y = frame.project(e.lat, e.long)
+            out[iri] = (round(x - GEO_WIDTH / 2, 1), round(y - GEO_HEIGHT / 2, 1))
+    return out
+
+
+def _basemap_data(frame: Frame) -> dict[str, Any]:
+    """Country outlines for the page's canvas, in network units (the same shift as the pinned places)."""
+    shift_x, shift_y = GEO_WIDTH / 2, GEO_HEIGHT / 2
+    return {
+        "bounds": [-shift_x, -shift_y, GEO_WIDTH, GEO_HEIGHT],
+        "sea": SEA,
+        "land": LAND,
+        "border": BORDER,
+        "countries": [
+            {
+                "name": c.name,
+                "rings": [[[round(x - shift_x, 1), round(y - shift_y, 1)] for x, y in ring] for ring in c.rings],
+            }
+            for c in basemap(frame)
+        ],
+    }
 
 
 def vis_options(geo: bool) -> dict[str, Any]:
@@ -566,13 +629,21 @@ def vis_options(geo: bool) -> dict[str, Any]:
     }
 
 
+def _all_entities(view: View) -> dict[str, Entity]:
+    """What the page can draw: the view's entities, then the first LEFT_OUT_DRAWN left out."""
+    extra = {iri: view.left_out_entities[iri] for iri in list(view.left_out)[:LEFT_OUT_DRAWN]}
+    return {**view.entities, **extra}
+
+
 def build_network(view: View, options: VizOptions) -> Any:
-    """The PyVis ``Network`` for ``view`` (typed ``Any``: pyvis has no type hints)."""
+    """The PyVis ``Network`` for ``view``, left-out entities and cut relations included (the page draws
+    them on request); typed ``Any``: pyvis has no type hints."""
     from pyvis.network import Network
 
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
-    pins = _geo_positions(view.entities) if options.geo else {}
-    for iri, ent in view.entities.items():
+    everyone = _all_entities(view)
+    pins = _geo_positions(everyone, _geo_frame(view.entities)) if options.geo else {}
+    for iri, ent in everyone.items():
         color, shape = TYPE_STYLE.get(ent.type, TYPE_STYLE[""])
         extra: dict[str, Any] = {}
         if iri in pins:
@@ -588,7 +659,7 @@ def build_network(view: View, options: VizOptions) -> Any:
             **extra,
         )
     pairs: dict[frozenset[str], int] = defaultdict(int)
-    for e in view.edges:
+    for e in [*view.edges, *view.left_out_edges]:
         pair = frozenset((e.subject, e.object))
         k = pairs[pair]
         pairs[pair] += 1
@@ -597,7 +668,7 @@ def build_network(view: View, options: VizOptions) -> Any:
             e.object,
             id=e.id,
             label=e.predicate,
-            title=_edge_tooltip(e, view.entities),
+            title=_edge_tooltip(e, everyone),
             color=dict.fromkeys(("color", "highlight", "hover"), RELATION_COLOR[e.predicate]),
             width=round(1.5 + 1.5 * math.log2(max(1, e.support)), 2),
             dashes=e.claim,
@@ -611,7 +682,8 @@ def build_network(view: View, options: VizOptions) -> Any:
 
 
 def _details(view: View) -> dict[str, Any]:
-    """What the side panel shows on click: everything a tooltip shortens."""
+    """What the side panel shows on click: everything a tooltip shortens (left-out entities included)."""
+    everyone = _all_entities(view)
     nodes = {
         iri: {
             "label": e.label,
@@ -621,14 +693,15 @@ def _details(view: View) -> dict[str, Any]:
             "geonames": e.geonames if e.geonames and _GEONAMES_URL.match(e.geonames) else None,
             "coordinates": None if e.lat is None or e.long is None else [e.lat, e.long],
             "centrality": round(view.centrality.get(iri, 0.0), 3),
+            "left_out": view.left_out.get(iri),
         }
-        for iri, e in view.entities.items()
+        for iri, e in everyone.items()
     }
     edges = {
         e.id: {
-            "subject": view.entities[e.subject].label,
+            "subject": everyone[e.subject].label,
             "predicate": e.predicate,
-            "object": view.entities[e.object].label,
+            "object": everyone[e.object].label,
             "claim": e.claim,
             "support": e.support,
             "evidence": [
@@ -644,7 +717,7 @@ def _details(view: View) -> dict[str, Any]:
                 for ev in e.evidence
             ],
         }
-        for e in view.edges
+        for e in [*view.edges, *view.left_out_edges]
     }
     return {"nodes": nodes, "edges": edges}
 
@@ -671,31 +744,18 @@ def _vis_asset(name: str) -> str:
     return resources.files("pyvis").joinpath("lib", "vis-9.1.2", name).read_text(encoding="utf-8")
 
 
-_LINE = '<svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" stroke="{color}" {extra}/></svg>'
-
-
-def _legend(view: View, options: VizOptions) -> str:
-    types = sorted({e.type for e in view.entities.values()}, key=lambda t: (t == "", t))
-    shapes = {
-        "dot": '<circle cx="8" cy="8" r="6"/>',
-        "diamond": '<polygon points="8,1 15,8 8,15 1,8"/>',
-        "square": '<rect x="2" y="2" width="12" height="12"/>',
-        "triangle": '<polygon points="8,2 15,14 1,14"/>',
+def _legend(view: View) -> dict[str, Any]:
+    """What the legend lists: the entity types and relations drawn, and whether claims are."""
+    types = sorted({e.type for e in _all_entities(view).values()}, key=lambda t: (t == "", t))
+    return {
+        "types": [{"name": t or "untyped", "colour": TYPE_STYLE[t][0], "shape": TYPE_STYLE[t][1]} for t in types],
+        "relations": [
+            {"name": r, "colour": RELATION_COLOR[r]}
+            for r in RELATIONS
+            if any(e.predicate == r for e in [*view.edges, *view.left_out_edges])
+        ],
+        "claims": any(e.claim for e in view.edges),
     }
-    items = []
-    for t in types:
-        color, shape = TYPE_STYLE[t]
-        svg = f'<svg width="16" height="16" fill="{color}">{shapes[shape]}</svg>'
-        items.append(f"<li>{svg} {html.escape(t or 'untyped')}</li>")
-    for r in RELATIONS:
-        if any(e.predicate == r for e in view.edges):
-            line = _LINE.format(color=RELATION_COLOR[r], extra='stroke-width="3"')
-            items.append(f"<li>{line} {html.escape(r)}</li>")
-    if any(e.claim for e in view.edges):
-        dash = _LINE.format(color="#555", extra='stroke-width="2" stroke-dasharray="5,4"')
-        items.append(f"<li>{dash} claim: negated or not factual</li>")
-    items.append("<li>size: centrality · width: number of sources</li>")
-    return "<ul>" + "".join(items) + "</ul>"
 
 
 def view_counts(view: View) -> dict[str, int]:
@@ -706,6 +766,7 @@ def view_counts(view: View) -> dict[str, int]:
         "relations": facts,
         "claims": len(view.edges) - facts,
         "documents": view.documents,
+        "left_out": len(view.left_out),
     }
 
 
@@ -717,6 +778,7 @@ def view_data(view: View) -> dict[str, Any]:
         "notes": list(view.notes),
         "entities": [details["nodes"][iri] for iri in view.entities],
         "relations": [{**details["edges"][e.id], "subject_iri": e.subject, "object_iri": e.object} for e in view.edges],
+        "left_out": [{"iri": iri, "label": _all_label(view, iri), "reason": why} for iri, why in view.left_out.items()],
     }
 
 
@@ -732,168 +794,82 @@ def summary_line(view: View) -> str:
     return text + f" from {d} document{'' if d == 1 else 's'}"
 
 
-_CSS = """
-html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, sans-serif; color: #222; background: #fff; }
-body { display: flex; flex-direction: column; }
-header { padding: 8px 16px; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 20px; margin: 0; }
-header p { margin: 2px 0; }
-.notes { color: #8a4b00; }
-main { flex: 1; display: flex; min-height: 0; }
-#graph { flex: 1; min-width: 0; height: 100%; }
-aside { width: 340px; overflow: auto; border-left: 1px solid #ddd; padding: 8px 12px; }
-aside h2 { font-size: 15px; margin: 10px 0 4px; }
-aside ul { list-style: none; padding: 0; margin: 0; }
-aside li { margin: 3px 0; }
-aside svg { vertical-align: middle; }
-#details blockquote { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #bbb; background: #f7f7f7; }
-#details .meta { color: #555; font-size: 12px; }
-#find { width: 100%; box-sizing: border-box; }
-div.vis-tooltip { white-space: pre-wrap; max-width: 480px; font: 12px/1.4 system-ui, sans-serif; }
-"""
+def _environment() -> Any:
+    import jinja2
 
-#: The page's own behaviour: read the JSON data block, draw with vis-network, stop physics once
-#: stabilised, show details on click. Builds DOM with textContent only.
-_APP_JS = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, data.options);
-  var kg = {network: network, nodes: nodes, edges: edges, ready: false};
-  window.kg = kg;
-  function settle() {
-    network.setOptions({physics: {enabled: false}});
-    kg.ready = true;
-    document.body.setAttribute("data-ready", "true");
-  }
-  if (data.nodes.length === 0) { settle(); } else { network.once("stabilizationIterationsDone", settle); }
-
-  var panel = document.getElementById("details");
-  function add(parent, tag, text, cls) {
-    var el = document.createElement(tag);
-    if (text !== undefined && text !== null) { el.textContent = String(text); }
-    if (cls) { el.className = cls; }
-    parent.appendChild(el);
-    return el;
-  }
-  function clear() { while (panel.firstChild) { panel.removeChild(panel.firstChild); } }
-  function hint() { clear(); add(panel, "p", "Click a node or an edge to see its details and evidence.", "meta"); }
-  function showNode(id) {
-    var d = data.details.nodes[id];
-    if (!d) { return hint(); }
-    clear();
-    add(panel, "h2", d.label);
-    add(panel, "p", d.type, "meta");
-    if (d.aliases.length) { add(panel, "p", "Also: " + d.aliases.join(", ")); }
-    if (d.coordinates) { add(panel, "p", "Coordinates: " + d.coordinates.join(", "), "meta"); }
-    if (d.geonames && d.geonames.indexOf("https://sws.geonames.org/") === 0) {
-      var p = add(panel, "p", "GeoNames: ");
-      var a = add(p, "a", d.geonames);
-      a.href = d.geonames; a.target = "_blank"; a.rel = "noopener noreferrer";
-    }
-    add(panel, "p", "Centrality: " + d.centrality, "meta");
-    add(panel, "p", d.iri, "meta");
-    var links = network.getConnectedEdges(id);
-    if (links.length) {
-      add(panel, "h2", "Relations");
-      var ul = add(panel, "ul");
-      links.forEach(function (eid) {
-        var e = data.details.edges[eid];
-        if (!e) { return; }
-        var text = e.subject + " " + e.predicate + " " + e.object + " (" + e.support + ")";
-        add(ul, "li", text + (e.claim ? " [claim]" : ""));
-      });
-    }
-  }
-  function showEdge(id) {
-    var e = data.details.edges[id];
-    if (!e) { return hint(); }
-    clear();
-    add(panel, "h2", e.subject + " " + e.predicate + " " + e.object);
-    var sources = e.support + " source" + (e.support === 1 ? "" : "s");
-    add(panel, "p", (e.claim ? "Claim (negated or not factual) · " : "") + sources, "meta");
-    e.evidence.forEach(function (ev) {
-      add(panel, "blockquote", ev.text);
-      var how = [ev.document];
-      if (ev.time) { how.push(ev.time); }
-      if (ev.polarity !== "Positive") { how.push(ev.polarity.toLowerCase()); }
-      if (ev.modality !== "Actual") { how.push(ev.modality.toLowerCase()); }
-      if (ev.trigger) { how.push("trigger: " + ev.trigger); }
-      if (ev.confidence !== null) { how.push("confidence " + ev.confidence); }
-      add(panel, "p", how.join(" · "), "meta");
-    });
-  }
-  network.on("click", function (params) {
-    if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges.length) { showEdge(params.edges[0]); }
-    else { hint(); }
-  });
-  var find = document.getElementById("find");
-  find.addEventListener("change", function () {
-    var q = find.value.trim().toLowerCase();
-    if (!q) { return; }
-    var hit = nodes.get({filter: function (n) { return n.label.toLowerCase().indexOf(q) !== -1; }})[0];
-    if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {animation: false}); showNode(hit.id); }
-  });
-  hint();
-})();
-"""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kg", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def render_html(view: View, options: VizOptions, title: str = "kg graph") -> str:
-    """The complete page. Every string from the graph is either HTML-escaped here or JSON in a data block."""
+    """The complete page, through the ``viz.html.j2`` template (autoescaped): strings from the graph are
+    escaped there or travel as JSON in a data block; the two scripts (vis-network, ``viz.js``) are allowed
+    by hash, nothing else runs or loads."""
     net = build_network(view, options)
     nodes, edges, _, _, _, vis_json = net.get_network_data()
-    payload = {"nodes": nodes, "edges": edges, "options": json.loads(vis_json), "details": _details(view)}
+    shown_edges = {e.id for e in view.edges}
+    frame = _geo_frame(view.entities) if options.geo else None
+    payload = {
+        "nodes": [n for n in nodes if n["id"] in view.entities],
+        "edges": [e for e in edges if e["id"] in shown_edges],
+        "hidden": {
+            "nodes": [n for n in nodes if n["id"] not in view.entities],
+            "edges": [e for e in edges if e["id"] not in shown_edges],
+        },
+        "options": json.loads(vis_json),
+        "details": _details(view),
+        "basemap": _basemap_data(frame) if frame is not None else None,
+    }
+    env = _environment()
+    app_js = env.get_template("viz.js").render()
     vis_js, vis_css = _vis_asset("vis-network.min.js"), _vis_asset("vis-network.css")
+    css = env.get_template("viz.css").render()
     csp = (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(_APP_JS)}; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
+        # vis-network styles its own elements inline, so styles cannot be limited to hashes
         "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
-    notes = " · ".join(view.notes)
+    notes = list(view.notes)
     if not view.edges:
-        notes = "no relations match; loosen the filters" + (f" · {notes}" if notes else "")
+        notes.insert(0, "no relations match; loosen the filters")
     if options.geo:
-        pinned = len(_geo_positions(view.entities))
-        notes = (notes + " · " if notes else "") + f"{pinned} place{'s' if pinned != 1 else ''} pinned at coordinates"
-    esc = html.escape
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{esc(title)}</title>
-<style>{vis_css}</style>
-<style>{_CSS}</style>
-</head>
-<body>
-<header>
-<h1>{esc(title)}</h1>
-<p class="summary">{esc(summary_line(view))}</p>
-{f'<p class="notes">{esc(notes)}</p>' if notes else ""}
-</header>
-<main>
-<div id="graph"></div>
-<aside>
-<input id="find" type="search" placeholder="Find an entity…" aria-label="Find an entity">
-<h2>Legend</h2>
-<section id="legend">{_legend(view, options)}</section>
-<h2>Details</h2>
-<section id="details"></section>
-</aside>
-</main>
-<script type="application/json" id="kg-data">{script_json(payload)}</script>
-<script>{vis_js}</script>
-<script>{_APP_JS}</script>
-</body>
-</html>
-"""
+        pinned = len(_geo_positions(view.entities, frame))
+        notes.append(f"{pinned} place{'s' if pinned != 1 else ''} pinned at coordinates")
+        if frame is not None:
+            notes.append("borders and coastlines: Natural Earth")
+    left_out = [
+        {"iri": iri, "label": _all_label(view, iri), "reason": why}
+        for iri, why in list(view.left_out.items())[:LEFT_OUT_LISTED]
+    ]
+    page: str = env.get_template("viz.html.j2").render(
+        title=title,
+        csp=csp,
+        summary=summary_line(view),
+        notes=" · ".join(notes),
+        legend=_legend(view),
+        left_out=left_out,
+        left_out_total=len(view.left_out),
+        left_out_drawn=min(len(view.left_out), LEFT_OUT_DRAWN),
+        data=script_json(payload),
+        vis_js=vis_js,
+        vis_css=vis_css,
+        css=css,
+        app_js=app_js,
+    )
+    return page
+
+
+def _all_label(view: View, iri: str) -> str:
+    ent = view.left_out_entities.get(iri)
+    return ent.label if ent is not None else _local(iri).replace("_", " ")
 
 
 def write_html(graph: Graph, out: Path, options: VizOptions | None = None) -> View:

@@ -4,6 +4,7 @@ headless Chromium it loads offline with no errors, counts right, and runs nothin
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -183,6 +184,32 @@ def test_focus_depth_and_unknown_focus(curated_graph: Any) -> None:
         load_view(curated_graph, VizOptions(focus="Kabol"))
 
 
+TYPED = "SELECT DISTINCT ?n WHERE { VALUES ?t { kg:Person kg:Group kg:GPE kg:Place } ?n a ?t }"
+
+
+def test_entities_with_no_relation_are_listed_not_dropped(curated_graph: Any) -> None:
+    view = load_view(curated_graph, VizOptions())
+    typed = {str(r["n"].value) for r in ox_store(curated_graph).query(PREFIX + TYPED)}  # type: ignore[union-attr]
+    related = {str(r["n"].value) for r in ox_store(curated_graph).query(PREFIX + FACT_NODES)}  # type: ignore[union-attr]
+    assert typed - related, "the curated graph has entities with no relation"
+    assert set(view.left_out) == typed - related and set(view.left_out.values()) == {"no relation"}
+    assert not set(view.left_out) & set(view.entities)
+    n = len(typed - related)
+    assert f"{n} entities with no relation not drawn" in " ".join(view.notes)
+    page = render_html(view, VizOptions())
+    listed = re.search(r'<section id="left-out">(.*?)</section>', page, re.S)
+    assert listed and listed.group(1).count("<li ") == n and 'id="show-left-out"' in listed.group(1)
+    assert json.loads(_data(page))["hidden"]["nodes"] and len(json.loads(_data(page))["hidden"]["nodes"]) == n
+    # a focus is a choice: nothing outside it is "left out"
+    assert load_view(curated_graph, VizOptions(focus="Kabul")).left_out == {}
+
+
+def _data(page: str) -> str:
+    found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    assert found
+    return found.group(1)
+
+
 def test_cap_keeps_most_central_and_says_so(curated_graph: Any) -> None:
     full = load_view(curated_graph, VizOptions())
     capped = load_view(curated_graph, VizOptions(max_nodes=3))
@@ -191,6 +218,10 @@ def test_cap_keeps_most_central_and_says_so(curated_graph: Any) -> None:
     assert set(capped.entities) == set(top)
     assert any(f"3 most central of {len(full.entities)}" in n for n in capped.notes)
     assert f"3 most central of {len(full.entities)}" in render_html(capped, VizOptions(max_nodes=3))
+    cut = {iri for iri, why in capped.left_out.items() if why == "cut by --max-nodes 3"}
+    assert cut == set(full.entities) - set(capped.entities)
+    assert capped.left_out_edges and all(e.subject in cut or e.object in cut for e in capped.left_out_edges)
+    assert {e.id for e in capped.left_out_edges} | {e.id for e in capped.edges} == {e.id for e in full.edges}
 
 
 def test_edge_cap_keeps_best_supported_and_every_node_an_edge() -> None:
@@ -263,9 +294,10 @@ def test_page_is_offline_deterministic_utf8_with_csp(curated_graph: Any, tmp_pat
     assert out.read_bytes() == first
     page = first.decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
-    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
-    assert csp and "default-src &#x27;none&#x27;" in csp.group(1) and "connect-src &#x27;none&#x27;" in csp.group(1)
-    assert "unsafe-eval" not in csp.group(1)
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert found
+    csp = html.unescape(found.group(1))
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp and "unsafe-eval" not in csp
     # nothing is loaded from anywhere: no src/href attributes pointing outside, vis-network inline
     assert not re.search(r"""<(script|link|img|iframe)[^>]*\s(src|href)\s*=""", page, re.I)
     assert "vis.Network" in page and len(page) > 400_000
@@ -396,8 +428,8 @@ class Visit:
         return self.page.evaluate(js)
 
 
-def _distinct_colours(png: bytes) -> int:
-    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes) with zlib and count its distinct pixel colours."""
+def _decode(png: bytes) -> list[list[bytes]]:
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes) with zlib alone: rows of RGB pixels."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
     while pos < len(png):
@@ -411,7 +443,7 @@ def _distinct_colours(png: bytes) -> int:
             idat += body
         pos += 12 + length
     raw, stride, bpp = zlib.decompress(idat), width * channels, channels
-    prev, colours = bytearray(stride), set()
+    prev, rows = bytearray(stride), []
     for y in range(height):
         f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
@@ -427,9 +459,23 @@ def _distinct_colours(png: bytes) -> int:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        colours.update(bytes(line[i : i + 3]) for i in range(0, stride, channels))
+        rows.append([bytes(line[i : i + 3]) for i in range(0, stride, channels)])
         prev = line
-    return len(colours)
+    return rows
+
+
+def _distinct_colours(png: bytes) -> int:
+    return len({px for row in _decode(png) for px in row})
+
+
+def _share(png: bytes, colour: str, within: int = 0) -> float:
+    """The fraction of pixels of ``colour`` (#rrggbb), each channel off by at most ``within`` (anti-aliasing)."""
+    want = bytes.fromhex(colour[1:])
+    rows = _decode(png)
+    if not within:
+        return sum(row.count(want) for row in rows) / (len(rows) * len(rows[0]))
+    near = sum(1 for row in rows for px in row if all(abs(a - b) <= within for a, b in zip(px, want, strict=True)))
+    return near / (len(rows) * len(rows[0]))
 
 
 @pytest.mark.tool
@@ -490,6 +536,71 @@ def test_claims_and_geo_in_chromium(browser: Any, curated_graph: Any, tmp_path: 
     ARTIFACTS.mkdir(exist_ok=True)
     visit.page.screenshot(path=str(ARTIFACTS / "viz-seed-geo-claims.png"))
     visit.page.close()
+
+
+@pytest.mark.tool
+def test_geo_draws_borders_under_the_places_in_chromium(browser: Any, curated_graph: Any, tmp_path: Path) -> None:
+    """Land fills the map in its colour, and the country outlines are drawn where the data puts them."""
+    from kg.geo import BORDER, LAND
+
+    out = tmp_path / "geo.html"
+    write_html(curated_graph, out, VizOptions(geo=True))
+    basemap = json.loads(_data(out.read_text(encoding="utf-8")))["basemap"]
+    assert {c["name"] for c in basemap["countries"]} >= {"Afghanistan", "Pakistan"}
+    visit = Visit(browser, out)
+    assert visit.errors == [] and visit.remote == []
+    ring_points = [p for c in basemap["countries"] for ring in c["rings"] for p in ring[::7]]
+    spots = visit.eval(
+        f"(() => {{ const pts = {json.dumps(ring_points)}; const nodes = Object.values(kg.network.getPositions())"
+        ".map(p => kg.network.canvasToDOM(p));"
+        " return pts.map(p => kg.network.canvasToDOM({x: p[0], y: p[1]}))"
+        ".filter(d => nodes.every(n => Math.hypot(n.x - d.x, n.y - d.y) > 45)); })()"
+    )
+    shot = visit.page.locator("#graph").screenshot(path=str(ARTIFACTS / "viz-geo.png"))
+    rows = _decode(shot)
+    assert sum(row.count(bytes.fromhex(LAND[1:])) for row in rows) / (len(rows) * len(rows[0])) > 0.2
+    border = bytes.fromhex(BORDER[1:])
+
+    def outlined(x: float, y: float) -> bool:  # a pixel near the outline's colour within a pixel of the point
+        return any(
+            all(abs(a - b) <= 40 for a, b in zip(rows[j][i], border, strict=True))
+            for j in range(int(y) - 1, int(y) + 2)
+            for i in range(int(x) - 1, int(x) + 2)
+            if 0 <= j < len(rows) and 0 <= i < len(rows[0])
+        )
+
+    inside = [d for d in spots if 2 <= d["x"] < len(rows[0]) - 2 and 2 <= d["y"] < len(rows) - 2]
+    assert len(inside) > 40, "enough outline points on screen to judge"
+    hits = sum(1 for d in inside if outlined(d["x"], d["y"]))
+    assert hits / len(inside) > 0.8, f"{hits} of {len(inside)} outline points drawn"
+    visit.page.close()
+
+
+@pytest.mark.tool
+def test_left_out_entities_shown_and_hidden_on_request_in_chromium(
+    browser: Any, curated_graph: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "left.html"
+    view = write_html(curated_graph, out, VizOptions(max_nodes=5))
+    visit = Visit(browser, out)
+    page = visit.page
+    assert page.locator("#left-out li").count() == len(view.left_out)
+    assert visit.eval("kg.nodes.length") == 5
+    page.check("#show-left-out")
+    page.wait_for_timeout(200)
+    for _ in range(300):
+        if visit.eval("kg.ready"):
+            break
+        page.wait_for_timeout(100)
+    assert visit.eval("kg.nodes.length") == 5 + len(view.left_out)
+    assert visit.eval("kg.edges.length") == len(view.edges) + len(view.left_out_edges)
+    lonely = next(iri for iri, why in view.left_out.items() if why == "no relation")
+    assert visit.eval(f"kg.nodes.get({json.dumps(lonely)}) !== null")
+    page.uncheck("#show-left-out")
+    page.wait_for_timeout(200)
+    assert visit.eval("kg.nodes.length") == 5 and visit.eval("kg.edges.length") == len(view.edges)
+    assert visit.errors == [] and visit.remote == []
+    page.close()
 
 
 @pytest.mark.tool
