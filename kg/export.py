@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from kg.errors import KGError
 
@@ -138,7 +139,55 @@ def export(graph: Path, out: Path, fmt: str | None = None) -> str:
         else:
             write_output(out, graphml(G) if kind == "graphml" else gexf(G))
         return kind
-    lines = load_dataset(graph)
-    flat = graph.is_file() and not format_for(graph, INPUT_FORMATS).supports_datasets
-    write_output(out, dataset_bytes(lines, RDF_FORMATS["." + kind], flat=flat))
+    target = RDF_FORMATS["." + kind]
+    source = format_for(graph, INPUT_FORMATS) if graph.is_file() else None
+    fast = None
+    if source in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        fast = convert_lines(graph, source, target)
+    if fast is None:
+        lines = load_dataset(graph)
+        fast = dataset_bytes(lines, target, flat=source is not None and not source.supports_datasets)
+    write_output(out, fast)
     return kind
+
+
+def _canonical(path: Path, suffix: str) -> str:
+    """In a second process: "" when the file is exactly what Oxigraph writes for it, "other" when it is valid but
+    spelled otherwise, else Oxigraph's syntax error."""
+    fmt = ox.RdfFormat.N_QUADS if suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+    data = path.read_bytes()
+    try:
+        canon = ox.serialize(ox.parse(data, format=fmt), format=fmt) or b""
+    except SyntaxError as exc:
+        return f"{path} is not valid {fmt.name}: {exc}"
+    return "" if canon == data else "other"
+
+
+def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> bytes | None:
+    """A line-based file (N-Triples, N-Quads) in ``target`` straight from its lines, or ``None`` when the file
+    is not in canonical form (the caller then goes through Oxigraph's parser).
+
+    The lines are sorted and written while a second process has Oxigraph check that the file is valid and
+    canonical (the lines are the terms as Oxigraph writes them): both cores work, and nothing is built per
+    term in Python. A syntax error is reported as Oxigraph words it; the output is only used once the check
+    passed.
+    """
+    import multiprocessing
+
+    from kg.rdf import dataset as ds
+    from kg.rdf.store import dataset_bytes
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        verdict = pool.apply_async(_canonical, (path, ".nq" if source == ox.RdfFormat.N_QUADS else ".nt"))
+        data = path.read_bytes()
+        shaped = data.endswith(b"\n") and b"\r" not in data and data.count(b" .\n") == data.count(b"\n")
+        out = None
+        if shaped:
+            lines = ds.merge(data.splitlines(keepends=True))
+            del data
+            out = dataset_bytes(lines, target, flat=source == ox.RdfFormat.N_TRIPLES)
+        answer = verdict.get()
+    if answer not in ("", "other"):
+        raise KGError(answer)
+    return out if answer == "" else None

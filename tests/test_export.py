@@ -172,3 +172,39 @@ def test_every_build_writes_a_void_description(nlp, tmp_path: Path) -> None:  # 
     q = "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?c WHERE { ?d void:classPartition/void:class ?c }"
     parts = list(void.query(q))
     assert len(parts) >= 2
+
+
+def test_line_based_input_in_any_spelling_gives_the_canonical_output(tmp_path: Path) -> None:
+    """The fast path (lines used as they are) is taken only when Oxigraph agrees the file is canonical; any
+    other spelling of the same triples goes through Oxigraph's parser and gives the same bytes."""
+    canonical = tmp_path / "a.nt"
+    canonical.write_text(
+        '<http://e/s> <http://e/p> "caf\u00e9" .\n<http://e/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+        "<http://e/C> .\n",
+        encoding="utf-8",
+    )
+    odd = tmp_path / "b.nt"
+    odd.write_text(
+        "# a comment\n<http://e/s>\t<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>  <http://e/C> .\n"
+        '<http://e/s> <http://e/p> "caf\\u00E9"^^<http://www.w3.org/2001/XMLSchema#string> .\n\n',
+        encoding="utf-8",
+    )
+    outs = []
+    for src in (canonical, odd):
+        out = tmp_path / f"{src.stem}.ttl"
+        assert main(["export", "-g", str(src), "-o", str(out), "-q"]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].endswith(b'<http://e/s> a <http://e/C> ;\n\t<http://e/p> "caf\xc3\xa9" .\n')
+
+
+def test_invalid_line_based_input_is_an_error_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://e/s> <http://e/p> "open .\n', encoding="utf-8")
+    out = tmp_path / "bad.ttl"
+    assert main(["export", "-g", str(bad), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.nt is not valid N-Triples" in err and "Traceback" not in err
+    assert not out.exists()

@@ -186,6 +186,12 @@ def _read_file(path: Path, fmt: ox.RdfFormat, predicates: Iterable[str]) -> tupl
     return pairs, truths
 
 
+def stream_pairs(path: Path, predicates: Iterable[str]) -> tuple[Pairs, Truths]:
+    """(subject, object) value pairs of ``predicates`` (and the truth-valued predicates) streamed from an RDF
+    file, with the union of its named graphs: what :func:`project_file` and ``kg viz`` read files with."""
+    return _read_file(path, format_for(path, INPUT_FORMATS), predicates)
+
+
 def _least(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """key -> its smallest value (sorting descending lets ``dict`` keep the smallest: C speed, deterministic)."""
     return dict(sorted(pairs, reverse=True))

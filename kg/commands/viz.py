@@ -129,10 +129,13 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         from kg.remote import fetch_graph
 
-        graph = fetch_graph(args.endpoint)
+        view = load_view(fetch_graph(args.endpoint), options)
+    elif args.graph.is_file():
+        from kg.viz import load_view_file
+
+        view = load_view_file(args.graph, options)
     else:
-        graph = load_graph(args.graph)
-    view = load_view(graph, options)
+        view = load_view(load_graph(args.graph), options)
     if fmt == "json":
         data = view_data(view)
         write_output(out, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))

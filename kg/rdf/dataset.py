@@ -287,25 +287,34 @@ def _prefix_head(prefixes: dict[str, str], keyword: bytes = b"@prefix") -> bytes
     return b"".join(keyword + f" {p}: <{ns}> .\n".encode() for p, ns in prefixes.items()) + b"\n"
 
 
-def _turtle_body(nt_lines: Iterable[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
+def _turtle_body(nt_lines: Sequence[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
     """The Turtle statements of sorted N-Triples lines, one block per subject, blank lines between.
 
-    One tight loop: this is the writer's whole cost (about a microsecond a triple), so terms are spelled
-    through caches and each block's special predicates are the only thing sorted.
+    The writer's whole cost is this loop (about a microsecond a triple), so it works per subject block on
+    slices of the sorted lines, spells terms through caches (a predicate's separator and name are one cached
+    piece), and sorts only the blocks that hold a predicate written first.
     """
     out: list[bytes] = []
     app = out.append
-    iri, objects, obj = terms.iri, terms.objects, terms.obj
-    predicates, predicate = terms.predicates, terms.predicate
-    rank = _RANK.get
+    iri, objects, obj, predicate = terms.iri, terms.objects, terms.obj, terms.predicate
+    lead: dict[bytes, bytes] = {}  # predicate -> " a " / " rdfs:label " (first in its block)
+    cont: dict[bytes, bytes] = {}  # predicate -> " ;\n\tkg:rule " (the next ones)
     sep = b" ;\n\t" + indent
+    rank = _RANK.get
+    n = len(nt_lines)
+    i = 0
     between = b""
-    subject = b""
-    first: list[tuple[bytes, bytes, bytes]] = []
-    rest: list[tuple[bytes, bytes]] = []
-
-    def flush() -> None:
-        pairs = _ordered(first, rest)
+    while i < n:
+        line = nt_lines[i]
+        k = line.find(b" ") + 1
+        head = line[:k]
+        j = i + 1
+        while j < n and nt_lines[j].startswith(head):
+            j += 1
+        pairs = [x[k:].split(b" ", 1) for x in nt_lines[i:j]]
+        if any(rank(p) is not None for p, _ in pairs):
+            pairs.sort(key=lambda po: (rank(po[0], _LAST), po[0], po[1]))
+        subject = head[:-1]
         app(between)
         app(indent)
         app(iri(subject) if subject[:1] == b"<" else subject)
@@ -313,14 +322,21 @@ def _turtle_body(nt_lines: Iterable[bytes], terms: _Terms, indent: bytes = b"") 
         for p, o in pairs:
             if p == last_p:
                 app(b" , ")
-            else:
-                app(sep if last_p else b" ")
-                pc = predicates.get(p)
-                app(pc if pc is not None else predicate(p))
-                app(b" ")
+            elif last_p:
+                piece = cont.get(p)
+                if piece is None:
+                    piece = cont[p] = sep + predicate(p) + b" "
+                app(piece)
                 last_p = p
+            else:
+                piece = lead.get(p)
+                if piece is None:
+                    piece = lead[p] = b" " + predicate(p) + b" "
+                app(piece)
+                last_p = p
+            o = o[:-3]
             if o[-1:] == b'"':
-                app(o)
+                app(o)  # a plain string: Turtle spells it as N-Triples does
             else:
                 oc = objects.get(o)
                 if oc is None:
@@ -329,21 +345,8 @@ def _turtle_body(nt_lines: Iterable[bytes], terms: _Terms, indent: bytes = b"") 
                         objects[o] = oc
                 app(oc)
         app(b" .\n")
-
-    for line in nt_lines:
-        s, p, o = line.split(b" ", 2)
-        if s != subject:
-            if first or rest:
-                flush()
-                between = b"\n"
-            subject, first, rest = s, [], []
-        r = rank(p)
-        if r is None:
-            rest.append((p, o[:-3]))
-        else:
-            first.append((r, p, o[:-3]))
-    if first or rest:
-        flush()
+        between = b"\n"
+        i = j
     return b"".join(out)
 
 
