@@ -43,6 +43,13 @@ Row = dict[str, Any]
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 #: A place nobody is said to hold.
 NO_HOLDER = "#9e9e9e"
+#: Sides past the palette share one dark colour (the place's card names them): reusing a colour would say two
+#: sides are one.
+OTHER_SIDE = "#4d4d4d"
+#: An advance whose side holds nothing nearer than this (km) gets a short dashed arrow, not one across the map.
+ARROW_MAX_KM = 1000.0
+#: Places this close (km, in a chain) share a map; farther groups get maps of their own.
+THEATRE_KM = 1500.0
 MAP_WIDTH, MAP_HEIGHT = 960, 620
 NETWORK_WIDTH, NETWORK_HEIGHT = 960, 640
 #: Entities drawn in the network figure (the most central); the page says how many it left out.
@@ -157,6 +164,16 @@ def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
     for iri, found in timelines.items():
         p = place({"iri": iri, "label": G.nodes[iri].get("label", iri), "type": G.nodes[iri].get("type", "")})
         p["events"] = [{**e, "document": names.get(e["document"], e["document"])} for e in found]
+    side_of = analysis.sides(G)
+    for flow in rep["defections"]["flows"]:  # a flow joins sides: its sources are its defectors' statements
+        to = flow["to"]["iri"]
+        flow["sources"] = [
+            src
+            for d in flow["defectors"]
+            for (u, r, v), found in sorted(evidence.items())
+            if u == d["iri"] and r == "defectsTo" and side_of.get(v, v) == to
+            for src in found
+        ]
     ordered = sorted(places.values(), key=lambda p: (p["label"].casefold(), p["iri"]))
     sides = _side_colours(ordered)
     for p in ordered:
@@ -192,7 +209,7 @@ def _side_colours(places: Sequence[Row]) -> dict[str, Row]:
             held[h["iri"]] += 1
     order = sorted(held, key=lambda s: (-held[s], labels[s].casefold(), s))
     return {
-        s: {"iri": s, "label": labels[s], "colour": PALETTE[i % len(PALETTE)], "places": held[s]}
+        s: {"iri": s, "label": labels[s], "colour": PALETTE[i] if i < len(PALETTE) else OTHER_SIDE, "places": held[s]}
         for i, s in enumerate(order)
     }
 
@@ -224,9 +241,57 @@ def _shorten(x0: float, y0: float, x1: float, y1: float, by: float) -> tuple[flo
     return round(x1 - (x1 - x0) * by / length, 1), round(y1 - (y1 - y0) * by / length, 1)
 
 
-def map_figure(data: Row, width: int = MAP_WIDTH, height: int = MAP_HEIGHT) -> Row | None:
-    """The map as drawing instructions: frame, countries, places (dots or wedges), arrows, labels."""
-    located = [p for p in data["places"] if p["lat"] is not None]
+def theatres(places: Sequence[Row], km: float = THEATRE_KM) -> list[list[Row]]:
+    """Places with coordinates in groups a map each: places within ``km`` of one another (a chain of them)
+    share a map, so a corpus about several wars gets a map per war instead of one of the whole world.
+    Largest group first.
+
+    >>> ps = [{"label": n, "lat": la, "long": lo} for n, la, lo in (("A", 34.5, 69.2), ("B", 31.6, 65.7),
+    ...       ("C", 37.5, 127.0))]
+    >>> [[p["label"] for p in t] for t in theatres(ps)]
+    [['A', 'B'], ['C']]
+    """
+    located = [p for p in places if p["lat"] is not None]
+    group = list(range(len(located)))
+
+    def find(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, a in enumerate(located):
+        for j in range(i + 1, len(located)):
+            b = located[j]
+            if km_between(a["lat"], a["long"], b["lat"], b["long"]) <= km:
+                group[find(i)] = find(j)
+    out: dict[int, list[Row]] = defaultdict(list)
+    for i, p in enumerate(located):
+        out[find(i)].append(p)
+    return sorted(out.values(), key=lambda t: (-len(t), t[0]["label"].casefold()))
+
+
+def map_figures(data: Row) -> list[Row]:
+    """One map per theatre (see :func:`theatres`), each titled by its busiest places when there are several."""
+    groups = theatres(data["places"])
+    figures = []
+    for i, group in enumerate(groups):
+        figure = map_figure(data, group)
+        if figure is None:
+            continue
+        busiest = sorted(group, key=lambda p: (-len(p["events"]), p["label"].casefold()))[:4]
+        figure["id"] = "map-svg" if i == 0 else f"map-svg-{i + 1}"
+        figure["title"] = ", ".join(p["label"] for p in busiest) if len(groups) > 1 else ""
+        figures.append(figure)
+    return figures
+
+
+def map_figure(
+    data: Row, located: Sequence[Row] | None = None, width: int = MAP_WIDTH, height: int = MAP_HEIGHT
+) -> Row | None:
+    """A map as drawing instructions: frame, countries, places (dots or wedges), arrows, labels (all places
+    with coordinates, or those of ``located``)."""
+    located = [p for p in (data["places"] if located is None else located) if p["lat"] is not None]
     frame = frame_for(((p["lat"], p["long"]) for p in located), width, height)
     if frame is None:
         return None
@@ -299,10 +364,10 @@ def _place_title(p: Row) -> str:
 
 def _arrows(located: list[Row], frame: Frame, sides: Mapping[str, str]) -> list[Row]:
     """An arrow per (advancing side, place): from the side's nearest place it holds, else a short dashed one."""
-    held_by_side: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    held_by_side: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
     for p in located:
         for h in p["holders"]:
-            held_by_side[h["iri"]].append(frame.project(p["lat"], p["long"]))
+            held_by_side[h["iri"]].append((*frame.project(p["lat"], p["long"]), p["lat"], p["long"]))
     out: list[Row] = []
     for p in located:
         tx, ty = frame.project(p["lat"], p["long"])
@@ -312,9 +377,13 @@ def _arrows(located: list[Row], frame: Frame, sides: Mapping[str, str]) -> list[
             if side in seen:
                 continue
             seen.add(side)
-            bases = [b for b in held_by_side.get(side, []) if (b[0], b[1]) != (tx, ty)]
+            bases = [
+                b
+                for b in held_by_side.get(side, [])
+                if (b[0], b[1]) != (tx, ty) and km_between(b[2], b[3], p["lat"], p["long"]) <= ARROW_MAX_KM
+            ]
             if bases:
-                bx, by = min(bases, key=lambda b: (math.hypot(b[0] - tx, b[1] - ty), b))
+                bx, by, _, _ = min(bases, key=lambda b: (math.hypot(b[0] - tx, b[1] - ty), b))
                 dashed = False
             else:  # where it came from is not in the graph: a short arrow from the north-west
                 angle = math.radians(225 + 25 * k)
@@ -333,6 +402,18 @@ def _arrows(located: list[Row], frame: Frame, sides: Mapping[str, str]) -> list[
                 }
             )
     return out
+
+
+def km_between(lat1: float, long1: float, lat2: float, long2: float) -> float:
+    """Great-circle distance in km (haversine).
+
+    >>> round(km_between(0.0, 0.0, 0.0, 1.0))
+    111
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(long2 - long1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _labels(dots: list[Row], taken: list[tuple[float, float, float, float]], frame: Frame) -> list[Row]:
@@ -554,7 +635,7 @@ def _environment() -> Any:
     env.globals["RELATIONS"] = RELATIONS
     env.globals["RELATION_COLOR"] = RELATION_COLOR
     env.globals["TYPE_STYLE"] = TYPE_STYLE
-    env.globals["COLOURS"] = {"sea": SEA, "land": LAND, "border": BORDER, "none": NO_HOLDER}
+    env.globals["COLOURS"] = {"sea": SEA, "land": LAND, "border": BORDER, "none": NO_HOLDER, "other": OTHER_SIDE}
     return env
 
 
@@ -575,7 +656,7 @@ def render_html(data: Row) -> str:
             f"style-src {_css_hash(css)}; img-src 'none'; connect-src 'none'; "
             "base-uri 'none'; form-action 'none'"
         ),
-        map=map_figure(data),
+        maps=map_figures(data),
         timeline=timeline_figure(data),
         network=data["network"],
         evidence=lambda s, r, o: evidence.get((s, r, o), []),

@@ -128,6 +128,14 @@ def test_viz_reads_an_endpoint(server: str, built: Path, tmp_path: Path) -> None
     assert remote == (tmp_path / "local.json").read_bytes() and b"Vellmar" in remote
 
 
+def test_report_reads_an_endpoint(server: str, built: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert main(["push", "-g", str(built), "--to", server + "/store", "-q"]) == 0
+    for name, source in (("remote", ["--endpoint", server + "/query"]), ("local", ["-g", str(built)])):
+        assert main(["report", *source, "-o", str(tmp_path / f"{name}.html"), "--title", "t", "-q"]) == 0
+    remote = (tmp_path / "remote.html").read_bytes()
+    assert remote == (tmp_path / "local.html").read_bytes() and b'id="map-svg"' in remote
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     mode = "500"
     seen_auth: ClassVar[list[str]] = []

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         examples=(
             "kg report -g out/graph.ttl -o out/report.html",
             "kg report --title 'Northern front, November' -o november.html",
+            "kg report --endpoint http://127.0.0.1:7878/query -o report.html",
             "kg report -f json -o - | jq '.places[] | {label, holder: .holder.label}'",
         ),
         formats=FORMATS,
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         summary=True,
     )
     add_graph_option(p, DEFAULT_GRAPH)
+    add_endpoint_option(p)
     p.add_argument(
         "-o",
         "--output",
@@ -57,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise KGError("--limit must be 0 (all rows) or more")
     options = ReportOptions(title=args.title or f"Report: {args.graph.name}", limit=args.limit, seed=args.seed)
-    graph = load_graph(args.graph)
+    if args.endpoint:
+        from kg.remote import fetch_graph
+
+        graph = fetch_graph(args.endpoint)
+    else:
+        graph = load_graph(args.graph)
     data = report_data(graph, options)
     if fmt == "json":
         write_output(out, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
