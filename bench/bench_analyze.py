@@ -41,11 +41,11 @@ RELATIONS = ("controls", "advancesOn", "defectsTo", "advises")
 def generated(n_entities: int, n_relations: int, seed: int = 0) -> tuple[Path, Path]:
     """The generated graph as an N-Triples file and an on-disk Oxigraph store, each made once per size."""
     import pyoxigraph as ox
-    from gen_graph import generate, write_store
+    from gen_graph import VERSION, generate, write_store
 
     cache = ROOT / "out" / "bench"
     cache.mkdir(parents=True, exist_ok=True)
-    stem = cache / f"gen-{n_entities}-{n_relations}"
+    stem = cache / f"gen-v{VERSION}-{n_entities}-{n_relations}"
     nt, store = stem.with_suffix(".nt"), stem.with_suffix(".oxigraph")
     if not nt.exists():
         tmp = nt.with_suffix(".nt.tmp")

@@ -6,6 +6,13 @@ a ``kg:Assertion`` node with all its provenance (evidence, offsets, rule, confid
 plus the plain triple for positive factual ones. Endpoints follow a skewed (Zipf-like) distribution so there
 are hubs and contested places, as in real news. Same arguments, same triples, in the same order.
 
+As ``kg build`` does, every statement has a time: its clause's (three in ten) or its document's date, with
+``kg:timeSource``; some controls give an interval or end a hold (``kg:timeStart``/``kg:timeEnd``,
+``kg:endsControl``), some defections name the side left (``kg:sideLeft``), and one agent in ten has a side
+link (``kg:forcesOf``/``kg:memberOf``/``kg:leads``) with its own assertion. Those extras come from a second
+random stream, so the entities and relations are the ones version 1 made. :data:`VERSION` names the shape
+(caches key on it).
+
     >>> triples = list(generate(20, 10, seed=1))
     >>> len(triples) == len(list(generate(20, 10, seed=1)))
     True
@@ -20,6 +27,9 @@ import random
 from collections.abc import Iterator
 
 import pyoxigraph as ox
+
+#: The shape of the generated graphs; caches of generated files include it in their names.
+VERSION = 2
 
 KG = "https://w3id.org/kg-news/ontology#"
 ENT = "https://w3id.org/kg-news/entity/"
@@ -77,7 +87,21 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
     if n_entities < 2:
         raise ValueError("n_entities must be at least 2 (an agent and a place)")
     rng = random.Random(seed)
-    T = {t: _n(KG + t) for t in (*_TYPES, "Document", "Assertion", "Positive", "Negative", "Actual", *_MODALITIES)}
+    extra = random.Random(seed * 7919 + 1)  # the version 2 extras, apart so version 1's draws stay as they were
+    T = {
+        t: _n(KG + t)
+        for t in (
+            *_TYPES,
+            "Document",
+            "Assertion",
+            "Positive",
+            "Negative",
+            "Actual",
+            *_MODALITIES,
+            "ClauseTime",
+            "DocumentTime",
+        )
+    }
     P = {
         name: _n(iri)
         for name, iri in {
@@ -115,10 +139,18 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
                     "time",
                     "timeText",
                     "reportedBy",
+                    "timeSource",
+                    "timeStart",
+                    "timeEnd",
+                    "endsControl",
+                    "sideLeft",
                     "controls",
                     "advancesOn",
                     "defectsTo",
                     "advises",
+                    "forcesOf",
+                    "memberOf",
+                    "leads",
                 )
             },
         }.items()
@@ -128,6 +160,7 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
 
     n_docs = max(1, n_relations // 20)
     docs = []
+    doc_dates: list[str] = []
     for d in range(n_docs):
         sha = hashlib.sha256(f"{seed}/{d}".encode()).hexdigest()
         doc = _n(f"{DOC}d{sha[:20]}")
@@ -138,11 +171,8 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
         yield ox.Triple(doc, P["sourcePath"], ox.Literal(f"corpus/{year}/article-{d:06d}.txt"))
         yield ox.Triple(doc, P["wordCount"], ox.Literal(str(rng.randint(200, 3000)), datatype=integer))
         yield ox.Triple(doc, P["title"], ox.Literal(f"Report {d} on {_name(rng)}"))
-        yield ox.Triple(
-            doc,
-            P["documentDate"],
-            ox.Literal(f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", datatype=date),
-        )
+        doc_dates.append(f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+        yield ox.Triple(doc, P["documentDate"], ox.Literal(doc_dates[-1], datatype=date))
 
     kinds = rng.choices(_TYPES, weights=_TYPE_WEIGHTS, k=n_entities)
     kinds[0], kinds[1] = "Group", "Place"  # at least one agent and one place, whatever the draw
@@ -209,8 +239,49 @@ def generate(n_entities: int, n_relations: int, seed: int = 0) -> Iterator[ox.Tr
             when = str(1950 + rng.randrange(70))
             yield ox.Triple(a, P["time"], ox.Literal(when, datatype=g_year))
             yield ox.Triple(a, P["timeText"], ox.Literal(f"in {when}"))
+            yield ox.Triple(a, P["timeSource"], T["ClauseTime"])
+        else:
+            when = doc_dates[r % n_docs]
+            yield ox.Triple(a, P["time"], ox.Literal(when, datatype=date))
+            yield ox.Triple(a, P["timeSource"], T["DocumentTime"])
+        if rel == "controls":
+            roll = extra.random()
+            if roll < 0.05:  # "X took it from Y": the end of a hold
+                yield ox.Triple(a, P["endsControl"], ox.Literal("true", datatype=boolean))
+                yield ox.Triple(a, P["timeEnd"], ox.Literal(when, datatype=g_year if len(when) == 4 else date))
+            elif roll < 0.10:  # "has held it since ..."
+                yield ox.Triple(a, P["timeStart"], ox.Literal(str(int(when[:4]) - 3), datatype=g_year))
+        elif rel == "defectsTo" and extra.random() < 0.3:
+            left = _skewed(extra, agents)
+            if left not in (s, o):
+                yield ox.Triple(a, P["sideLeft"], ents[left])
         if rng.random() < 0.1:
             yield ox.Triple(a, P["reportedBy"], ents[_skewed(rng, agents)])
+    links = ("forcesOf", "memberOf", "memberOf", "leads")
+    for i in range(len(agents) // 10):
+        s = agents[extra.randrange(len(agents))]
+        o = _skewed(extra, agents)
+        rel = links[extra.randrange(len(links))]
+        if s == o or (rel == "leads" and kinds[s] != "Person"):
+            continue
+        doc = docs[extra.randrange(n_docs)]
+        sentence = f"{names[s]} ({rel} {names[o]})."
+        start = extra.randrange(5000)
+        a = _n(f"{STMT}l{hashlib.sha256(f'{seed}/link/{i}'.encode()).hexdigest()[:24]}")
+        yield ox.Triple(ents[s], P[rel], ents[o])
+        yield ox.Triple(a, P["type"], T["Assertion"])
+        yield ox.Triple(a, P["subject"], ents[s])
+        yield ox.Triple(a, P["predicate"], P[rel])
+        yield ox.Triple(a, P["object"], ents[o])
+        yield ox.Triple(a, P["derived"], doc)
+        yield ox.Triple(a, P["evidence"], ox.Literal(sentence))
+        yield ox.Triple(a, P["charStart"], ox.Literal(str(start), datatype=integer))
+        yield ox.Triple(a, P["charEnd"], ox.Literal(str(start + len(sentence)), datatype=integer))
+        yield ox.Triple(a, P["rule"], ox.Literal(f"link.{rel}"))
+        yield ox.Triple(a, P["confidence"], ox.Literal("0.70", datatype=decimal))
+        yield ox.Triple(a, P["polarity"], T["Positive"])
+        yield ox.Triple(a, P["modality"], T["Actual"])
+        yield ox.Triple(a, P["asserted"], ox.Literal("true", datatype=boolean))
 
 
 def write_store(path: str, n_entities: int, n_relations: int, seed: int = 0) -> int:

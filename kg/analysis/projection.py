@@ -197,15 +197,10 @@ def _least(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return dict(sorted(pairs, reverse=True))
 
 
-def _values(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """key -> its distinct values, sorted (one value per key is the usual case, and the fast one)."""
-    single: dict[str, tuple[str, ...]] = {key: (value,) for key, value in pairs}
-    if len(single) == len(pairs):
-        return single
-    many: dict[str, set[str]] = defaultdict(set)
-    for key, value in pairs:
-        many[key].add(value)
-    return {key: tuple(sorted(values)) for key, values in many.items()}
+def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """key -> its value, for a property with one value per key: a plain dict (C speed), else :func:`_least`."""
+    single = dict(pairs)
+    return single if len(single) == len(pairs) else _least(pairs)
 
 
 def project(graph: Graph, paths: bool = False) -> nx.MultiDiGraph:
@@ -318,63 +313,67 @@ def _project(pairs: Pairs, truths: Truths, paths: bool) -> nx.MultiDiGraph:
         for s, o in pairs[p]:
             edges[s, rel, o] = [0, set(), set(), None, None, []]
     links: set[tuple[str, str, str]] = {(s, rel, o) for p, rel in _LINK_IRIS.items() for s, o in pairs[p]}
-    subjects, predicates, objects = _values(pairs[_SUBJECT]), _values(pairs[_PREDICATE]), _values(pairs[_OBJECT])
-    sources, confidences, whens = _values(pairs[_FROM]), _values(pairs[_CONFIDENCE]), _values(pairs[_WHEN])
-    sentences = _values(pairs[_EVIDENCE])
+    # An assertion has one subject, predicate, object, document, confidence, time and evidence (the shapes say
+    # so); a repeated triple (named graphs read as their union) is the same value, and a graph that breaks the
+    # rule still projects deterministically: the least value is kept.
+    subjects, predicates, objects = _single(pairs[_SUBJECT]), _single(pairs[_PREDICATE]), _single(pairs[_OBJECT])
+    sources, confidences, whens = _single(pairs[_FROM]), _single(pairs[_CONFIDENCE]), _single(pairs[_WHEN])
+    sentences = _single(pairs[_EVIDENCE])
     time_sources, starts, ends = _least(pairs[_SOURCE]), _least(pairs[_START]), _least(pairs[_END])
     lefts = _least(pairs[_LEFT])
     ending = {a for a, t in truths[_ENDS] if t}
-    relation_of, link_of, nothing = _RELATION_IRIS.get, _LINK_IRIS.get, ()
+    relation_of, link_of = _RELATION_IRIS.get, _LINK_IRIS.get
+    source_of, doc_date_of, time_match = _SOURCE_IRIS.get, doc_dates.get, _TIME.match
+    new_statement = tuple.__new__
     for a in {a for a, t in truths[_ASSERTED] if t}:
-        preds = predicates.get(a, nothing)
-        rels = [r for r in map(relation_of, preds) if r is not None]
-        if not rels:
-            for r in map(link_of, preds):
-                if r is not None:
-                    links.update((s, r, o) for s in subjects.get(a, nothing) for o in objects.get(a, nothing))
+        pred, subj, obj = predicates.get(a), subjects.get(a), objects.get(a)
+        if pred is None or subj is None or obj is None:
             continue
-        c: float | None = None
-        for value in confidences.get(a, nothing):
-            x = to_float(value)
-            if x is not None and (c is None or x > c):
-                c = x
-        docs = sources.get(a, nothing)
-        times = [w for w in whens.get(a, nothing) if _TIME.match(w)]
-        said = sentences.get(a, nothing)
-        # The most confident sentence wins; ties go to the alphabetically first, for determinism.
-        best = min(((-(c or 0.0), ev) for ev in said), default=None)
-        doc = docs[0] if docs else ""
-        doc_date = doc_dates.get(doc)
-        time = whens[a][0] if a in whens else None
+        relation = relation_of(pred)
+        if relation is None:
+            link_name = link_of(pred)
+            if link_name is not None:
+                links.add((subj, link_name, obj))
+            continue
+        c = to_float(confidences.get(a))
+        doc = sources.get(a, "")
+        time = whens.get(a)
+        said = sentences.get(a, "")
+        doc_date = doc_date_of(doc)
         start, end = starts.get(a), ends.get(a)
-        statement = Statement(
-            start or end or time or doc_date,
-            "until" if a in ending or (end is not None and start is None) else "holds",
-            time,
-            _SOURCE_IRIS.get(time_sources.get(a, ""), "clause" if time else None),
-            start,
-            end,
-            doc,
-            doc_date,
-            said[0] if said else "",
-            c,
-            lefts.get(a),
-            a,
+        statement = new_statement(  # tuple.__new__: a third of the cost of the NamedTuple's own constructor
+            Statement,
+            (
+                start or end or time or doc_date,
+                "until" if a in ending or (end is not None and start is None) else "holds",
+                time,
+                source_of(time_sources.get(a, ""), "clause" if time else None),
+                start,
+                end,
+                doc,
+                doc_date,
+                said,
+                c,
+                lefts.get(a),
+                a,
+            ),
         )
-        for rel in rels:
-            for s in subjects.get(a, nothing):
-                for o in objects.get(a, nothing):
-                    data = edges.get((s, rel, o))
-                    if data is None:
-                        data = edges[s, rel, o] = [0, set(), set(), None, None, []]
-                    data[0] += 1
-                    data[1].update(docs)
-                    data[2].update(times)
-                    if c is not None and (data[3] is None or c > data[3]):
-                        data[3] = c
-                    if best is not None and (data[4] is None or best < data[4]):
-                        data[4] = best
-                    data[5].append(statement)
+        data = edges.get((subj, relation, obj))
+        if data is None:
+            data = edges[subj, relation, obj] = [0, set(), set(), None, None, []]
+        data[0] += 1
+        if doc:
+            data[1].add(doc)
+        if time is not None and time_match(time):
+            data[2].add(time)
+        if c is not None and (data[3] is None or c > data[3]):
+            data[3] = c
+        if paths and said:
+            # The most confident sentence wins; ties go to the alphabetically first, for determinism.
+            best = (-(c or 0.0), said)
+            if data[4] is None or best < data[4]:
+                data[4] = best
+        data[5].append(statement)
 
     G = nx.MultiDiGraph()
     ends_of = {k[0] for k in edges} | {k[2] for k in edges} | {x for s, _, o in links for x in (s, o)}
