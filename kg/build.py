@@ -128,6 +128,9 @@ def document_results(docs: Iterable[Document], jobs: int = 1, min_confidence: fl
         for parsed, document in nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
             yield document_lines(parsed, document, min_confidence)
         return
+    from kg.nlp.pipeline import load_nlp
+
+    load_nlp()  # once, here: the forked workers inherit the loaded model (as spaCy's own n_process does)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs) as pool:
         work = partial(process_batch, min_confidence=min_confidence)

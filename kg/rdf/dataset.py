@@ -59,14 +59,31 @@ _BARE = {
 # ---------------------------------------------------------------------------------------------- lines
 
 
+_NAMED: dict[str, ox.NamedNode] = {}
+
+
+def _named(iri: str) -> ox.NamedNode:
+    node = _NAMED.get(iri)
+    if node is None:
+        node = ox.NamedNode(iri)
+        if len(_NAMED) < 100_000:  # predicates, classes, datatypes and entities repeat across a batch
+            _NAMED[iri] = node
+    return node
+
+
 def ox_term(term: Any) -> Any:
     """An rdflib term as the equal Oxigraph term (a plain literal is an ``xsd:string``, as RDF 1.1 says)."""
+    cls = type(term)
+    if cls is URIRef:
+        return _named(term)
+    if cls is Literal:
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=_named(term.datatype or _XSD_STRING))
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or _XSD_STRING)))
+        return ox_term(Literal(str(term), lang=term.language, datatype=term.datatype))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
