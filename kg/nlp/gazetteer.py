@@ -248,7 +248,7 @@ def load_gazetteer() -> Gazetteer:
     path = _cache_path()
     try:
         return Gazetteer(marshal.loads(path.read_bytes()))
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
+    except Exception:  # missing, truncated, or of another shape (another version, a stray file): rebuild it
         pass
     columns = build_index()
     try:
