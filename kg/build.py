@@ -1,7 +1,7 @@
 """The main job: texts -> spaCy -> extraction -> each document's named graph -> one dataset.
 
-:func:`document_lines` is the per-document function: a parsed ``Doc`` becomes that document's named graph
-as N-Quads lines. Whoever parsed the document runs it, so ``--jobs N`` workers (:func:`process_batch` in a
+:func:`document_lines` is the per-document function: a document's extraction becomes its named graph as
+N-Quads lines. Whoever parsed the document runs it, so ``--jobs N`` workers (:func:`process_batch` in a
 process pool), Dask workers (:mod:`kg.distributed`) and incremental builds (:mod:`kg.incremental`) all do
 the same thing, and :func:`kg.rdf.dataset.merge` (lines sorted as bytes, duplicates dropped) makes their
 results byte-identical whatever the split. Entities are keyed by canonical name, so nothing needs
@@ -21,11 +21,14 @@ from functools import partial
 from rdflib import Graph
 
 from kg.model import Document, Extraction
+from kg.pieces import Piece
 from kg.rdf.dataset import Lines, flatten, merge
 from kg.rdf.namespace import RELATIONS, relation_term
 
 #: Documents per batch handed to spaCy (and to each worker).
 BATCH_SIZE = 16
+#: Characters per batch handed to spaCy: a batch of long texts' pieces is cut short here, which bounds memory.
+BATCH_CHARS = 100_000
 
 
 @dataclass
@@ -80,30 +83,60 @@ class DocResult:
     lines: Lines
 
 
-def document_lines(parsed: object, document: Document, min_confidence: float = 0.0) -> DocResult:
-    """Extraction, RDF mapping and serialisation of one parsed document: its named graph as N-Quads lines.
+def document_lines(ext: Extraction, min_confidence: float = 0.0) -> DocResult:
+    """RDF mapping and serialisation of one document's extraction: its named graph as N-Quads lines.
 
     Relations whose confidence is below ``min_confidence`` are left out entirely (no assertion either).
     """
-    from kg.nlp.extract import extract
     from kg.rdf.mapping import extraction_lines
 
-    ext: Extraction = extract(parsed, document)  # type: ignore[arg-type]
     if min_confidence > 0:
         ext = replace(ext, relations=tuple(r for r in ext.relations if r.confidence >= min_confidence))
-    return DocResult(document.source, document.sha256, extraction_lines(ext))
+    return DocResult(ext.document.source, ext.document.sha256, extraction_lines(ext))
 
 
-def process_batch(docs: list[Document], min_confidence: float = 0.0) -> list[DocResult]:
-    """Parse a batch of documents and run :func:`document_lines` on each: the unit of work of every worker.
+def extract_documents(docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Extraction]:
+    """Parse and extract each document in this process, streaming; the model is loaded once there is one.
 
-    The model is loaded once per process (``load_nlp`` caches it).
+    A long text goes through spaCy in pieces (:mod:`kg.pieces`): each parsed piece is extracted at once and
+    the pieces' extractions are merged, so time and memory grow linearly with the text. spaCy gets batches of
+    at most ``batch_size`` pieces and about :data:`BATCH_CHARS` characters.
     """
+    from kg.pieces import Assembler, pieces
+
+    it = iter(docs)
+    first = next(it, None)
+    if first is None:
+        return
     from kg.nlp.pipeline import load_nlp
 
     nlp = load_nlp()
-    parsed = nlp.pipe([d.text for d in docs], batch_size=BATCH_SIZE)
-    return [document_lines(p, d, min_confidence) for p, d in zip(parsed, docs, strict=True)]
+    batch: list[tuple[str, tuple[Assembler, Piece, bool]]] = []
+    size = 0
+
+    def run(batch: list[tuple[str, tuple[Assembler, Piece, bool]]]) -> Iterator[Extraction]:
+        for parsed, (assembler, piece, last) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+            assembler.add(piece, parsed)
+            if last:
+                yield assembler.result()
+
+    for document in itertools.chain([first], it):
+        parts = pieces(document.text)
+        assembler = Assembler(document, parts[0])
+        for i, piece in enumerate(parts):
+            batch.append((piece.text, (assembler, piece, i == len(parts) - 1)))
+            size += len(piece.text)
+            if len(batch) >= batch_size or size >= BATCH_CHARS:
+                yield from run(batch)
+                batch, size = [], 0
+    if batch:
+        yield from run(batch)
+
+
+def process_batch(docs: list[Document], min_confidence: float = 0.0) -> list[DocResult]:
+    """Parse and extract a batch of documents and run :func:`document_lines` on each: the unit of work of every
+    worker. The model is loaded once per process (``load_nlp`` caches it)."""
+    return [document_lines(ext, min_confidence) for ext in extract_documents(docs)]
 
 
 def batches(docs: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[list[Document]]:
@@ -121,12 +154,8 @@ def document_results(docs: Iterable[Document], jobs: int = 1, min_confidence: fl
         return
     stream = itertools.chain([first], it)
     if jobs <= 1:
-        from kg.nlp.pipeline import load_nlp
-
-        nlp = load_nlp()
-        pairs = ((d.text, d) for d in stream)
-        for parsed, document in nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
-            yield document_lines(parsed, document, min_confidence)
+        for ext in extract_documents(stream):
+            yield document_lines(ext, min_confidence)
         return
     from kg.nlp.pipeline import load_nlp
 
@@ -215,18 +244,3 @@ def build_graph(
     if data:
         ox_store(graph).bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     return graph, stats
-
-
-def extract_documents(docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Extraction]:
-    """Parse and extract each document in this process, streaming (for tools that want the extractions)."""
-    from kg.nlp.extract import extract
-    from kg.nlp.pipeline import load_nlp
-
-    it = iter(docs)
-    first = next(it, None)
-    if first is None:
-        return
-    nlp = load_nlp()
-    stream = ((d.text, d) for d in itertools.chain([first], it))
-    for parsed, document in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        yield extract(parsed, document)

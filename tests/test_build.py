@@ -180,7 +180,7 @@ def test_cli_json_summary_and_format_checks(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "is empty"), (b"\x00\x01binary", "binary"), (b"\xff\xfe\xfa bad", "not valid UTF-8")],
+    [(b"\x00\x01binary", "binary"), (b"\xfa\xfb bad", "not valid UTF-8"), (b"\xff\xfe\xfa bad", "not valid UTF-16")],
 )
 def test_cli_bad_input_gets_one_line_and_exit_1(tmp_path: Path, content: bytes, message: str) -> None:
     bad = tmp_path / "bad.txt"
@@ -208,10 +208,10 @@ def test_cli_bad_output_suffix_lists_choices(tmp_path: Path) -> None:
 
 def test_cli_skips_bad_files_but_builds_the_rest(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("Government troops entered the city of Hamah.")
-    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01binary")
     proc = _run("build", str(tmp_path), "-o", str(tmp_path / "g.nt"))
     assert proc.returncode == 0
-    assert "skipped" in proc.stderr and "empty.txt" in proc.stderr
+    assert "skipped" in proc.stderr and "binary.txt" in proc.stderr
     assert (tmp_path / "g.nt").exists()
 
 

@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise KGError("--workers must be 1 or more")
     existing = load_dataset(into) if into is not None and into.exists() else []
-    sources = expand(args.inputs)
+    notes: list[str] = []
+    sources = expand(args.inputs, notes)
     # every output problem is found before the NLP starts (--into adds to its graph: not an input here)
     kind = "graph" if is_stdout(out) or Path(out).suffix.lower() != STORE_SUFFIX else "store"
     inputs = [*(i for i in args.inputs if i != "-"), *(s.path for s in sources if s.path)]
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             def remote(docs: list[Document]) -> Iterable[DocResult]:
                 return dask_results(docs, client, args.min_confidence)
 
-        docs = read_all(sources, errors)
+        docs = read_all(sources, errors, notes)
         if into is not None:
             lines, stats = add_documents(
                 existing, docs, args.jobs, args.min_confidence, on_document=lambda _: bar.update(), results=remote
@@ -145,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     for msg in errors:
         print(f"kg build: skipped {msg}", file=sys.stderr)
+    for msg in notes:
+        print(f"kg build: warning: {msg}", file=sys.stderr)
     if stats.documents == 0 and not existing:
         raise KGError("nothing to build: no input could be read (see the messages above)")
     if into is not None:
@@ -158,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
     if not is_stdout(out):
         write_output(description_path(Path(out)), describe(lines, Path(out), stats))
     emit_summary(
-        args, f"{stats.summary()} -> {where}", {**stats.as_dict(), "output": where, "skipped": errors}, output=out
+        args,
+        f"{stats.summary()} -> {where}",
+        {**stats.as_dict(), "output": where, "skipped": errors, "warnings": notes},
+        output=out,
     )
     return 0

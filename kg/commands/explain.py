@@ -39,8 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
-    """Everything extraction decides about ``text``, per sentence, as plain data (JSON-ready)."""
+def explain_document(text: str, source: str = "<text>", doc_date: str | None = None) -> dict[str, Any]:
+    """Everything extraction decides about ``text``, per sentence, as plain data (JSON-ready).
+
+    ``doc_date``: the document's date when ``text`` is a later piece of it (else found in ``text``).
+    """
     from kg.nlp import extract as extract_module
     from kg.nlp.entities import resolve_entities
     from kg.nlp.pipeline import load_nlp
@@ -49,7 +52,7 @@ def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
 
     doc = load_nlp()(text)
     index = resolve_entities(doc)
-    doc_date = document_date(text)
+    doc_date = doc_date or document_date(text)
     times = TimeIndex(text, doc_date, name_spans(doc, index))
     rejected: list[Rejection] = []
     relations = find_relations(doc, index, rejected, times)
@@ -128,6 +131,31 @@ def explain_document(text: str, source: str = "<text>") -> dict[str, Any]:
     return {"source": source, "document_date": doc_date, "sentences": sentences}
 
 
+def explain_file_text(text: str, source: str) -> dict[str, Any]:
+    """:func:`explain_document` of a file's text as ``kg build`` reads it: normalised for the NLP, a long text in
+    pieces (:mod:`kg.pieces`), every offset and sentence number given in the file's own terms."""
+    from kg.pieces import pieces
+
+    sentences: list[dict[str, Any]] = []
+    date: str | None = None
+    for i, piece in enumerate(pieces(text)):
+        if not piece.text.strip():
+            continue
+        part = explain_document(piece.text, source, date)
+        if i == 0:
+            date = part["document_date"]
+        for sent in part["sentences"]:
+            sent["index"] += len(sentences)
+            sent["start"], sent["end"] = piece.file_span(sent["start"], sent["end"])
+            sent["text"] = text[sent["start"] : sent["end"]]
+            for m in sent["mentions"]:
+                m["start"], m["end"] = piece.file_span(m["start"], m["end"])
+            for r in sent["rejected"]:
+                r["start"] = piece.file_span(r["start"], r["start"])[0]
+        sentences.extend(part["sentences"])
+    return {"source": source, "document_date": date, "sentences": sentences}
+
+
 def _claim(rel: dict[str, Any]) -> str:
     if rel["asserted"]:
         return "asserted"
@@ -191,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
             raise KGError(f"{path}: no such file; pass a text file (.txt or .md) or - for stdin")
         source = Source(str(path), path)
     document = read(source)
-    result = explain_document(document.text, document.source)
+    result = explain_file_text(document.text, document.source)
     if args.format == "json":
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -14,8 +14,8 @@ from spacy.tokens import Doc
 
 from kg.model import Document, Extraction, Relation
 from kg.nlp.entities import EntityIndex, resolve_entities
-from kg.nlp.relations import Rejection, find_relations
-from kg.nlp.timex import document_date
+from kg.nlp.relations import Rejection, find_relations, name_spans
+from kg.nlp.timex import TimeIndex, document_date
 
 
 def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: list[Relation]) -> list[str]:
@@ -50,9 +50,11 @@ def extract(doc: Doc, document: Document) -> Extraction:
     document = document if document.date else replace(document, date=document_date(doc.text))
     index = resolve_entities(doc)
     rejected: list[Rejection] = []
-    relations = find_relations(doc, index, rejected=rejected)
+    # the document's date, not one found in this text: a piece of a long text (kg.pieces) has no dateline
+    times = TimeIndex(doc.text, document.date, exclude=name_spans(doc, index))
+    relations = find_relations(doc, index, rejected=rejected, times=times)
     if retype_by_roles(index, rejected, relations):
-        relations = find_relations(doc, index)
+        relations = find_relations(doc, index, times=TimeIndex(doc.text, document.date, name_spans(doc, index)))
     used = {r.subject for r in relations} | {r.object for r in relations}
     missing = used - index.entities.keys()
     if missing:
