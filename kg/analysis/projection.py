@@ -24,6 +24,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from kg.analysis.common import gc_paused, local, to_float
 from kg.errors import KGError
 from kg.model import period_end, period_start
+from kg.rdf.guard import check_graph_file, parse_error
 from kg.rdf.namespace import ENTITY_TYPES, GEO, KG, LINKS, RELATIONS, TIME_SOURCES
 from kg.rdf.store import INPUT_FORMATS, format_for, load_graph, ox_store
 
@@ -161,6 +162,7 @@ def _read_file(path: Path, fmt: ox.RdfFormat, predicates: Iterable[str]) -> tupl
     names: set[str] = set()
     default = False
     dataset = fmt.supports_datasets
+    check_graph_file(path, fmt)
     try:
         for q in ox.parse(path=path, format=fmt):
             if dataset:
@@ -177,8 +179,8 @@ def _read_file(path: Path, fmt: ox.RdfFormat, predicates: Iterable[str]) -> tupl
                 flags = truth_of(p)
                 if flags is not None:
                     flags.append((q.subject.value, _ox_truth(q.object)))
-    except SyntaxError as exc:
-        raise KGError(f"{path} is not valid {fmt.name}: {exc}") from None
+    except (SyntaxError, MemoryError) as exc:
+        raise parse_error(exc, path, fmt) from None
     if names and not default:
         log.warning(
             "%s keeps its data in %d named graph(s), none in the default graph: reading their union", path, len(names)

@@ -200,12 +200,17 @@ def with_graph(triple_lines: Iterable[bytes], graph: bytes) -> Iterator[bytes]:
 
 
 def parse_lines(data: bytes | Path, fmt: ox.RdfFormat, name: str = "input") -> Lines:
-    """Any RDF (file or bytes) as canonical N-Quads lines (sorted, no duplicates); bad syntax is a ``KGError``."""
+    """Any RDF (file or bytes) as canonical N-Quads lines (sorted, no duplicates); bad syntax is a ``KGError``,
+    and so is a file :func:`kg.rdf.guard.check_graph_file` refuses."""
+    from kg.rdf.guard import check_graph_file, parse_error
+
+    if isinstance(data, Path):
+        check_graph_file(data, fmt)
     try:
         parsed = ox.parse(path=data, format=fmt) if isinstance(data, Path) else ox.parse(data, format=fmt)
         return merge(quad_lines(parsed))
-    except SyntaxError as exc:
-        raise KGError(f"{name} is not valid {fmt.name}: {exc}") from None
+    except (SyntaxError, MemoryError) as exc:
+        raise parse_error(exc, name, fmt) from None
 
 
 def store_lines(store: ox.Store) -> Lines:

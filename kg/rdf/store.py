@@ -23,6 +23,7 @@ from kg.outputs import STORE_SUFFIX as STORE_SUFFIX
 from kg.outputs import atomic_write as atomic_write
 from kg.outputs import replace_dir
 from kg.rdf import dataset as ds
+from kg.rdf.guard import check_graph_file, parse_error
 from kg.rdf.namespace import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,7 @@ def load_dataset(path: Path | str) -> ds.Lines:
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        store = ox.Store.read_only(str(path))
-        return _without_union(ds.store_lines(store))
+        return _without_union(ds.store_lines(read_store(path)))
     return ds.parse_lines(path, format_for(path, INPUT_FORMATS), str(path))
 
 
@@ -150,6 +150,22 @@ def _without_union(lines: ds.Lines) -> ds.Lines:
         return default
     covered = set(ds.flatten(named))
     return ds.merge(named, (t for t in default if t not in covered))
+
+
+def read_store(path: Path) -> ox.Store:
+    """An on-disk store opened read-only; an empty, corrupt or foreign folder is a :class:`KGError`."""
+    build = f"build one with 'kg build INPUT -o {path}'"
+    try:
+        empty = not any(path.iterdir())
+    except OSError as exc:
+        raise KGError(f"cannot read the store {path}: {exc.strerror}; check its permissions") from None
+    if empty:
+        raise KGError(f"{path} is an empty folder, not an Oxigraph store; {build}")
+    try:
+        return ox.Store.read_only(str(path))
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise KGError(f"{path} is not a readable Oxigraph store ({reason}); rebuild it: {build}") from None
 
 
 def _check_exists(path: Path) -> None:
@@ -168,7 +184,7 @@ def load_graph(path: Path | str) -> Graph:
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        return new_graph(ox.Store.read_only(str(path)))
+        return new_graph(read_store(path))
     fmt = format_for(path, INPUT_FORMATS)
     graph = new_graph()
     if fmt.supports_datasets:
@@ -178,11 +194,12 @@ def load_graph(path: Path | str) -> Graph:
         if flat:
             ox_store(graph).bulk_load(b"".join(flat), format=ox.RdfFormat.N_TRIPLES)
         return graph
+    check_graph_file(path, fmt)
     try:
-        with path.open("rb") as fh:
-            ox_store(graph).bulk_load(fh, format=fmt)
-    except SyntaxError as exc:
-        raise KGError(f"{path} is not valid {fmt.name}: {exc}") from None
+        # by path: through a Python file object Oxigraph reads small blocks (20 s to refuse 200 MB of junk)
+        ox_store(graph).bulk_load(path=str(path), format=fmt)
+    except (SyntaxError, MemoryError) as exc:
+        raise parse_error(exc, path, fmt) from None
     return graph
 
 
