@@ -479,8 +479,11 @@ def test_a_citys_quarter_is_the_city_and_side_words_hold_it(nlp: Any) -> None:
         "Government troops recaptured the last rebel-held districts of eastern Aleppo in December 2016.",
         ("Free Syrian Army", "controls", "Aleppo", A),
         ("Government troops", "controls", "Aleppo", A),
-        ("rebel", "controls", "Aleppo", A),
     )
+    # "rebel-held": the rebels this text names, not a rebel group of its own
+    assert {(r.subject, r.rule) for r in ext.relations if r.rule == "controls.held-adjective"} == {
+        ("Free Syrian Army", "controls.held-adjective")
+    }
     assert {r.rule for r in ext.relations} == {"controls.verb", "controls.held-adjective"}
 
 
@@ -726,12 +729,18 @@ def test_light_uses_of_trigger_verbs_say_nothing(nlp: Any, text: str) -> None:
     assert [r for r in _extract(nlp, text).relations if r.asserted] == []
 
 
-def test_forces_loyal_to_a_leader_are_his(nlp: Any) -> None:
-    check(
+def test_forces_loyal_to_a_leader_are_his_followers_not_him(nlp: Any) -> None:
+    """A leader is not his troops: "forces loyal to X" are a group of their own, the one X leads."""
+    ext = check(
         nlp,
-        "Forces loyal to Khalifa Haftar advanced on Tripoli on Sunday.",
-        ("Khalifa Haftar", "advancesOn", "Tripoli", A),
+        "Forces loyal to Khalifa Haftar advanced on Tripoli on Sunday. Haftar's loyalists later entered Sirte.",
+        ("forces loyal to Khalifa Haftar", "advancesOn", "Tripoli", A),
+        ("forces loyal to Khalifa Haftar", "advancesOn", "Sirte", A),
     )
+    followers = ext.entity("forces loyal to Khalifa Haftar")
+    assert followers.type == "Group"
+    assert {"Forces loyal to Khalifa Haftar", "Haftar's loyalists"} <= set(followers.aliases)
+    assert ext.entity("Khalifa Haftar").type == "Person"
 
 
 def test_who_sent_the_advisers_advises(nlp: Any) -> None:

@@ -44,23 +44,17 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
 
     ``doc_date``: the document's date when ``text`` is a later piece of it (else found in ``text``).
     """
-    from kg.nlp import extract as extract_module
-    from kg.nlp.entities import resolve_entities
+    import hashlib
+
+    from kg.model import Document
+    from kg.nlp.extract import analyse
     from kg.nlp.pipeline import load_nlp
-    from kg.nlp.relations import Rejection, find_relations, name_spans
-    from kg.nlp.timex import TimeIndex, document_date
 
     doc = load_nlp()(text)
-    index = resolve_entities(doc)
-    doc_date = doc_date or document_date(text)
-    times = TimeIndex(text, doc_date, name_spans(doc, index))
-    rejected: list[Rejection] = []
-    relations = find_relations(doc, index, rejected, times)
-    # the same second pass kg build makes when relation roles retype an entity (kg.nlp.extract)
-    retype = getattr(extract_module, "retype_by_roles", None)
-    if retype is not None and retype(index, rejected, relations):
-        rejected = []
-        relations = find_relations(doc, index, rejected, times)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    result = analyse(doc, Document(text, source, digest, date=doc_date))
+    index, relations, rejected = result.index, result.relations, result.rejected
+    doc_date = result.document.date
     sentences: list[dict[str, Any]] = []
     for i, sent in enumerate(doc.sents):
         mentions: list[dict[str, Any]] = []
@@ -101,6 +95,7 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
                 "reported_by": r.reported_by,
                 "subject_text": r.subject_text,
                 "object_text": r.object_text,
+                "enhanced": [result.graph.describe(a) for a in result.trace.get(id(r), ())],
             }
             for r in sorted(relations, key=lambda r: (r.evidence.start, r.subject, r.predicate, r.object, r.rule))
             if r.evidence.sentence == i
@@ -187,6 +182,8 @@ def render_text(result: dict[str, Any], show_all: bool = False) -> str:
                 extra.append(f'time {r["time"] or "?"} ("{r["time_text"]}")')
             if r["reported_by"]:
                 extra.append(f"reported by {r['reported_by']}")
+            if r["enhanced"]:
+                extra.append("via " + ", ".join(r["enhanced"]))
             lines.append(
                 f"    {mark} {r['subject']} {r['predicate']} {r['object']}  [{r['rule']}, confidence "
                 f'{r["confidence"]:.2f}, trigger "{r["trigger"]}", {_claim(r)}]'

@@ -1,21 +1,39 @@
-"""spaCy ``Doc`` -> ``Extraction``: entity resolution (``entities``), then relation finding (``relations``).
+"""spaCy ``Doc`` -> ``Extraction``: the normalisation layer (``enhanced``), entity resolution (``entities``),
+then relation finding (``relations``).
 
 The roles relations give an entity are evidence for its type: when a rule rejected a candidate only because
 an entity had the wrong type ("rebels captured X" with X tagged as an organisation), and nothing firm stands
 behind that type, the entity is retyped and the relations are found again.
+
+:func:`analyse` returns everything decided on the way (``kg explain`` prints it); :func:`extract` keeps what
+the graph needs: the entities that are named or take part in a statement, and the statements.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
 from kg.model import Document, Extraction, Relation
+from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, resolve_entities
 from kg.nlp.relations import Rejection, find_relations, name_spans
 from kg.nlp.timex import TimeIndex, document_date
+
+
+@dataclass
+class Analysis:
+    """What extraction decided about one document: the enhanced graph, the entity index, the statements with
+    the enhanced arcs each rests on, and the candidates that were rejected (with why)."""
+
+    document: Document
+    graph: DepGraph
+    index: EntityIndex
+    relations: list[Relation]
+    rejected: list[Rejection] = field(default_factory=list)
+    trace: dict[int, tuple[Arc, ...]] = field(default_factory=dict)
 
 
 def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: list[Relation]) -> list[str]:
@@ -45,19 +63,37 @@ def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: li
     return changed
 
 
+def analyse(doc: Doc, document: Document) -> Analysis:
+    """Entities and relations of one parsed document, with everything decided on the way."""
+    document = document if document.date else replace(document, date=document_date(doc.text))
+    graph = DepGraph(doc)
+    index = resolve_entities(doc, graph=graph)
+    # the document's date, not one found in this text: a piece of a long text (kg.pieces) has no dateline
+    times = TimeIndex(doc.text, document.date, name_spans(doc, index))
+    rejected: list[Rejection] = []
+    trace: dict[int, tuple[Arc, ...]] = {}
+    relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)
+    if retype_by_roles(index, rejected, relations):
+        rejected, trace = [], {}
+        relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)
+    return Analysis(document, graph, index, relations, rejected, trace)
+
+
 def extract(doc: Doc, document: Document) -> Extraction:
     """Entities and relations of one parsed document."""
-    document = document if document.date else replace(document, date=document_date(doc.text))
-    index = resolve_entities(doc)
-    rejected: list[Rejection] = []
-    # the document's date, not one found in this text: a piece of a long text (kg.pieces) has no dateline
-    times = TimeIndex(doc.text, document.date, exclude=name_spans(doc, index))
-    relations = find_relations(doc, index, rejected=rejected, times=times)
-    if retype_by_roles(index, rejected, relations):
-        relations = find_relations(doc, index, times=TimeIndex(doc.text, document.date, name_spans(doc, index)))
+    a = analyse(doc, document)
+    index, relations = a.index, a.relations
     used = {r.subject for r in relations} | {r.object for r in relations}
     missing = used - index.entities.keys()
     if missing:
         raise ValueError(f"relations name entities the index does not hold: {sorted(missing)}")
-    entities = tuple(index.entities[k] for k in sorted(index.entities))
-    return Extraction(document=document, entities=entities, relations=tuple(relations))
+    linked = {s for s, _p, o in index.links if s in used or o in used} | {
+        o for s, _p, o in index.links if s in used or o in used
+    }
+    keep = [
+        k
+        for k, e in index.entities.items()
+        if k in used or k in linked or (e.mentions and k not in index.promoted)
+    ]
+    entities = tuple(index.entities[k] for k in sorted(keep))
+    return Extraction(document=a.document, entities=entities, relations=tuple(relations))

@@ -24,14 +24,17 @@ CONSTRUCTIONS = (
     "light-verb",
     "noun",
     "hyphen-adjective",
+    "verb-causative",
 )
 #: Fixed slot names of noun rules; ``prep:WORD`` is allowed too.
-SLOTS = ("poss", "compound", "amod", "head", "located", "clause-subject", "main-subject", "implicit")
+SLOTS = (
+    "self", "poss", "compound", "amod", "head", "located", "clause-subject", "main-subject", "implicit", "purpose",
+)
 #: What a governing word does to the claim it governs, besides the kg modalities.
 EFFECTS = (*tuple(m for m in MODALITIES if m != "Actual"), "negated", "reported", "actual")
 
 _NEEDS_PREPS = ("verb-prep", "verb-prep-inverse", "verb-source", "light-verb")
-_NEEDS_LEMMAS = ("verb-active", "verb-passive", "hyphen-adjective", *_NEEDS_PREPS)
+_NEEDS_LEMMAS = ("verb-active", "verb-passive", "hyphen-adjective", "verb-causative", *_NEEDS_PREPS)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Rule:
     passive_allowed: bool = False
     object_types: frozenset[str] = frozenset()
     subject_types: frozenset[str] = frozenset()
+    through: frozenset[str] = frozenset()
+    not_states: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,11 @@ def _slots(item: dict[str, object], key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
         raise KGError(f"{where}: noun rules need {key} = [slot, ...] (slots: {', '.join(SLOTS)}, prep:WORD)")
     for slot in value:
-        if slot not in SLOTS and not (slot.startswith("prep:") and len(slot) > 5):
-            raise KGError(f"{where}: slot {slot!r} is not one of {', '.join(SLOTS)}, prep:WORD")
+        base, etype = slot, ""
+        if slot.rsplit(":", 1)[-1] in ENTITY_TYPES:
+            base, etype = slot.rsplit(":", 1)
+        if base not in SLOTS and not (base.startswith("prep:") and len(base) > 5):
+            raise KGError(f"{where}: slot {slot!r} is not one of {', '.join(SLOTS)}, prep:WORD (optionally SLOT:TYPE)")
     return tuple(value)
 
 
@@ -155,7 +163,16 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         passive_allowed=passive_allowed,
         object_types=frozenset(types),
         subject_types=frozenset(stypes),
+        through=_words(item, "through", at),
+        not_states=_flag(item, "object_not_state", at),
     )
+
+
+def _flag(item: dict[str, object], key: str, where: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise KGError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _governor(item: dict[str, object], i: int, where: str) -> Governor:

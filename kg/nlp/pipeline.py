@@ -41,7 +41,8 @@ PARAGRAPH_COMPONENT = "kg_paragraph_breaks"
 
 @Language.component(PARAGRAPH_COMPONENT)
 def paragraph_breaks(doc: Doc) -> Doc:
-    """A blank line ends a sentence: headlines, bylines and closing quotes never run into the next paragraph.
+    """A blank line ends a sentence: headlines, bylines and closing quotes never run into the next paragraph;
+    a full stop before a lower-case word ("20 kms. north") is an abbreviation's, not a sentence's end.
 
     Runs before the parser, which keeps sentence starts already set.
     """
@@ -49,6 +50,8 @@ def paragraph_breaks(doc: Doc) -> Doc:
         prev = doc[tok.i - 1]
         if prev.is_space and prev.text.count("\n") >= 2:
             tok.is_sent_start = True
+        elif tok.is_lower and tok.is_alpha and prev.text.endswith(".") and not prev.is_space:
+            tok.is_sent_start = False  # "20 kms. north of X": an abbreviation's full stop ends no sentence
     return doc
 
 

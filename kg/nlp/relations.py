@@ -1,35 +1,48 @@
-"""Relations from the lexicon (``ontology/lexicon.toml``) over the dependency parse.
+"""Relations from the lexicon (``ontology/lexicon.toml``) over the enhanced graph (``kg.nlp.enhanced``).
 
-``find_relations(doc, index)`` reads only the entity index of ``kg.nlp.entities`` for arguments and returns
-``Relation``s with evidence, rule id, confidence, polarity/modality (``kg.nlp.modality``), speaker and time
-(``kg.nlp.timex``). Each construction kind of the lexicon is one matcher here; the trigger words, prepositions
-and argument slots are data. Pass ``rejected=[]`` to learn which candidates were dropped and why (``kg explain``).
+``find_relations(doc, index)`` reads the entity index (``kg.nlp.entities``) for arguments and returns
+``Relation``\\ s with evidence, rule id, confidence, polarity/modality (``kg.nlp.modality``), speaker and time
+(``kg.nlp.timex``). Each construction kind of the lexicon is one matcher here, and every matcher reads the same
+normalised graph: a subject shared by conjoined verbs, a relative pronoun's antecedent, a controlled subject or
+a passive agent the parser hung low are arcs of that graph, so each construction is written once for every
+relation. Triggers are matched by base form whatever the tagger's part of speech when the frame fits ("retook"
+tagged as a noun but with an object is a verb).
+
+An argument is the entity the index gives its token; failing that, what the phrase stands for: the city of
+"the gates of X", the place of "most of X" or "a part of X", the actor behind "an operation" ("launched an
+operation to retake X"), a name in apposition, and finally an unnamed actor or place named by its phrase
+(``EntityIndex.promote``). Pass ``rejected=[]`` to learn which candidates were dropped and why, and
+``trace={}`` to learn which enhanced arcs each statement rests on (``kg explain`` shows both).
+
+A capture that is only under way or intended ("launched an operation to retake X", "are helping troops retake
+X") is an advance on X, with control of X left planned.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from kg.model import Evidence, Relation
+from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, load_entity_lexicon
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
 from kg.nlp.timex import TimeIndex, Timex, dateline_span
-from kg.rdf.namespace import AGENT_TYPES, PLACE_TYPES
+from kg.rdf.namespace import AGENT_TYPES, ENTITY_TYPES, PLACE_TYPES
 
 _VERBAL = ("VERB", "AUX")
 _NOMINAL = ("NOUN", "PROPN")
-_MAX_CLIMB = 5
 #: Dependents that are clauses of their own: their times belong to their own events.
 _OWN_CLAUSES = frozenset({"relcl", "ccomp", "parataxis"})
 #: Particles that turn a movement verb into a withdrawal ("pushed back to", "pulled out to").
 _RETREAT_PARTICLES = frozenset({"back", "away", "off", "out"})
 #: Governor effects whose verb's subject speaks or looks on rather than acts ("urged", "feared", "reported").
 _OBSERVING = frozenset({"reported", "Feared", "Claimed", "Urged", "Questioned"})
+_RELATIVES = frozenset({"who", "which", "that", "whom"})
 
 
 @dataclass(frozen=True)
@@ -52,21 +65,28 @@ class _Arg:
     key: str
     token: Token
     implicit: bool = False
+    via: tuple[Arc, ...] = field(default=(), compare=False)
 
     @property
     def pronoun(self) -> bool:
         return self.token.pos_ == "PRON"
 
+    def through(self, arcs: Iterable[Arc]) -> _Arg:
+        return _Arg(self.key, self.token, self.implicit, (*self.via, *(a for a in arcs if a.why)))
+
 
 class _Finder:
     """Matches every rule of the lexicon in one parsed document."""
 
-    def __init__(self, doc: Doc, index: EntityIndex, lex: Lexicon, times: TimeIndex | None) -> None:
+    def __init__(
+        self, doc: Doc, graph: DepGraph, index: EntityIndex, lex: Lexicon, times: TimeIndex | None
+    ) -> None:
         self.doc = doc
+        self.g = graph
+        self.toks = graph.toks
         self.index = index
         self.lex = lex
-        # Doc.text rebuilds the whole text from its tokens on every call: read it once
-        self.text = doc.text
+        self.text = doc.text  # Doc.text rebuilds the text from its tokens on every call: read it once
         self.times = times if times is not None else TimeIndex(self.text, exclude=name_spans(doc, index))
         self.dateline = dateline_span(self.text)
         self.elex = load_entity_lexicon()
@@ -74,19 +94,16 @@ class _Finder:
         self.names: dict[str, str] | None = None
         self.side_mentions: defaultdict[str, list[tuple[int, str]]] | None = None
         self.clause_heads: dict[int, list[Token]] = {}
-        # Token.sent scans the document on every call: look sentences up in a table instead
         self.sents: list[Span] = list(doc.sents)
         self.sent_of: list[int] = [0] * len(doc)
         for i, sent in enumerate(self.sents):
             self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
-        self.through = lex.words("arguments", "through_nouns")
+        self.through_nouns = lex.words("arguments", "through_nouns")
         self.parts = lex.words("arguments", "part_nouns")
         self.place_heads = lex.words("arguments", "place_heads")
-        self.dispatch = lex.words("arguments", "dispatch_verbs")
-        self.allegiance = lex.words("arguments", "allegiance_adjectives")
         self.containers = lex.words("arguments", "container_preps")
-        self.relatives = lex.words("arguments", "relative_pronouns")
-        self.descriptive = lex.words("arguments", "descriptive_preps")
+        self.event_nouns = lex.words("arguments", "event_nouns")
+        self.achievements = lex.words("arguments", "achievement_verbs")
         self.elaborations = tuple(
             tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
         )
@@ -94,13 +111,8 @@ class _Finder:
         self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
         self.observers = lex.words("arguments", "observer_verbs") | frozenset(
             w for g in lex.governors if g.effect in _OBSERVING and g.governs_objects for w in g.verbs
-        )  # "pressed an attack on X": a governor that leaves its object noun alone does not just look on
-        self.governor_nouns = frozenset(w for g in lex.governors for w in g.nouns)
-        # verbs whose object does what the infinitive says ("urged X to take"); elsewhere ("deserted the army to
-        # join Y") the subject does
-        self.object_control = frozenset(w for g in lex.governors for w in g.verbs) | lex.words(
-            "arguments", "object_control_verbs"
         )
+        self.actual_governors = frozenset(w for g in lex.governors if g.effect == "actual" for w in g.verbs)
         self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
         self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
         self.adj_rules: dict[str, list[Rule]] = defaultdict(list)
@@ -116,33 +128,48 @@ class _Finder:
                     self.verb_rules[w].append(rule)
         self.relations: list[Relation] = []
         self.rejected: list[Rejection] = []
+        self.trace: dict[int, tuple[Arc, ...]] = {}
 
     # ------------------------------------------------------------------ driving
     def run(self) -> list[Relation]:
-        for tok in self.doc:
-            lemma = tok.lemma_.lower()
-            if tok.pos_ in _VERBAL or (lemma in self.verb_rules and self._passive_noun(tok)):
-                for rule in self.verb_rules.get(lemma, ()):
+        for tok in self.toks:
+            base = self.g.lemmas[tok.i]
+            if base in self.verb_rules and self._verbal(tok):
+                for rule in self.verb_rules[base]:
                     self._verb(rule, tok)
-            if tok.pos_ in _NOMINAL:
-                for rule in self.noun_rules.get(lemma, ()) or self.noun_rules.get(tok.lower_, ()):
+            if (tok.pos_ in _NOMINAL and not self._headline_verb(tok)) or (tok.pos_ == "VERB" and self._nominal(tok)):
+                for rule in self.noun_rules.get(base, ()) or self.noun_rules.get(tok.lower_, ()):
                     self._noun(rule, tok)
-            if tok.i >= 2 and self.doc[tok.i - 1].text == "-" and lemma in self.adj_rules:
-                for rule in self.adj_rules[lemma]:
+            if tok.i >= 2 and self.toks[tok.i - 1].text == "-" and base in self.adj_rules:
+                for rule in self.adj_rules[base]:
                     self._hyphen(rule, tok)
         # one statement per trigger: "closed in on X" matches two rules; the more confident one stays
-        best: dict[tuple[str, str, str, int, str], Relation] = {}
-        for rel in self.relations:
+        best: dict[tuple[str, str, str, int, str], tuple[int, Relation]] = {}
+        for n, rel in enumerate(self.relations):
             k = (rel.subject, rel.predicate, rel.object, rel.evidence.start, rel.evidence.trigger)
-            if k not in best or rel.confidence > best[k].confidence:
-                best[k] = rel
-        return list(best.values())
+            if k not in best or rel.confidence > best[k][1].confidence:
+                best[k] = (n, rel)
+        kept = sorted(best.values(), key=lambda x: x[0])
+        self.trace = {id(rel): self.trace.get(n, ()) for n, rel in kept}
+        return [rel for _n, rel in kept]
 
-    @staticmethod
-    def _passive_noun(tok: Token) -> bool:
-        """A participle the tagger took for a noun but the parser built a passive around ("X was overrun by Y")."""
+    def _verbal(self, tok: Token) -> bool:
+        """A verb, or a word the tagger took for something else that the parser gave a verb's frame."""
+        if tok.pos_ in _VERBAL:
+            return True
+        if tok.pos_ not in ("NOUN", "PROPN", "ADJ"):
+            return False
+        if any(a.why in ("headline", "shared-subject") for a in self.g.deps(tok.i, "nsubj", "obj")):
+            return True  # "Rebels seize X" in a headline; "supporting and training X" with a gerund
         deps = {c.dep_ for c in tok.children}
-        return "agent" in deps and bool(deps & {"nsubjpass", "auxpass"})
+        return bool(deps & {"nsubjpass", "auxpass", "agent", "aux"}) or ("dobj" in deps and "nsubj" in deps)
+
+    def _headline_verb(self, tok: Token) -> bool:
+        return any(a.why == "headline" for a in self.g.deps(tok.i, "nsubj"))
+
+    def _nominal(self, tok: Token) -> bool:
+        """A gerund or participle the tagger took for a verb but that heads a noun phrase ("the shelling of X")."""
+        return any(c.dep_ == "det" for c in tok.children) and bool(self.g.deps(tok.i, "prep:of"))
 
     # ------------------------------------------------------------------ arguments
     def _sent(self, tok: Token) -> Span:
@@ -173,7 +200,7 @@ class _Finder:
         if self.side_mentions is None:
             self.side_mentions = defaultdict(list)
             for i, key in sorted(self.index.token_entity.items()):
-                t = self.doc[i]
+                t = self.toks[i]
                 if t.lower_ in self.elex.sides and self.index.type_of(key) == "Group":
                     self.side_mentions[t.lemma_.lower()].append((i, key))
         seen = self.side_mentions.get(tok.lemma_.lower(), [])
@@ -183,8 +210,8 @@ class _Finder:
         return seen[0][1] if seen else None
 
     def _by_name(self, tok: Token) -> str | None:
-        """A name the NER missed in this sentence but the index knows from elsewhere ("ADF fighters seized X.
-        ADF never captured Y."): the run of proper nouns around the token, spelled as an alias."""
+        """A name the NER missed here but the index knows from elsewhere: the run of proper nouns around the
+        token, spelled as an alias."""
         if self.names is None:
             self.names = {}
             ambiguous: set[str] = set()
@@ -199,20 +226,19 @@ class _Finder:
                 del self.names[form]
         sent = self._sent(tok)
         start = end = tok.i
-        while start > sent.start and self.doc[start - 1].pos_ == "PROPN":
+        while start > sent.start and self.toks[start - 1].pos_ == "PROPN":
             start -= 1
-        while end + 1 < sent.end and self.doc[end + 1].pos_ == "PROPN":
+        while end + 1 < sent.end and self.toks[end + 1].pos_ == "PROPN":
             end += 1
-        span = self.doc[start : end + 1]
-        if any(self.index.entity_at(t.i) is not None for t in span):
-            return None  # part of a name the index resolved otherwise
-        return self.names.get(span.text)  # the whole run: "State" of an unknown "Islamic State" is not a state
+        if any(self.index.entity_at(i) is not None for i in range(start, end + 1)):
+            return None
+        return self.names.get(self.doc[start : end + 1].text)
 
     def _national_entities(self) -> dict[str, str]:
         """State name -> the entity standing for that state's side: its "<nationality> forces", else the state."""
         out: dict[str, str] = {}
         for key, ent in sorted(self.index.entities.items()):
-            if ent.type not in AGENT_TYPES:
+            if ent.type not in AGENT_TYPES or not ent.mentions:
                 continue
             forces = key.lower().endswith(" forces")
             state = self.elex.state_by_adjective(key[:-7]) if forces else self.elex.state_by_name(key)
@@ -220,101 +246,118 @@ class _Finder:
                 out[state.names[0]] = key
         return out
 
-    def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:
-        """Entities a noun phrase headed by ``tok`` names, coordinated ones included."""
-        out: list[_Arg] = []
-        for head in (tok, *(c for c in tok.conjuncts if c.i > tok.i)):
-            out.extend(self._head(head, agent, depth))
+    def _args(self, arcs: list[Arc], agent: bool, depth: int = 0) -> list[_Arg]:
+        """The entities the dependents of ``arcs`` name (best arcs first, duplicates dropped). A lower-ranked
+        alternative arc counts only when the better ones named nothing that can play the role ("After taking X,
+        the city was surrounded by Y": the city cannot have taken X, so Y did)."""
+        by_rank: dict[int, list[_Arg]] = {}
+        for a in arcs:
+            by_rank.setdefault(a.rank, []).extend(x.through([a]) for x in self._np(self.toks[a.dep], agent, depth))
+        chosen: list[_Arg] = []
+        for rank in sorted(by_rank):
+            found = by_rank[rank]
+            if any(self._fits(x, agent) for x in found):
+                chosen = found
+                break
+            if found and not chosen:
+                chosen = found
         seen: set[str] = set()
-        return [a for a in out if not (a.key in seen or seen.add(a.key))]  # type: ignore[func-returns-value]
+        return [x for x in chosen if not (x.key in seen or seen.add(x.key))]  # type: ignore[func-returns-value]
 
-    def _head(self, h: Token, agent: bool, depth: int) -> list[_Arg]:
-        if depth > 4:
-            return []
-        if h.lower_ in self.relatives and h.head.dep_ == "relcl":
-            found = self._np(h.head.head, agent, depth + 1)
-            ante = h.head.head
-            if agent and all(self.index.type_of(a.key) not in AGENT_TYPES for a in found):
-                found = []  # "an offensive in X, which led to the capture of Y": the clause is not about X
-            if not found and agent and ante.dep_ in ("pobj", "conj"):
-                # "X numbered 9,000 troops with 280 tanks, who captured ...": the parser attaches the clause to
-                # the nearest noun; the one who acts is the subject of the clause that noun is part of
-                verb = self._governing_verb(ante)
-                if verb is not None:
-                    found = [_Arg(a.key, a.token, implicit=True) for a in self._subjects(verb, depth + 1)]
-            return found
-        key = self._entity(h)
-        if key is not None and agent and h.dep_ == "appos" and self._in_dateline(h.head):
-            # words the parser tied to a dateline's place ("KINSHASA, ... - Fighters of X attacked") are not that
-            # place: look inside the phrase instead
-            key = None
-        if key is not None and not agent and self._part_of(h, key):
-            return []  # "northern Syria" is not Syria
+    def _fits(self, arg: _Arg, agent: bool) -> bool:
+        etype = self.index.type_of(arg.key)
+        if not agent:
+            return etype in PLACE_TYPES or etype in AGENT_TYPES
+        return etype in AGENT_TYPES and not (arg.token.pos_ in ("PRON", "NOUN") and self._is_city(arg.key))
+
+    def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:
+        """Entities a noun phrase headed by ``tok`` names."""
+        if depth > 4 or tok.lower_ in _RELATIVES and tok.tag_ in ("WP", "WDT", "WP$"):
+            return []  # a relative pronoun's antecedent has arcs of its own in the enhanced graph
+        key = self._entity(tok)
+        if key is not None and agent and self._in_dateline(tok.head) and tok.dep_ == "appos":
+            key = None  # words the parser tied to a dateline's place are not that place
         if key is not None:
-            out = [_Arg(key, h)]
+            if not agent and self._part_of(tok, key):
+                return []  # "the north of Syria" is not Syria
+            out = [_Arg(key, tok)]
             if agent:
-                # "A, B at the gates of X" (a headline's comma): a name in apposition that is another agent
-                peers = [c for c in h.children if c.dep_ == "appos"] + ([h.head] if h.dep_ == "appos" else [])
-                for c in peers:
-                    k = self._entity(c)
+                # "Hezbollah, Syrian Army at the gates of X" (a headline's comma): another agent in apposition
+                for a in [*self.g.deps(tok.i, "appos"), *self.g.heads(tok.i, "appos")]:
+                    other = a.dep if a.head == tok.i else a.head
+                    k = self._entity(self.toks[other])
                     if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
-                        out.append(_Arg(k, c))
-                # "ADF and Druze militants", "British and American officers": coordinated premodifiers name a
-                # group each
-                for c in h.children:
+                        out.append(_Arg(k, self.toks[other], False, (a,)))
+                # "ADF and Druze militants": coordinated premodifiers name a group each
+                for c in tok.children:
                     if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ in ("cc", "conj") for g in c.children):
                         for m in (c, *c.conjuncts):
                             k = self._entity(m)
-                            if k is not None and k != key and k not in {a.key for a in out}:
+                            if k is not None and k not in {a.key for a in out}:
                                 out.append(_Arg(k, m))
             return out
-        low = h.lemma_.lower()
-        if low in self.through or h.lower_ in self.through:
-            for p in self._preps(h, ("of",)):
-                return self._np(p, agent, depth + 1)
-        if not agent and (low in self.parts or h.lower_ in self.parts):
-            # "the last districts of X", "most of the region", "the city's eastern suburbs": a part of a place
-            for p in self._preps(h, ("of",)):
-                found = self._np(p, agent, depth + 1)
-                if found:
-                    return found
-            for c in h.children:
-                if c.dep_ == "poss":
-                    found = self._np(c, agent, depth + 1)
-                    if found:
-                        return found
-        if agent:
-            # "forces loyal to X", "militias allied with X"
-            for c in h.children:
-                if c.dep_ == "amod" and c.lower_ in self.allegiance:
-                    for p in self._preps(c, ("to", "with")):
-                        found = self._np(p, agent, depth + 1)
-                        if found:
-                            return found
-            for c in h.children:
-                if c.dep_ in ("compound", "poss", "nmod", "amod"):
-                    k = self._entity(c) or self._flat_entity(c)
-                    if k is not None:
-                        return [_Arg(k, c)]
-        for c in h.children:
-            if c.dep_ == "appos":
-                found = self._np(c, agent, depth + 1)
-                if found:
-                    return found
-        if not agent and low in self.place_heads:
-            # "the Donbas region", "the Hanano district": the name compounded with a place noun
-            for c in h.children:
-                if c.dep_ in ("compound", "nmod") and c.i < h.i:
-                    k = self._entity(c)
-                    if k is not None:
-                        return [_Arg(k, c)]
-        for p in self._preps(h, tuple(self.containers)):
-            if p.head.lower_ == "of" and h.tag_ == "NNS" and not list(p.conjuncts) and not agent:
-                # "the cities of the north" lie in the region; "the towns of A and B" name them
-                continue
-            found = self._np(p, agent, depth + 1)
+        g = self.g
+        low = g.lemmas[tok.i]
+        if low in self.through_nouns or tok.lower_ in self.through_nouns:
+            found = self._args(g.deps(tok.i, "prep:of"), agent, depth + 1)
             if found:
                 return found
+        if not agent and (low in self.parts or tok.lower_ in self.parts):
+            # "the last districts of X", "most of the region", "an area in X", "the city's eastern suburbs"
+            for rels in (("prep:of",), ("poss",), ("prep:in", "prep:within", "prep:on", "prep:along", "prep:at")):
+                found = self._args(g.deps(tok.i, *rels), agent, depth + 1)
+                if found:
+                    return found
+        if agent and (low in self.event_nouns or tok.lower_ in self.event_nouns):
+            found = self._event_agent(tok, depth)
+            if found:
+                return found
+        found = self._args(g.deps(tok.i, "appos"), agent, depth + 1)
+        if found:
+            return found
+        if agent and low not in self.elex.words("role_nouns") and not self.elex.is_group_noun(low) and (
+            low not in self.elex.words("actor_nouns")
+        ):
+            # "Taliban columns", "Russian warplanes", "Hamas's tanks": what an agent owns acts for it (but "a
+            # Libyan minister" is a person, not Libya)
+            for a in g.deps(tok.i, "compound", "poss", "amod"):
+                k = self._entity(self.toks[a.dep])
+                if k is not None and a.dep < tok.i:
+                    return [_Arg(k, self.toks[a.dep], False, (a,))]
+        if not agent and low in self.place_heads:
+            # "the Donbas region", "the Hanano district": the name compounded with a place noun
+            for a in g.deps(tok.i, "compound"):
+                if a.dep < tok.i:
+                    k = self._entity(self.toks[a.dep])
+                    if k is not None:
+                        return [_Arg(k, self.toks[a.dep])]
+        arcs = []
+        for a in g.deps(tok.i, *(f"prep:{c}" for c in self.containers)):
+            if a.dep < tok.i:
+                continue
+            if g.case_of(a) == "of" and tok.tag_ == "NNS" and not self.toks[a.dep].conjuncts and not agent:
+                continue  # "the cities of the north" lie in the region; "the towns of A and B" name them
+            arcs.append(a)
+        found = self._args(arcs, agent, depth + 1)
+        if found:
+            return found
+        key = self.index.promote(tok.i)
+        if key is not None and (self.index.type_of(key) in AGENT_TYPES) == agent:
+            return [_Arg(key, tok)]
+        return []
+
+    def _event_agent(self, noun: Token, depth: int) -> list[_Arg]:
+        """Who carries out what an event noun names: "X's offensive", "an operation by X", "X launched an
+        operation (to retake Y)"."""
+        g = self.g
+        for a in g.deps(noun.i, "poss", "prep:by", "compound", "amod"):
+            found = self._np(self.toks[a.dep], True, depth + 1)
+            if found:
+                return [x.through([a]) for x in found]
+        for a in g.heads(noun.i, "obj"):
+            found = self._args(g.subjects(a.head), True)
+            if found:
+                return [_Arg(x.key, x.token, True, x.via) for x in found]
         return []
 
     def _part_of(self, tok: Token, key: str) -> bool:
@@ -329,125 +372,32 @@ class _Finder:
 
     def _is_city(self, key: str) -> bool:
         """A gazetteer city (countries carry no coordinates of their own)."""
-        geo = self.index.entities[key].geo
+        ent = self.index.entities.get(key)
+        geo = ent.geo if ent is not None else None
         return geo is not None and (geo.lat, geo.long) != (0.0, 0.0)
 
-    def _flat_entity(self, tok: Token) -> str | None:
-        for c in tok.children:
-            if c.dep_ == "compound":
-                k = self._entity(c)
-                if k is not None:
-                    return k
-        return None
-
-    @staticmethod
-    def _preps(tok: Token, words: Iterable[str]) -> list[Token]:
-        """Objects of the prepositions ``words`` hanging on ``tok``."""
-        wanted = set(words)
-        return [
-            g
-            for c in tok.children
-            if c.dep_ in ("prep", "agent", "dative") and c.lower_ in wanted
-            for g in c.children
-            if g.dep_ == "pobj"
-        ]
-
-    def _subjects(self, verb: Token, depth: int = 0, passive_ok: bool = False) -> list[_Arg]:
-        """The subject of a clause, climbing to the clause it shares its subject with (conjuncts, participles,
-        "succeeded in retaking", "urged X to take", relative and infinitival clauses)."""
-        deps = ("nsubj", "nsubjpass") if passive_ok else ("nsubj",)
-        subj = sorted((c for c in verb.children if c.dep_ in deps), key=lambda c: abs(c.i - verb.i))
-        for candidate in subj:  # a misparse may give two subjects; the nearest that names an entity wins
-            found = self._np(candidate, True)
-            if found:
-                return found
-        if subj:
-            return []
-        if verb.dep_ == "ROOT" or verb.tag_ in ("VBD", "VBZ", "VBP"):
-            # "On 13 March, Y's forces, advancing from X, succeeded in ...": the parser may take a fronted subject
-            # for a second object of the opening preposition; a name set off by a comma just before the verb's
-            # own clause is the subject
-            for p in (c for c in verb.children if c.dep_ == "prep" and c.i < verb.i):
-                for g in (g for g in p.children if g.dep_ == "pobj" and g.i > p.i + 1):
-                    if self.doc[g.left_edge.i - 1].text == ",":
-                        found = self._np(g, True)
-                        if found:
-                            return found
-        # "The troops, believed to be X, have been liaising": the parser gives the subject to the aside
-        for aside in (c for c in verb.children if c.dep_ in ("parataxis", "advcl") and c.i < verb.i):
-            for candidate in (g for g in aside.children if g.dep_ == "nsubj" and g.i < aside.i):
-                found = self._np(candidate, True)
-                if found:
-                    return found
-        if depth >= _MAX_CLIMB or verb.head is verb:
-            return []
-        head, dep = verb.head, verb.dep_
-        if dep == "conj" or (dep == "dep" and head.pos_ in _VERBAL and verb.pos_ == "VERB"):
-            # "captured X and villages, then moved on Y": the parser may leave the second verb unlabelled
-            return self._subjects(head, depth + 1, True)
-        if dep in ("xcomp", "advcl") and head.lemma_.lower() in self.dispatch and head.pos_ in _VERBAL:
-            # "Turkey sent advisers to train X": the sender acts through the people sent
-            found = self._subjects(head, depth + 1, True)
-            if found:
-                return found
-        if dep == "xcomp":
-            obj = [c for c in head.children if c.dep_ == "dobj"]
-            if obj and head.pos_ in _VERBAL and head.lemma_.lower() in self.object_control:
-                # "urged the rebels to take X", "allowed Y to enter X": the object acts
-                return self._np(obj[0], True)
-            return self._subjects(head, depth + 1, True) if head.pos_ in (*_VERBAL, "ADJ") else []
-        if dep == "advcl":
-            return self._subjects(head, depth + 1, True)
-        if dep == "acomp" and head.pos_ in _VERBAL:  # "were unable to capture X"
-            return self._subjects(head, depth + 1, True)
-        if dep == "pcomp" and head.dep_ == "prep":
-            attach = head.head
-            if attach.pos_ in _VERBAL:
-                return self._subjects(attach, depth + 1, True)
-            return self._noun_agent(attach)
-        if dep in ("acl", "relcl") and head.pos_ in _NOMINAL:
-            if head.lemma_.lower() in self.governor_nouns:
-                return self._noun_agent(head)
-            return self._referent(head, True)
-        return []
-
-    def _noun_agent(self, noun: Token) -> list[_Arg]:
-        """Who does what a noun names: "an attempt by X", "X's attempt"."""
-        for c in noun.children:
-            if c.dep_ == "poss":
-                return self._np(c, True)
-        for p in self._preps(noun, ("by", "of")):
-            return self._np(p, True)
-        if noun.dep_ == "dobj" and noun.head.pos_ in _VERBAL:
-            # "Iraqi forces launched an offensive to retake X": who launched it
-            return self._subjects(noun.head, 0, True)
-        return []
-
-    def _referent(self, noun: Token, agent: bool) -> list[_Arg]:
-        """What a descriptive noun phrase stands for: itself, the name it is in apposition to, the subject of
-        "X was a Y", the clause subject of "as a Y, X ...", or what "under"/"at" phrases hang on."""
-        own = self._np(noun, agent)
-        if own:
-            return own
-        if noun.dep_ == "appos":
-            return self._np(noun.head, agent)
-        if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
-            return self._subjects(noun.head, 0, True)
-        if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ in self.descriptive:
-            attach = noun.head.head
-            if attach.pos_ in _VERBAL:
-                return self._subjects(attach, 0, True)
-            if attach.pos_ in _NOMINAL:
-                found = self._referent(attach, agent) if attach is not noun else []
-                if found:
-                    return found
-                for p in self._preps(attach, ("in",)):
-                    return self._np(p, agent)
-        return []
+    def _subjects(self, verb: Token) -> list[_Arg]:
+        """Who does what ``verb`` says: its (enhanced) subjects, best first. A relative clause the parser hung on
+        a thing or a place ("advanced with 40 tanks, which entered X"; "an offensive in X, which led to Y") acts
+        for the subject of the clause that thing is part of."""
+        arcs = self.g.deps(verb.i, "nsubj", "nsubj:x")
+        found = self._args(arcs, True)
+        agents = [a for a in found if self.index.type_of(a.key) in AGENT_TYPES]
+        relative = [a for a in arcs if a.why == "relative"]
+        if agents or not relative:
+            return found
+        for a in relative:
+            ante = self.toks[a.dep]
+            host = self._governing_verb(ante) if ante.dep_ in ("pobj", "conj", "dobj", "appos") else None
+            if host is not None and host.i != verb.i:
+                more = self._args(self.g.deps(host.i, "nsubj", "nsubj:x"), True)
+                if more:
+                    return [_Arg(x.key, x.token, True, (*x.via, a)) for x in more]
+        return found
 
     def _governing_verb(self, noun: Token) -> Token | None:
         cur = noun
-        for _ in range(_MAX_CLIMB):
+        for _ in range(5):
             if cur.head is cur:
                 return None
             cur = cur.head
@@ -456,231 +406,254 @@ class _Finder:
         return None
 
     def _slot(self, slot: str, noun: Token, agent: bool) -> list[_Arg]:
+        g = self.g
+        if slot.rsplit(":", 1)[-1] in ENTITY_TYPES:
+            base, etype = slot.rsplit(":", 1)  # "poss:Person": a possessive that names a person
+            return [a for a in self._slot(base, noun, agent) if self.index.type_of(a.key) == etype]
+        if slot == "self":
+            # "U.S. advisers", "advisers from X": the people the role noun names stand for their group
+            key = self.index.entity_at(noun.i)
+            return [_Arg(key, noun)] if key is not None else []
+        if slot == "purpose":
+            # "advisers to train X", "instructors sent to guide X": the object of the noun's purpose clause
+            clauses = [a.dep for a in g.deps(noun.i, "acl", "relcl")]
+            clauses += [a.head for a in g.heads(noun.i, "nsubj:x") if a.why in ("control", "quantity")]
+            return self._args([b for c in clauses for b in g.deps(c, "obj")], agent)
         if slot in ("poss", "compound", "amod"):
-            for c in noun.children:
-                if c.dep_ == slot or (slot == "compound" and c.dep_ == "nmod"):
-                    found = self._np(c, agent) if slot == "poss" else ([_Arg(k, c)] if (k := self._entity(c)) else [])
-                    if found:
-                        return found
+            for a in g.deps(noun.i, slot):
+                tok = self.toks[a.dep]
+                found = self._np(tok, agent) if slot == "poss" else ([_Arg(k, tok)] if (k := self._entity(tok)) else [])
+                if found:
+                    return [x.through([a]) for x in found]
             return []
         if slot.startswith("prep:"):
-            out: list[_Arg] = []
-            pobjs = self._preps(noun, (slot[5:],))
-            if not pobjs and slot != "prep:of":
-                # "the capture of X by Y": the parser may hang "by Y" on X
-                pobjs = [g for p in self._preps(noun, ("of",)) for g in self._preps(p, (slot[5:],))]
-            first = noun
-            while first.dep_ == "conj" and first.head is not first:
-                first = first.head
-            if not pobjs and first is not noun:
-                # "weapons and training from X": a phrase after the last conjunct the parser hung on the first
-                pobjs = [g for g in self._preps(first, (slot[5:],)) if g.i > noun.i]
-            noun_ = first
-            host = noun_.head if noun_.dep_ == "dobj" else noun_.head.head if noun_.dep_ == "pobj" else None
-            if not pobjs and host is not None and host.pos_ in _VERBAL and (slot != "prep:of" or noun.dep_ == "dobj"):
-                # "followed the fall of X in 1992 to Y", "X has been under siege by Y": the parser hangs the
-                # phrase on the verb
-                pobjs = [p for p in self._preps(host, (slot[5:],)) if p.i > noun.right_edge.i]
-            for p in pobjs:
-                out.extend(self._np(p, agent))
-            return out
-        if slot == "head":
-            return self._referent_of_phrase(noun, agent)
-        if slot == "located":
-            return self._located(noun, agent)
+            arcs = g.deps(noun.i, slot)
+            if not arcs:
+                first = noun
+                while first.dep_ == "conj" and first.head is not first:
+                    first = first.head
+                if first is not noun:
+                    # "weapons and training from X": a phrase after the last conjunct the parser hung on the first
+                    arcs = [a for a in g.deps(first.i, slot) if a.dep > noun.i]
+            if not arcs and slot != "prep:of":
+                # "followed the fall of X in 1992 to Y", "X has been under siege by Y": hung on the verb
+                host = self._host_verb(noun)
+                if host is not None:
+                    arcs = [a for a in g.deps(host.i, slot) if a.dep > noun.right_edge.i]
+            return self._args(arcs, agent)
+        if slot in ("head", "located"):
+            whys = ("appos", "copula", "as", "under", "at", "in") if slot == "head" else ("in", "into", "within")
+            arcs = [a for a in g.deps(noun.i, "describes") if a.why in whys]
+            return self._args(arcs, agent)
         verb = self._governing_verb(noun)
         if verb is None:
             return []
         if slot == "clause-subject":
-            return self._subjects(verb, 0, True)
+            return self._subjects(verb)
         if slot == "main-subject":
             top = verb
             while top.dep_ in ("xcomp", "conj", "advcl") and top.head is not top:
                 top = top.head
-            return self._subjects(top, 0, True)
+            return self._subjects(top)
         # implicit: the governing clause's subject, or an agent named inside that subject's phrase; not when that
-        # subject only looks on ("the government condemned the capture of X", "the UN warned against an attack")
-        if noun.dep_ in ("nsubj", "nsubjpass") or verb.lemma_.lower() in self.observers:
+        # subject only looks on ("the government condemned the capture of X")
+        if noun.dep_ in ("nsubj", "nsubjpass") or g.lemmas[verb.i] in self.observers:
             return []
-        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-        found = self._subjects(verb, 0, True)
-        if not found and subj:
-            found = [_Arg(k, t) for t in subj[0].subtree if (k := self._entity(t)) is not None][:1]
-        return [_Arg(a.key, a.token, implicit=True) for a in found]
+        found = self._subjects(verb)
+        if not found:
+            subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subj:
+                found = [_Arg(k, t) for t in subj[0].subtree if (k := self._entity(t)) is not None][:1]
+        return [_Arg(a.key, a.token, True, a.via) for a in found]
 
-    def _located(self, noun: Token, agent: bool) -> list[_Arg]:
-        """The ``located`` slot: what a phrase such as "in the hands of Y" puts somewhere: the object of the verb
-        it hangs on ("left X in rebel hands"), else that verb's subject ("X remained in Y's hands", "X fell into
-        the hands of Y"), or the noun it hangs on ("the town, in rebel hands, ...")."""
-        if noun.dep_ != "pobj" or noun.head.dep_ != "prep":
-            return []
-        attach = noun.head.head
-        if attach.pos_ in _VERBAL:
-            for d in (c for c in attach.children if c.dep_ == "dobj" and c.i < noun.i):
-                found = self._np(d, agent)
-                if found:
-                    return found
-            return self._subjects(attach, 0, True)
-        if attach.pos_ in _NOMINAL:
-            return self._referent(attach, agent)
-        return []
-
-    def _referent_of_phrase(self, noun: Token, agent: bool) -> list[_Arg]:
-        """The ``head`` slot: what the phrase the noun heads describes (not the noun's own modifiers)."""
-        if noun.dep_ == "appos":
-            return self._np(noun.head, agent)
-        if noun.dep_ in ("attr", "acomp") and noun.head.pos_ in _VERBAL:
-            return self._subjects(noun.head, 0, True)
-        if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ in self.descriptive:
-            attach = noun.head.head
-            if attach.pos_ in _VERBAL:
-                found = self._subjects(attach, 0, True)
-                # "... a state in X under the rule of Y": the phrase may also belong to the place just before it
-                before = self.doc[noun.head.i - 1] if noun.head.i > self._sent(noun).start else None
-                k = self._entity(before) if before is not None and before.pos_ == "PROPN" and not agent else None
-                if (
-                    k is not None
-                    and before is not None
-                    and self.index.type_of(k) in PLACE_TYPES
-                    and not self._part_of(before, k)
-                    and k not in {a.key for a in found}
-                ):
-                    found = [*found, _Arg(k, before)]
-                return found
-            if attach.pos_ in _NOMINAL:
-                # "a proto-state in X under the rule of Y": the nearest place named on the phrase comes first
-                found = self._np(attach, agent) or [a for p in self._preps(attach, ("in",)) for a in self._np(p, agent)]
-                found = found or self._referent(attach, agent)
-                if found:
-                    return found
-        for c in noun.children:
-            if c.dep_ == "appos":
-                return self._np(c, agent)
-        key = self._entity(noun)
-        return [_Arg(key, noun)] if key else []
+    def _host_verb(self, noun: Token) -> Token | None:
+        first = noun
+        while first.dep_ == "conj" and first.head is not first:
+            first = first.head
+        if first.dep_ == "dobj":
+            host = first.head
+        elif first.dep_ == "pobj":
+            host = first.head.head
+        else:
+            return None
+        return host if host.pos_ in _VERBAL else None
 
     # ------------------------------------------------------------------ constructions
     def _verb(self, rule: Rule, verb: Token) -> None:
+        g = self.g
         kind = rule.construction
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-        want_agent_obj = rule.relation in ("defectsTo", "advises")
+        passive = g.passive(verb.i) or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+        agent_obj = rule.relation in ("defectsTo", "advises")
         if kind == "verb-passive":
-            if not passive and verb.dep_ != "acl":
+            if not passive:
                 return
-            agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-            if not agents:
-                # "were trained and equipped by X": coordinated participles share the agent
-                agents = [
-                    g
-                    for v in verb.conjuncts
-                    if v.i > verb.i
-                    for c in v.children
-                    if c.dep_ == "agent"
-                    for g in c.children
-                    if g.dep_ == "pobj"
-                ]
+            agents = g.deps(verb.i, "agent")
             if not agents:
                 return
-            objs_tok = [c for c in verb.children if c.dep_ == "nsubjpass"]
-            if objs_tok:
-                objs = self._np(objs_tok[0], want_agent_obj)
-            elif verb.dep_ == "acl":
-                objs = self._referent(verb.head, want_agent_obj)
-            else:
-                objs = self._subjects(verb, 0, True)
-            self._emit(rule, verb, self._np(agents[0], True), objs, "the passive subject")
+            objs = self._args(g.deps(verb.i, "nsubj:pass"), agent_obj)
+            self._emit(rule, verb, self._args(agents, True), objs, "the passive subject")
             return
         if passive and kind == "verb-prep" and rule.object_required and self._particles_ok(rule, verb):
             # "the militants were driven out of X by Y": the one who drove them takes X
-            agents = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod") or self._particle(c))]
-            pobjs = [p for h in holders for p in self._preps(h, rule.preps)]
+            agents = g.deps(verb.i, "agent")
+            pobjs = self._prep_arcs(verb, rule.preps)
             if not agents:  # "driven out of X, their last stronghold, by Y": the parser hangs "by Y" on X
-                agents = [
-                    g for p in pobjs for t in p.subtree if t.lower_ == "by" for g in t.children if g.dep_ == "pobj"
-                ]
+                agents = [b for p in pobjs for x in self.toks[p.dep].subtree for b in g.deps(x.i, "prep:by")]
             if agents and pobjs:
-                objs = [a for p in pobjs for a in self._np(p, False)]
-                self._emit(rule, verb, self._np(agents[0], True), objs, "the prepositional object")
+                self._emit(rule, verb, self._args(agents, True), self._args(pobjs, False), "the prepositional object")
             return
         if passive and not rule.passive_allowed:
             return
         if kind == "verb-active":
             if rule.relation in ("controls", "advancesOn") and not self._particles_ok(rule, verb):
                 return
-            dobj = [c for c in verb.children if c.dep_ == "dobj"]
-            if not dobj:
+            objs_arcs = g.deps(verb.i, "obj")
+            if not objs_arcs:
                 # a name the parser took for an adverb right after the verb ("attacked Goma")
-                dobj = [
-                    c
+                objs_arcs = [
+                    Arc(verb.i, "obj", c.i)
                     for c in verb.children
                     if c.dep_ in ("advmod", "npadvmod") and c.i == verb.i + 1 and self._entity(c) is not None
                 ]
-            if not dobj or dobj[0].lemma_.lower() in self.light_nouns:
+            objs_arcs = [a for a in objs_arcs if g.lemmas[a.dep] not in self.light_nouns]
+            if not objs_arcs:
                 return  # "took control of X" is the light-verb rule's
-            objs = self._np(dobj[0], want_agent_obj) + self._elaboration(dobj[0], want_agent_obj)
+            objs = self._args(objs_arcs, agent_obj)
+            for a in objs_arcs:
+                if not a.why:
+                    objs += [x for x in self._elaboration(self.toks[a.dep], agent_obj) if x.key not in {o.key for o in objs}]
             self._emit(rule, verb, self._subjects(verb), objs, "the object")
         elif kind == "verb-prep":
             if not self._particles_ok(rule, verb):
                 return
-            has_obj = any(c.dep_ == "dobj" for c in verb.children)
+            has_obj = bool(g.deps(verb.i, "obj"))
             if (has_obj and not rule.object_allowed) or (rule.object_required and not has_obj):
                 return  # "pushed the rebels to X" moves someone else; "pushed out of X" without an object is a retreat
-            holders = [verb, *(c for c in verb.children if c.dep_ in ("prt", "advmod") or self._particle(c))]
-            # "advancing from X to Y": the parser may hang "to Y" on "from" or on X
-            froms = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"]
-            holders += froms + [g for f in froms for g in f.children if g.dep_ == "pobj"]
-            if rule.object_allowed:  # "recommended caution to X"
-                holders += [c for c in verb.children if c.dep_ == "dobj"]
-            pobjs = [p for h in holders for p in self._preps(h, rule.preps)]
+            pobjs = self._prep_arcs(verb, rule.preps, on_object=rule.object_allowed)
+            if rule.through:  # "went to the side of X": only through these nouns
+                pobjs = [a for a in pobjs if g.lemmas[a.dep] in rule.through or self.toks[a.dep].lower_ in rule.through]
             if not pobjs:
                 return
-            objs = [a for p in pobjs for a in self._np(p, want_agent_obj)]
-            self._emit(rule, verb, self._subjects(verb, 0, passive), objs, "the prepositional object")
+            subjects = self._subjects(verb) if not passive else self._args(g.deps(verb.i, "nsubj:pass"), True)
+            self._emit(rule, verb, subjects, self._args(pobjs, agent_obj), "the prepositional object")
         elif kind == "verb-prep-inverse":
-            pobjs = self._preps(verb, rule.preps)
+            pobjs = self._prep_arcs(verb, rule.preps)
             if not pobjs:
                 return
-            self._emit(rule, verb, self._np(pobjs[0], True), self._subjects(verb, 0, True), "the subject")
+            places = self._args(g.deps(verb.i, "nsubj", "nsubj:x", "nsubj:pass"), False)
+            self._emit(rule, verb, self._args(pobjs, True), places, "the subject")
         elif kind == "verb-source":
-            dobj = [c for c in verb.children if c.dep_ == "dobj"]
-            pobjs = self._preps(verb, rule.preps)
-            if not dobj or not pobjs:
+            objs = g.deps(verb.i, "obj")
+            pobjs = self._prep_arcs(verb, rule.preps)
+            if not objs or not pobjs:
                 return
-            self._emit(rule, verb, self._np(pobjs[0], True), self._np(dobj[0], want_agent_obj), "the object")
+            self._emit(rule, verb, self._args(pobjs, True), self._args(objs, agent_obj), "the object")
+        elif kind == "verb-causative":
+            # "X rallied the soldiers to his cause", "won over the garrison": the object does it, toward X
+            if not self._particles_ok(rule, verb):
+                return
+            objs = g.deps(verb.i, "obj")
+            if objs:
+                self._emit(rule, verb, self._args(objs, True), self._subjects(verb), "the subject")
         elif kind == "light-verb":
-            for d in (c for c in verb.children if c.dep_ == "dobj"):
-                if d.lemma_.lower() not in rule.nouns and d.lower_ not in rule.nouns:
+            for d in g.deps(verb.i, "obj"):
+                noun = self.toks[d.dep]
+                if g.lemmas[noun.i] not in rule.nouns and noun.lower_ not in rule.nouns:
                     continue
-                pobjs = self._preps(d, rule.preps) or self._preps(verb, rule.preps)
+                pobjs = self._prep_arcs(noun, rule.preps) or self._prep_arcs(verb, rule.preps)
+                if not pobjs and d.why == "quantity":  # "provided much of the training for X"
+                    pobjs = [b for q in g.deps(verb.i, "obj") if not q.why for b in self._prep_arcs(self.toks[q.dep], rule.preps)]
                 if not pobjs:
-                    continue
-                objs = [a for p in pobjs for a in self._np(p, want_agent_obj)]
-                self._emit(rule, verb, self._subjects(verb), objs, "the object")
+                    pobjs = [a for a in g.deps(verb.i, "prep:in") if a.why == "where"]  # "where X took control"
+                if pobjs:
+                    self._emit(rule, verb, self._subjects(verb), self._args(pobjs, agent_obj), "the object")
+                elif agent_obj:
+                    # "X is backed by A, which provided training": the one the relative clause's antecedent backs
+                    self._emit(rule, verb, self._subjects(verb), self._backed_party(verb), "the recipient")
+
+    def _backed_party(self, verb: Token) -> list[_Arg]:
+        """For a relative clause on the agent of a passive ("X is supported by A, which ..."): X."""
+        out: list[_Arg] = []
+        for a in self.g.deps(verb.i, "nsubj"):
+            if a.why != "relative":
+                continue
+            for b in self.g.heads(a.dep, "agent"):
+                out += [x.through([a, b]) for x in self._args(self.g.deps(b.head, "nsubj:pass"), True)]
+        return out
+
+    def _prep_arcs(self, head: Token, preps: frozenset[str], on_object: bool = False) -> list[Arc]:
+        """Arcs of the prepositions ``preps`` on ``head`` or on its particles ("went over to X"), and "from X to
+        Y" where the parser hung "to Y" on "from X"; with ``on_object``, also on the verb's object ("recommended
+        caution to X")."""
+        g = self.g
+
+        def fits(a: Arc) -> bool:
+            case = g.case_of(a)
+            return case in preps or case.split(" ")[-1] in preps  # "out of" for "of" after "drove them out"
+
+        arcs = [a for a in g.deps(head.i, "prep:*") if fits(a)]
+        for a in g.deps(head.i, "prep:from", "prt"):
+            arcs += [b for b in g.deps(a.dep, "prep:*") if fits(b)]
+        for c in head.children:
+            if self._particle(c):
+                arcs += [b for b in g.deps(c.i, "prep:*") if fits(b)]
+        if on_object:
+            arcs += [b for a in g.deps(head.i, "obj") for b in g.deps(a.dep, "prep:*") if fits(b)]
+        return arcs
 
     def _elaboration(self, noun: Token, agent: bool) -> list[_Arg]:
-        """A list after a dash or colon that spells out a plural object: "took three towns: A, B and C"."""
+        """A list that spells out a plural object: "took three towns: A, B and C", "towns, among them A and B"."""
         sent_end = self._sent(noun).end
         after = noun.right_edge.i + 1
-        # ", among them A, B and C" / ", including A and B": the parser often hangs the names elsewhere
-        words = [t.lower_ for t in self.doc[after : min(sent_end, after + 3)]]
+        words = [t.lower_ for t in self.toks[after : min(sent_end, after + 3)]]
         for cue in self.elaborations:
             n = len(cue)
-            if words[:n] == list(cue) or (words[1 : n + 1] == list(cue) and words[0] == ","):
-                start = after + n + (words[0] == ",")
+            if words[:n] == list(cue) or (words[1 : n + 1] == list(cue) and words[:1] == [","]):
+                start = after + n + (words[:1] == [","])
                 if start < sent_end:
-                    head = self.doc[start]
+                    head = self.toks[start]
                     while head.dep_ in ("compound", "amod", "det") and head.head.i > head.i:
                         head = head.head
-                    return self._np(head, agent)
+                    return self._with_conjuncts(head, agent)
         for i in range(after, min(sent_end - 1, noun.right_edge.i + 9)):
-            tok = self.doc[i]
-            if tok.text in ("\u2014", "\u2013", ":", "--") or (tok.text == "-" and self.doc[i - 1].whitespace_):
-                nxt = self.doc[i + 1]
+            tok = self.toks[i]
+            if tok.text in ("\u2014", "\u2013", ":", "--") or (tok.text == "-" and self.toks[i - 1].whitespace_):
+                nxt = self.toks[i + 1]
                 if nxt.dep_ in ("dep", "appos", "conj", "npadvmod", "attr", "dobj", "ROOT"):
-                    return self._np(nxt, agent)
+                    return self._with_conjuncts(nxt, agent)
                 return []
+        # "crucial cities in X, A and B": names in apposition to a plural object (the parser may hang them on X)
+        if noun.tag_ == "NNS":
+            out: list[_Arg] = []
+            for a in self.g.deps(noun.i, "appos"):
+                out += self._with_conjuncts(self.toks[a.dep], agent)
+            if not out and self.g.lemmas[noun.i] in self.elex.city_nouns | self.elex.words("region_heads"):
+                out = self._list_after(noun, agent)
+            return out
         return []
+
+    def _list_after(self, noun: Token, agent: bool) -> list[_Arg]:
+        """ "took two towns in the north, A and B": a comma, then names conjoined with the locating phrase's
+        object, spell out the plural."""
+        verb = noun.head
+        for p in (c for c in verb.children if c.dep_ == "prep" and c.i > noun.i):
+            for obj in (c for c in p.children if c.dep_ == "pobj"):
+                listed = [c for c in obj.conjuncts if c.i > obj.i]
+                if not listed or self.toks[listed[0].i - 1].text != ",":
+                    continue
+                out = [a for c in listed for a in self._np(c, agent) if self.index.kind_at(c.i) == "name"]
+                for a in out:
+                    if not agent and self.index.type_of(a.key) not in PLACE_TYPES:
+                        self.index.retype(a.key, "GPE")  # listed as "towns": places, whatever the NER said
+                if out:
+                    return out
+        return []
+
+    def _with_conjuncts(self, head: Token, agent: bool) -> list[_Arg]:
+        out: list[_Arg] = []
+        for h in (head, *head.conjuncts):
+            out += self._np(h, agent)
+        return out
 
     @staticmethod
     def _particle(tok: Token) -> bool:
@@ -692,7 +665,8 @@ class _Finder:
         )
 
     def _particles_ok(self, rule: Rule, verb: Token) -> bool:
-        prts = {c.lower_ for c in verb.children if c.dep_ == "prt" or self._particle(c)}
+        prts = {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "npadvmod") or self._particle(c)}
+        prts |= {self.g.case_of(a).split(" ")[0] for a in self.g.deps(verb.i, "prep:*") if " " in self.g.case_of(a)}
         if rule.particles:
             return bool(prts & rule.particles)
         return not (rule.relation == "advancesOn" and prts & _RETREAT_PARTICLES)
@@ -701,38 +675,45 @@ class _Finder:
         if rule.via and not (noun.dep_ == "pobj" and noun.head.lower_ in rule.via):
             return
         agent_obj = rule.relation in ("defectsTo", "advises")
-        objs: list[_Arg] = []
-        for slot in rule.object:
-            objs = self._slot(slot, noun, agent_obj)
-            if objs:
-                break
+        want_obj = AGENT_TYPES if agent_obj else PLACE_TYPES
+        # slots are tried in order; one that names an entity of the wrong kind is passed over ("a stronghold of
+        # X" where X is a group: X holds, the place is what the phrase describes), unless no slot fits
+        objs = self._fill(rule.object, noun, agent_obj, want_obj, set())
         if not objs:
             return  # a bare "the advance", "the capture": nothing to say, nothing to reject
-        subjs: list[_Arg] = []
-        own = self._entity(noun)
-        for slot in rule.subject:
-            subjs = [a for a in self._slot(slot, noun, True) if a.key not in {o.key for o in objs} and a.key != own]
-            if subjs:
-                break
+        own = self._entity(noun) if "self" not in rule.subject else None  # "the alliance's advance" is not its own
+        subjs = self._fill(rule.subject, noun, True, AGENT_TYPES, {own, *(o.key for o in objs)})
         self._emit(rule, noun, subjs, objs, "the object")
 
+    def _fill(
+        self, slots: tuple[str, ...], noun: Token, agent: bool, want: frozenset[str], exclude: set[str | None]
+    ) -> list[_Arg]:
+        first: list[_Arg] = []
+        for slot in slots:
+            found = [a for a in self._slot(slot, noun, agent) if a.key not in exclude]
+            fitting = [a for a in found if self.index.type_of(a.key) in want]
+            if fitting:
+                return fitting
+            if found and not first:
+                first = found
+        return first
+
     def _hyphen(self, rule: Rule, adj: Token) -> None:
-        key = self._entity(self.doc[adj.i - 2])
+        key = self._entity(self.toks[adj.i - 2])
         if key is None:
             return
         target = adj.head if adj.dep_ in ("amod", "compound", "nmod") else None
         if target is None:
             return
-        objs = self._referent(target, False)
-        self._emit(rule, adj, [_Arg(key, self.doc[adj.i - 2])], objs, "the modified noun")
+        objs = self._np(target, False) or self._args(self.g.deps(target.i, "describes"), False)
+        self._emit(rule, adj, [_Arg(key, self.toks[adj.i - 2])], objs, "the modified noun")
 
     # ------------------------------------------------------------------ output
     def _reject(
         self, trigger: Token, rule: Rule, reason: str, entity: str | None = None, wanted: str | None = None
     ) -> None:
-        sent = self._sent(trigger)
         self.rejected.append(
-            Rejection(self.sent_of[sent.start], trigger.idx, trigger.text, rule.id, reason, entity, wanted)
+            Rejection(self.sent_of[trigger.i], trigger.idx, trigger.text, rule.id, reason, entity, wanted)
         )
 
     def _check(self, arg: _Arg, want: frozenset[str] | tuple[str, ...], role: str) -> str | None:
@@ -771,6 +752,8 @@ class _Finder:
                     continue
                 bad = self._check(o, want_obj, "object")
                 otype = self.index.type_of(o.key)
+                if not bad and rule.not_states and o.key in self.index.states:
+                    bad = f"object {o.key!r} is a whole country; {rule.id} takes a region or town"
                 if not bad and rule.object_types and otype not in rule.object_types:
                     bad = f"object {o.key!r} is a {otype}; {rule.id} takes only {', '.join(sorted(rule.object_types))}"
                 if bad:
@@ -786,8 +769,7 @@ class _Finder:
         subj = [c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass")]
         if weight.speaker is None or not subj or subj[0].lower_ not in ("we", "us"):
             return []
-        # the group the speaker speaks for: named in the speaker's phrase ("an M23 spokesman"), or the speaker
-        for t in self.doc[weight.speaker].subtree:
+        for t in self.toks[weight.speaker].subtree:
             key = self._entity(t)
             if key is not None and self.index.type_of(key) in ("Group", "GPE") and not self._is_city(key):
                 return [_Arg(key, subj[0], implicit=True)]
@@ -815,46 +797,69 @@ class _Finder:
                 conf -= self.lex.number("confidence_distant", 0.1)
         return round(min(1.0, max(0.05, conf)), 2)
 
+    def _under_way(self, rule: Rule, trigger: Token) -> bool:
+        """A capture only intended or in progress: "launched an operation to retake X" (a purpose clause),
+        "are helping troops retake X", "are retaking X" (progressive). Holding is no capture."""
+        if rule.relation != "controls" or self.g.lemmas[trigger.i] not in self.achievements:
+            return False
+        cur = trigger
+        for _ in range(3):
+            to = any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children)
+            if cur.dep_ in ("advcl", "acl", "relcl") and to and self.g.lemmas[cur.head.i] not in self.actual_governors:
+                return True  # a purpose clause: "(launched an operation) to retake X"
+            if cur.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in cur.children):
+                return True  # "are retaking X", "are helping troops retake X"
+            if cur.dep_ in ("xcomp", "ccomp", "conj") and cur.head is not cur:
+                cur = cur.head
+                continue
+            break
+        return False
+
     def _add(self, rule: Rule, trigger: Token, s: _Arg, o: _Arg, weight: Weight) -> None:
         sent = self._sent(trigger)
         ev = Evidence(sent.start_char, sent.end_char, sent.text, self.sent_of[sent.start], trigger.text)
         timex = self._time(trigger, o.token)
         reported = None
         if weight.speaker is not None:
-            found = self._np(self.doc[weight.speaker], True)
+            found = self._np(self.toks[weight.speaker], True)
             if found and self.index.type_of(found[0].key) in AGENT_TYPES:
                 reported = found[0].key
         conf = self._confidence(rule.confidence, trigger, s, o)
-        self.relations.append(
-            Relation(
-                s.key,
-                rule.relation,
-                o.key,
-                ev,
-                rule.id,
-                conf,
-                negated=weight.negated,
-                modality=weight.modality,
-                time=timex[0],
-                time_text=timex[1],
-                reported_by=reported,
-                subject_text=self._mention_text(s.token),
-                object_text=self._mention_text(o.token),
-            )
-        )
-        # the attempt shows the actor's advance; "retake X from Y" names Y as the holder, not an actor
+        modality, implies = weight.modality, weight.implies
         actor = rule.construction not in ("verb-source", "verb-prep-inverse")
-        if actor and weight.implies and weight.implies != rule.relation and o.key != s.key:
-            if weight.implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
+        if actor and not weight.negated and modality == "Actual" and self._under_way(rule, trigger):
+            modality, implies = "Planned", "advancesOn"
+        rel = Relation(
+            s.key,
+            rule.relation,
+            o.key,
+            ev,
+            rule.id,
+            conf,
+            negated=weight.negated,
+            modality=modality,
+            time=timex[0],
+            time_text=timex[1],
+            reported_by=reported,
+            subject_text=self._mention_text(s.token),
+            object_text=self._mention_text(o.token),
+        )
+        self.trace[len(self.relations)] = (*s.via, *o.via)
+        self.relations.append(rel)
+        # the attempt shows the actor's advance; "retake X from Y" names Y as the holder, not an actor
+        if actor and implies and implies != rule.relation and o.key != s.key:
+            if implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
                 return
+            self.trace[len(self.relations)] = (*s.via, *o.via)
             self.relations.append(
                 Relation(
                     s.key,
-                    weight.implies,
+                    implies,
                     o.key,
                     ev,
-                    f"{weight.implies}.attempt",
+                    f"{implies}.attempt",
                     round(conf * 0.9, 2),
+                    negated=weight.negated and modality != weight.modality,
                     time=timex[0],
                     time_text=timex[1],
                     reported_by=reported,
@@ -869,18 +874,19 @@ class _Finder:
             return tok.text
         start, end = tok.i, tok.i
         sent = self._sent(tok)
-        while start > sent.start and self._entity(self.doc[start - 1]) == key:
+        while start > sent.start and self._entity(self.toks[start - 1]) == key:
             start -= 1
-        while end + 1 < sent.end and self._entity(self.doc[end + 1]) == key:
+        while end + 1 < sent.end and self._entity(self.toks[end + 1]) == key:
             end += 1
         return self.doc[start : end + 1].text
 
+    # ------------------------------------------------------------------ time
     def _clauses(self, sent_i: int) -> list[Token]:
         """Tokens heading relative, reported or parenthetical clauses in sentence ``sent_i`` (cached)."""
         found = self.clause_heads.get(sent_i)
         if found is None:
             sent = self.sents[sent_i]
-            found = [t for t in (self.doc[i] for i in range(sent.start, sent.end)) if t.dep_ in _OWN_CLAUSES]
+            found = [t for t in self.toks[sent.start : sent.end] if t.dep_ in _OWN_CLAUSES]
             self.clause_heads[sent_i] = found
         return found
 
@@ -905,8 +911,8 @@ class _Finder:
                 if found is not None:
                     return found.value, found.text
         at = trigger.idx
-        # relative, reported and parenthetical clauses that do not hold the trigger ("the Houthis, who took Y in
-        # 2014, advanced on X") keep their times to themselves; participles share the narrative time
+        # relative, reported and parenthetical clauses that do not hold the trigger keep their times to
+        # themselves; participles share the narrative time
         skip = [
             (t.left_edge.idx, t.right_edge.idx + len(t.right_edge.text))
             for t in self._clauses(self.sent_of[trigger.i])
@@ -930,11 +936,10 @@ class _Finder:
             if cur.head is cur:
                 break
             cur = cur.head
-        found = nearest(self.doc[sent.start], self.doc[sent.end - 1])
+        found = nearest(self.toks[sent.start], self.toks[sent.end - 1])
         if found is None and sent.start > 0:
-            # the narrative time of the sentence just before, in the same paragraph ("On 13 March, ... .
-            # Reportedly, the rebels re-entered the town"); never across a paragraph break
-            prev = self._sent(self.doc[sent.start - 1])
+            # the narrative time of the sentence just before, in the same paragraph; never across a paragraph break
+            prev = self._sent(self.toks[sent.start - 1])
             if "\n\n" not in self.text[prev.start_char : sent.start_char]:
                 found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
         return (found.value, found.text) if found else (None, None)
@@ -955,10 +960,15 @@ def find_relations(
     rejected: list[Rejection] | None = None,
     times: TimeIndex | None = None,
     lexicon: Lexicon | None = None,
+    graph: DepGraph | None = None,
+    trace: dict[int, tuple[Arc, ...]] | None = None,
 ) -> list[Relation]:
-    """Every relation the lexicon's rules find in ``doc``; rejected candidates go to ``rejected`` when given."""
-    finder = _Finder(doc, index, lexicon or load_lexicon(), times)
+    """Every relation the lexicon's rules find in ``doc``; rejected candidates go to ``rejected`` and the
+    enhanced arcs each statement rests on to ``trace`` (keyed by ``id(relation)``) when given."""
+    finder = _Finder(doc, graph or DepGraph(doc), index, lexicon or load_lexicon(), times)
     relations = finder.run()
     if rejected is not None:
         rejected.extend(finder.rejected)
+    if trace is not None:
+        trace.update(finder.trace)
     return relations

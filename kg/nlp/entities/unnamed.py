@@ -1,0 +1,141 @@
+"""Pass 8, unnamed actors and places: candidates named by their phrase.
+
+"Armed men seized the port", "Wagner instructors trained the police", "a small area near the village of X":
+when a relation needs an argument that no name, description or pronoun resolved, the phrase itself names it.
+This pass only prepares the candidates (one per noun-phrase head: a group of its own for people who act, a
+place of its own for a part of a place); relation finding promotes a candidate to an entity when a statement
+uses it (:meth:`kg.nlp.entities.EntityIndex.promote`), so a text's many unnamed phrases never clutter the graph.
+
+The name is the phrase without its determiner, number or quantity word ("3,000 armed men" -> "armed men");
+a place keeps what locates it ("small area near the village of X"); a possessor stays ("Ukraine's navy
+headquarters"). Generic names of a state's bodies ("police", "national army") are qualified by the state the
+text is about, so one text's "police" is not another's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from kg.nlp.entities.table import Table
+
+_SKIP_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis"})
+_QUANTITY = frozenset(
+    {"some", "many", "all", "most", "several", "few", "other", "more", "these", "those", "both", "each", "dozens",
+     "hundreds", "thousands", "scores", "about", "around", "nearly", "almost", "over", "up", "to", "at", "least"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An unnamed actor or place: its key, type, surface form and token span ``[start, end)``."""
+
+    key: str
+    type: str
+    alias: str
+    start: int
+    end: int
+    more: tuple[str, ...] = ()
+
+
+def run(t: Table) -> dict[int, Candidate]:
+    out: dict[int, Candidate] = {}
+    actors = t.lex.words("actor_nouns")
+    parts = t.lex.words("place_part_nouns")
+    last: dict[str, Candidate] = {}  # head word -> the latest place named with it ("the X compound")
+    for tok in t.toks:
+        if tok.i in t.ref or tok.i in t.name_at or tok.pos_ not in ("NOUN", "PROPN") or t.in_dateline(tok.i):
+            continue
+        low = tok.lower_
+        if tok.dep_ in ("compound", "amod") and tok.head.i > tok.i:
+            continue
+        if low in actors:
+            cand = _actor(t, tok)
+        elif low in parts:
+            cand = _place(t, tok)
+            bare = [x for x in t.toks[tok.left_edge.i : tok.i] if x.lower_ != "the"]
+            if not bare and low in last and tok.right_edge.i == tok.i:
+                prev = last[low]  # "the compound" after "the MACV compound": the same place
+                cand = Candidate(prev.key, prev.type, t.surface(tok.i - 1, tok.i + 1), tok.i, tok.i + 1, prev.more)
+            elif cand is not None:
+                last[low] = cand
+        else:
+            continue
+        if cand is not None:
+            out[tok.i] = cand
+    return out
+
+
+def _content_start(t: Table, head: Token) -> int:
+    i = head.left_edge.i
+    while i < head.i:
+        x = t.toks[i]
+        if x.pos_ in ("DET", "NUM", "PUNCT") or x.like_num or x.lower_ in _QUANTITY or x.tag_ == "PRP$":
+            i += 1
+            continue
+        if x.dep_ in ("advmod", "quantmod", "nummod") and not x.is_alpha:
+            i += 1
+            continue
+        break
+    return i
+
+
+def _actor(t: Table, head: Token) -> Candidate | None:
+    start = _content_start(t, head)
+    words = [x for x in t.toks[start : head.i + 1] if x.is_alpha or x.text == "-"]
+    if not words or any(x.pos_ in ("VERB", "AUX", "ADV") for x in words):
+        return None  # "the latter favored alliance": a clause, not a name
+    if len(words) == 1 and head.tag_ in ("NN", "NNP") and head.lower_ not in t.lex.words("institution_heads"):
+        if head.lower_ not in ("police", "army", "military", "navy", "gendarmerie", "militia", "government"):
+            return None  # a bare singular "group" or "force" names nothing on its own
+    alias = t.surface(start, head.i + 1)
+    key = alias
+    generic = all(x.is_lower for x in words)
+    st = t.main_state()
+    if generic and st is not None and head.lower_ in t.lex.words("institution_heads") | t.lex.words("force_heads"):
+        key = f"{st.adjectives[0]} {alias}"  # "police" of a text about X is X's police
+    return Candidate(key[:1].upper() + key[1:] if not generic else key, "Group", alias, start, head.i + 1)
+
+
+def _place(t: Table, head: Token) -> Candidate | None:
+    start = _content_start(t, head)
+    poss = [c for c in head.children if c.dep_ == "poss" and c.tag_ != "PRP$"]
+    if poss:
+        start = min(start, poss[0].left_edge.i)
+    end = head.i + 1
+    for c in head.children:
+        if c.i > head.i and c.dep_ == "prep" and c.lower_ in ("near", "in", "of", "around", "outside", "east",
+                                                             "west", "north", "south", "along", "on", "between"):
+            skip = _SKIP_DEPS - ({"conj", "cc"} if c.lower_ == "between" else set())  # "between A and B"
+            last = max(x.i for x in c.subtree if x.dep_ not in skip or x.i == c.i)
+            sub = [x for x in c.subtree if x.dep_ in skip and x.i > c.i]
+            if sub:
+                last = min(last, min(x.i for x in sub) - 1)
+            end = max(end, last + 1)
+            if c.lower_ == "between" and end < len(t.toks) and t.toks[end].lower_ == "and":
+                # "between A and B" where the parser hung "and B" elsewhere: B's phrase, to the next clause
+                sent_end = t.sents[t.sent_of[head.i]].end
+                k = end + 1
+                while k < sent_end and t.toks[k].text not in (",", ";", ":") and not t.toks[k].tag_.startswith("VB"):
+                    k += 1
+                while k > end + 1 and not t.toks[k - 1].is_alpha:
+                    k -= 1
+                end = k
+            break
+    if end == head.i + 1 and end < len(t.toks):
+        # "overran a small area near X": a locating phrase right after the noun names it, wherever the parser
+        # hung it
+        nxt = t.toks[end]
+        if nxt.dep_ == "prep" and nxt.lower_ in ("near", "around", "outside", "in") and nxt.head.i == head.head.i:
+            sub = [x.i for x in nxt.subtree if x.dep_ not in _SKIP_DEPS or x.i == nxt.i]
+            stop = [x.i for x in nxt.subtree if x.dep_ in _SKIP_DEPS and x.i > nxt.i]
+            end = (min(stop) if stop else max(sub) + 1)
+    while end > head.i + 1 and not t.toks[end - 1].is_alpha:
+        end -= 1
+    alias = t.surface(start, end)
+    if not any(x.is_alpha for x in t.toks[start:end]) or end - start < 2:
+        return None  # a bare "the area" names no place
+    short = t.surface(start, head.i + 1)
+    more = (short,) if end > head.i + 1 and head.i > start else ()
+    return Candidate(alias, "Place", alias, start, end, more)
