@@ -256,8 +256,8 @@ class DepGraph:
                 if arc.rel in NOMINAL or arc.rel.startswith("prep:") or arc.rel in ("appos", "describes"):
                     for x in of:
                         self.add(arc.head, arc.rel, x, "quantity")
-            for arc in list(self._out[tok.i]):  # "a handful of advisers from X": the advisers are from X
-                if arc.rel.startswith("prep:") and arc.rel != "prep:of" or arc.rel in ("acl", "relcl"):
+            for arc in list(self._out[tok.i]):  # "a dozen instructors from X": they are from X
+                if (arc.rel.startswith("prep:") and arc.rel != "prep:of") or arc.rel in ("acl", "relcl"):
                     for x in of:
                         self.add(x, arc.rel, arc.dep, "quantity")
 
@@ -369,7 +369,7 @@ class DepGraph:
                     self.add(c.i, "nsubj:x", a.dep, "control")
 
     def _asides(self) -> None:
-        """ "The troops, believed to be X, have been liaising": the parser gives the subject to the aside before
+        """ "The unit, thought to be X, has been patrolling": the parser gives the subject to the aside before
         the verb; it is the verb's. "On 13 March, X's forces, advancing from Y, succeeded in ...": the parser may
         take a fronted subject for a second object of the opening preposition."""
         for v in self.toks:
@@ -493,10 +493,10 @@ class DepGraph:
             elif arc.rel.startswith("prep:") and arc.rel[5:] in _DESCRIBING and arc.why != "where":
                 gov = self.toks[arc.head]
                 if self.toks[arc.dep].pos_ not in ("NOUN", "PROPN") or self.toks[arc.dep].ent_type_ in _TIMES:
-                    continue  # "in May": a describing phrase is a noun phrase ("in rebel hands", "at Gates of X")
+                    continue  # "in May": a describing phrase is a noun phrase ("in rebel hands", "at the gates of X")
                 before = self._set_off(arc)
                 if before is not None:
-                    # "the loss of territory to the RSF, already in control of X": a phrase set off by a comma
+                    # "the loss of the province to the rebels, by then in control of X": a phrase set off by a comma
                     # describes the noun phrase just before it, whatever the parser hung it on
                     self.add(arc.dep, "describes", before, arc.rel[5:])
                     continue
@@ -545,10 +545,7 @@ _BASIC = {
 
 
 def _matches(rel: str, rels: Iterable[str]) -> bool:
-    for r in rels:
-        if r == rel or (r.endswith("*") and rel.startswith(r[:-1])):
-            return True
-    return False
+    return any(r == rel or (r.endswith("*") and rel.startswith(r[:-1])) for r in rels)
 
 
 def _has_object(p: Token) -> bool:

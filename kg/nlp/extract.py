@@ -91,9 +91,7 @@ def extract(doc: Doc, document: Document) -> Extraction:
         o for s, _p, o in index.links if s in used or o in used
     }
     keep = [
-        k
-        for k, e in index.entities.items()
-        if k in used or k in linked or (e.mentions and k not in index.promoted)
+        k for k, e in index.entities.items() if k in used or k in linked or (e.mentions and k not in index.promoted)
     ]
     entities = tuple(index.entities[k] for k in sorted(keep))
     return Extraction(document=a.document, entities=entities, relations=tuple(relations))

@@ -28,7 +28,16 @@ CONSTRUCTIONS = (
 )
 #: Fixed slot names of noun rules; ``prep:WORD`` is allowed too.
 SLOTS = (
-    "self", "poss", "compound", "amod", "head", "located", "clause-subject", "main-subject", "implicit", "purpose",
+    "self",
+    "poss",
+    "compound",
+    "amod",
+    "head",
+    "located",
+    "clause-subject",
+    "main-subject",
+    "implicit",
+    "purpose",
 )
 #: What a governing word does to the claim it governs, besides the kg modalities.
 EFFECTS = (*tuple(m for m in MODALITIES if m != "Actual"), "negated", "reported", "actual")
@@ -107,9 +116,7 @@ def _slots(item: dict[str, object], key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
         raise KGError(f"{where}: noun rules need {key} = [slot, ...] (slots: {', '.join(SLOTS)}, prep:WORD)")
     for slot in value:
-        base, etype = slot, ""
-        if slot.rsplit(":", 1)[-1] in ENTITY_TYPES:
-            base, etype = slot.rsplit(":", 1)
+        base = slot.rsplit(":", 1)[0] if slot.rsplit(":", 1)[-1] in ENTITY_TYPES else slot
         if base not in SLOTS and not (base.startswith("prep:") and len(base) > 5):
             raise KGError(f"{where}: slot {slot!r} is not one of {', '.join(SLOTS)}, prep:WORD (optionally SLOT:TYPE)")
     return tuple(value)

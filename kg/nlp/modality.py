@@ -156,7 +156,7 @@ def weigh(trigger: Token, lex: Lexicon, sent: Span | None = None) -> Weight:
             # "their control of X was never in doubt": the verb says something about the fact, not whether it is
             return _done(acc, sent if sent is not None else trigger.sent)
         if adjunct:
-            # "ordered X to retreat on the advice of Y": an adjunct phrase is not what the order is about
+            # "told X to withdraw on the counsel of Y": an adjunct phrase is not what the order is about
             _own_cues(cur, lex, acc)
             return _done(acc, sent if sent is not None else trigger.sent)
         gov = verbs.get(cur.lemma_.lower()) if prev.dep_ == "dobj" else None

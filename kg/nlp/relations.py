@@ -78,9 +78,7 @@ class _Arg:
 class _Finder:
     """Matches every rule of the lexicon in one parsed document."""
 
-    def __init__(
-        self, doc: Doc, graph: DepGraph, index: EntityIndex, lex: Lexicon, times: TimeIndex | None
-    ) -> None:
+    def __init__(self, doc: Doc, graph: DepGraph, index: EntityIndex, lex: Lexicon, times: TimeIndex | None) -> None:
         self.doc = doc
         self.g = graph
         self.toks = graph.toks
@@ -272,17 +270,17 @@ class _Finder:
 
     def _np(self, tok: Token, agent: bool, depth: int = 0) -> list[_Arg]:
         """Entities a noun phrase headed by ``tok`` names."""
-        if depth > 4 or tok.lower_ in _RELATIVES and tok.tag_ in ("WP", "WDT", "WP$"):
+        if depth > 4 or (tok.lower_ in _RELATIVES and tok.tag_ in ("WP", "WDT", "WP$")):
             return []  # a relative pronoun's antecedent has arcs of its own in the enhanced graph
         key = self._entity(tok)
         if key is not None and agent and self._in_dateline(tok.head) and tok.dep_ == "appos":
             key = None  # words the parser tied to a dateline's place are not that place
         if key is not None:
             if not agent and self._part_of(tok, key):
-                return []  # "the north of Syria" is not Syria
+                return []  # "the north of Mali" is not Mali
             out = [_Arg(key, tok)]
             if agent:
-                # "Hezbollah, Syrian Army at the gates of X" (a headline's comma): another agent in apposition
+                # "Hezbollah, Malian Army at the gates of X" (a headline's comma): another agent in apposition
                 for a in [*self.g.deps(tok.i, "appos"), *self.g.heads(tok.i, "appos")]:
                     other = a.dep if a.head == tok.i else a.head
                     k = self._entity(self.toks[other])
@@ -315,11 +313,14 @@ class _Finder:
         found = self._args(g.deps(tok.i, "appos"), agent, depth + 1)
         if found:
             return found
-        if agent and low not in self.elex.words("role_nouns") and not self.elex.is_group_noun(low) and (
-            low not in self.elex.words("actor_nouns")
+        if (
+            agent
+            and low not in self.elex.words("role_nouns")
+            and not self.elex.is_group_noun(low)
+            and (low not in self.elex.words("actor_nouns"))
         ):
-            # "Taliban columns", "Russian warplanes", "Hamas's tanks": what an agent owns acts for it (but "a
-            # Libyan minister" is a person, not Libya)
+            # "Houthi columns", "Ethiopian warplanes", "Hamas's tanks": what an agent owns acts for it (but "a
+            # Malian minister" is a person, not Mali)
             for a in g.deps(tok.i, "compound", "poss", "amod"):
                 k = self._entity(self.toks[a.dep])
                 if k is not None and a.dep < tok.i:
@@ -335,7 +336,7 @@ class _Finder:
         for a in g.deps(tok.i, *(f"prep:{c}" for c in self.containers)):
             if a.dep < tok.i:
                 continue
-            if g.case_of(a) == "of" and tok.tag_ == "NNS" and not self.toks[a.dep].conjuncts and not agent:
+            if g.case_of(a) == "of" and tok.tag_ == "NNS" and len(self.toks[a.dep].conjuncts) == 0 and not agent:
                 continue  # "the cities of the north" lie in the region; "the towns of A and B" name them
             arcs.append(a)
         found = self._args(arcs, agent, depth + 1)
@@ -362,7 +363,7 @@ class _Finder:
 
     def _part_of(self, tok: Token, key: str) -> bool:
         """Whether a region word the entity does not include narrows the place to a part of it. A city's
-        quarters are still the city ("eastern Aleppo" is held as Aleppo is), a country's regions are not."""
+        quarters are still the city ("eastern Kassala" is held as Kassala is), a country's regions are not."""
         if self._is_city(key):
             return False
         return any(
@@ -521,7 +522,9 @@ class _Finder:
             objs = self._args(objs_arcs, agent_obj)
             for a in objs_arcs:
                 if not a.why:
-                    objs += [x for x in self._elaboration(self.toks[a.dep], agent_obj) if x.key not in {o.key for o in objs}]
+                    objs += [
+                        x for x in self._elaboration(self.toks[a.dep], agent_obj) if x.key not in {o.key for o in objs}
+                    ]
             self._emit(rule, verb, self._subjects(verb), objs, "the object")
         elif kind == "verb-prep":
             if not self._particles_ok(rule, verb):
@@ -530,7 +533,7 @@ class _Finder:
             if (has_obj and not rule.object_allowed) or (rule.object_required and not has_obj):
                 return  # "pushed the rebels to X" moves someone else; "pushed out of X" without an object is a retreat
             pobjs = self._prep_arcs(verb, rule.preps, on_object=rule.object_allowed)
-            if rule.through:  # "went to the side of X": only through these nouns
+            if rule.through:  # "passed to the side of X": only through these nouns
                 pobjs = [a for a in pobjs if g.lemmas[a.dep] in rule.through or self.toks[a.dep].lower_ in rule.through]
             if not pobjs:
                 return
@@ -543,18 +546,18 @@ class _Finder:
             places = self._args(g.deps(verb.i, "nsubj", "nsubj:x", "nsubj:pass"), False)
             self._emit(rule, verb, self._args(pobjs, True), places, "the subject")
         elif kind == "verb-source":
-            objs = g.deps(verb.i, "obj")
+            source_objs = g.deps(verb.i, "obj")
             pobjs = self._prep_arcs(verb, rule.preps)
-            if not objs or not pobjs:
+            if not source_objs or not pobjs:
                 return
-            self._emit(rule, verb, self._args(pobjs, True), self._args(objs, agent_obj), "the object")
+            self._emit(rule, verb, self._args(pobjs, True), self._args(source_objs, agent_obj), "the object")
         elif kind == "verb-causative":
-            # "X rallied the soldiers to his cause", "won over the garrison": the object does it, toward X
+            # "the colonel rallied two battalions", "won over the garrison": the object does it, toward the subject
             if not self._particles_ok(rule, verb):
                 return
-            objs = g.deps(verb.i, "obj")
-            if objs:
-                self._emit(rule, verb, self._args(objs, True), self._subjects(verb), "the subject")
+            moved = g.deps(verb.i, "obj")
+            if moved:
+                self._emit(rule, verb, self._args(moved, True), self._subjects(verb), "the subject")
         elif kind == "light-verb":
             for d in g.deps(verb.i, "obj"):
                 noun = self.toks[d.dep]
@@ -562,7 +565,12 @@ class _Finder:
                     continue
                 pobjs = self._prep_arcs(noun, rule.preps) or self._prep_arcs(verb, rule.preps)
                 if not pobjs and d.why == "quantity":  # "provided much of the training for X"
-                    pobjs = [b for q in g.deps(verb.i, "obj") if not q.why for b in self._prep_arcs(self.toks[q.dep], rule.preps)]
+                    pobjs = [
+                        b
+                        for q in g.deps(verb.i, "obj")
+                        if not q.why
+                        for b in self._prep_arcs(self.toks[q.dep], rule.preps)
+                    ]
                 if not pobjs:
                     pobjs = [a for a in g.deps(verb.i, "prep:in") if a.why == "where"]  # "where X took control"
                 if pobjs:

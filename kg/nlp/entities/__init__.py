@@ -12,7 +12,7 @@ with its own tests (``tests/test_entities.py``):
 2. ``merging``      names become entities; spellings, short forms, acronyms and plurals of one entity join it,
                     under hard constraints (never a person with a group, never two differently named
                     organisations);
-3. ``states``       a state, its forces and its institutions ("British troops", "the Syrian police");
+3. ``states``       a state, its forces and its institutions ("British troops", "the Malian police");
 4. ``members``      members stand for their group ("Hamas fighters"); a person's followers are a group of
                     their own ("X's loyalists"); "X-backed militias" are one group;
 5. ``descriptions`` "the rebels", "the group", "the army", "a coalition called X";

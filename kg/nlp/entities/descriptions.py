@@ -11,7 +11,7 @@ factions called X" refer to a group, in this order of evidence:
 5. "the army", "the security forces", "government troops": the forces of the state the text is about;
    "the government", "the regime", "the authorities": that state;
 6. otherwise a side the text never names ("rebel forces") is a group of its own, one per side and country
-   ("Libyan rebels"), so reports of one war share it.
+   ("Malian rebels"), so reports of one war share it.
 
 Indefinite phrases ("a new militia") introduce something new: they are left to the phrase candidates.
 """
@@ -51,7 +51,7 @@ def run(t: Table) -> None:
 
 
 def _roles(t: Table) -> None:
-    """ "a top Libyan minister ... Libyan foreign minister X": a singular role noun refers to the person the text
+    """ "a senior Malian minister ... Malian defence minister X": a singular role noun refers to the person the text
     names with that role, the next one within two sentences when it introduces them ("a minister"), the last one
     before it when it refers back ("the minister")."""
     roles = t.lex.words("role_nouns")
@@ -132,7 +132,7 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         side = "incumbent"  # "pro-government militias"
     elif np.anti is not None and np.anti.lower_ in lex.words("government_words"):
         side = "insurgent"
-    if side is None:  # "pro-Russian separatists": the nationality names no side, the separatists do
+    if side is None:  # "pro-Ethiopian separatists": the nationality names no side, the separatists do
         side = next((lex.sides[w] for w in words if w in lex.sides and w not in ("pro", "anti")), None)
     proper = [x for x in np.pre if _proper(t, x)]
     if proper and not np.definite and side is not None:
@@ -150,12 +150,15 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         if named is not None:
             return named, "description"
         st = t.main_state()
-        return (t.state_cluster(st), "description") if st is not None else (None, "")
+        if st is not None:
+            return t.state_cluster(st), "description"
+        # no state named at all: the incumbent side the text speaks of ("government troops ... the regime")
+        return _same_side(t, "incumbent", np.head.i), "description"
     if side is not None:
         same = _same_side(t, side, np.head.i)
         if same is not None:
             return same, "description"
-    plain = np.definite and all(x.is_lower and x.pos_ in ("ADJ", "DET") for x in np.pre)
+    plain = np.definite and all(x.pos_ == "DET" or (x.is_lower and x.pos_ == "ADJ") for x in np.pre)
     if side is None and head in lex.words("salient_nouns") and plain:
         found = _salient(t, np.head.i, None)
         if found is not None:
@@ -278,6 +281,8 @@ def _governing_subjects(t: Table, at: int) -> set[int]:
         c = t.at(conj.i)
         if c is not None:
             out.add(c.uid)
+    if tok.dep_ == "poss":
+        return out  # "soldiers heading for the rulers' stronghold": a possessor may well be the subject's own
     node = tok
     for _ in range(12):
         if node.pos_ in ("VERB", "AUX"):

@@ -112,7 +112,6 @@ class EntityIndex:
 
 
 def canonical(t: Table, c: Cluster, keys: dict[int, str]) -> str:
-    lex = t.lex
     if c.kind == "side":
         if c.fixed_key:
             return c.fixed_key
@@ -137,18 +136,18 @@ def canonical(t: Table, c: Cluster, keys: dict[int, str]) -> str:
     if c.type in ("GPE", "Place"):
         compass = t.lex.words("compass_words")
         regions = [n for n in names if n.split()[0].lower() in compass]
-        if regions:  # "northern Syria": one key however the text capitalises it
+        if regions:  # "northern Mali": one key however the text capitalises it
             n = max(regions, key=lambda n: (names[n], n))
             return n[:1].upper() + n[1:]
         for n, _ in names.most_common():
-            place = t.known_place(n)
-            if place is not None:
-                return ascii_name(place.name)
+            place = t.geo_best(n)
+            if place is not None and (place.is_country or place.country in t.countries):
+                return ascii_name(place.name)  # the gazetteer's spelling where the text's country says which
         if all(n.isupper() for n in names):
             n = names.most_common(1)[0][0]
             place = t.geo_best(n)
             return ascii_name(place.name) if place is not None else n.title()
-        # a place the gazetteer does not know: the name the text uses most ("Crimea" over "the Crimean
+        # a place the gazetteer does not know: the name the text uses most ("Valdia" over "the Valdian
         # peninsula"), then the longest
         return max(names, key=lambda n: (names[n], len(n.split()), n))
     folded: dict[str, Counter[str]] = {}
@@ -236,7 +235,9 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
         aliases |= {n for n in c.names if n.strip()}
         aliases.add(key)
         geo = georef(t, c)
-        index.entities[key] = Entity(key=key, type=c.type, aliases=tuple(sorted(aliases)), mentions=tuple(mentions), geo=geo)
+        index.entities[key] = Entity(
+            key=key, type=c.type, aliases=tuple(sorted(aliases)), mentions=tuple(mentions), geo=geo
+        )
         if c.forced_type or geo is not None or c.strong or c.ties or c.titled:
             index.firm.add(key)
         if c.kind == "state":

@@ -44,7 +44,8 @@ WORD_LISTS: dict[str, str] = {
     "follower_nouns": "nouns for the followers of a person ('X's loyalists'): a group tied to X",
     "unit_nouns": "nouns that end the name of a military unit ('4th Guards Brigade')",
     "actor_nouns": "nouns for unnamed people who act ('armed men seized the port'): a group named by its phrase",
-    "place_part_nouns": "nouns for a part of a place ('a small area near X'): a place named by its phrase",
+    "standalone_actors": "singular actor nouns that name a body on their own ('the police', 'the militia')",
+    "place_part_nouns": "nouns for a part of a place ('a strip of land near X'): a place named by its phrase",
     "demonym_suffixes": "endings that turn a place name into its adjective ('Tigray' -> 'Tigrayan')",
     "role_nouns": "nouns for one person's role ('a top minister'): a person, never the state they serve",
     "descriptor_adjectives": "adjectives of faith or creed before a group's name that are not part of it",
@@ -90,7 +91,9 @@ class EntityLexicon:
         try:
             return self.lists[name]
         except KeyError:
-            raise KeyError(f"entity lexicon has no word list {name!r}; known: {', '.join(sorted(WORD_LISTS))}") from None
+            raise KeyError(
+                f"entity lexicon has no word list {name!r}; known: {', '.join(sorted(WORD_LISTS))}"
+            ) from None
 
     def is_group_noun(self, word: str) -> bool:
         w = word.lower()
@@ -101,7 +104,7 @@ class EntityLexicon:
         return self._names.get(key[4:] if key.startswith("the ") else key)
 
     def state_by_adjective(self, text: str) -> State | None:
-        """The state of a nationality word: "British", "Iraqis", "the South Sudanese"."""
+        """The state of a nationality word: "British", "Iraqis", "the Eritreans"."""
         key = fold(text)
         key = key[4:] if key.startswith("the ") else key
         found = self._adjectives.get(key)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from kg.nlp.gazetteer import fold
 from kg.nlp.entities.phrases import NP, is_group_head, owner_cluster, read_np
 from kg.nlp.entities.table import Cluster, Table, alias_text, content_text
+from kg.nlp.gazetteer import fold
 
 _PRONOUN_TAGS = ("PRP$", "PRP")
 
@@ -35,7 +35,7 @@ def run(t: Table) -> None:
             for a in t.graph.deps(tok.i, "describes")
             if a.why == "appos"
         ):
-            continue  # "Ukraine's naval commander, X": the person, not the navy (the descriptions pass)
+            continue  # "Northland's naval commander, X": the person, not the navy (the descriptions pass)
         np = read_np(t, tok)
         if np.poss is not None and np.poss.tag_ in _PRONOUN_TAGS:
             t.follow[tok.i] = np.poss.i  # "their troops": decided once "their" is resolved
@@ -88,7 +88,7 @@ def _named_by_premodifiers(t: Table, np: NP) -> Cluster | None:
     toks: list[Token] = []
     for x in reversed(np.pre):
         known = x.text[:1].isupper() and x.is_alpha and (fold(x.text) + "s") in t.by_key and x.i not in t.name_at
-        if known:  # "Communist troops" after "the Communists": the name the text uses, in its adjective form
+        if known:  # "Maoist troops" after "the Maoists": the name the text uses, in its adjective form
             toks.insert(0, x)
             continue
         if (
@@ -100,8 +100,8 @@ def _named_by_premodifiers(t: Table, np: NP) -> Cluster | None:
             and x.i not in t.name_at
             and x.lower_ not in t.lex.sides
             and not t.lex.is_group_noun(x.lower_)
-            and not (x.i in t.sent_starts and x.lower_ in t.lower_words)
-        ):
+            and not (x.i in t.sent_starts and x.lower_ not in t.mid_caps and not x.ent_type_)
+        ):  # a sentence's first word is capitalised anyway: "Jubilant fighters" names nobody
             toks.insert(0, x)
         else:
             break
@@ -157,7 +157,7 @@ def _of_owner(t: Table, c: Cluster, head: str, loyal: bool) -> Cluster | None:
 
 
 def _modified_by_name(t: Table, np: NP, c: Cluster | None) -> Cluster | None:
-    """ "Hamas fighters", "Gaddafi loyalists", "Houthi rebels", "Tigray forces"."""
+    """ "Hamas fighters", "Mobutu loyalists", "Houthi rebels", "Tigray forces"."""
     if c is None or c.kind == "state":
         return None
     lex = t.lex
@@ -166,7 +166,7 @@ def _modified_by_name(t: Table, np: NP, c: Cluster | None) -> Cluster | None:
     if c.group_like and c.kind != "state":
         return c
     if c.type == "Person":
-        if c.titled or c.strong and c.votes["Person"] >= 3:
+        if c.titled or (c.strong and c.votes["Person"] >= 3):
             return followers_of(t, c) if low in lex.words("follower_nouns") else None
         if head.tag_ == "NNS" and low in lex.words("member_nouns") and c.forced_type is None:
             c.votes["Group"] += 4  # "X fighters", "X militants": the NER's person is a group
@@ -228,7 +228,8 @@ def record(t: Table, np: NP, target: Cluster, kind: str, tie: bool = True) -> No
     t.mention(target, np.start, np.head.i + 1, kind, map_tokens=False)
     alias = content_text(t, np.pre, np.head)
     if np.poss is not None and np.poss.tag_ not in _PRONOUN_TAGS:
-        alias = t.surface(np.poss.left_edge.i, np.head.i + 1)
+        kept = [x for x in t.toks[np.poss.left_edge.i : np.head.i + 1] if not x.like_num and x.pos_ != "DET"]
+        alias = "".join(x.text_with_ws for x in kept).strip()  # "X's army", not "X's 6,000 men"
     elif np.member_of is not None and t.at(np.member_of.i) is target:
         pass
     elif np.member_of is not None:
@@ -239,8 +240,10 @@ def record(t: Table, np: NP, target: Cluster, kind: str, tie: bool = True) -> No
         target.aliases.add(alias)  # never a bare "troops": it would match every force
     elif " " in alias:
         target.aliases.add(alias.split(" ", 1)[1])
-    elif target.kind == "side" and alias.lower() in t.lex.sides:
-        target.aliases.add(alias)  # "the rebels" is how the text names a side it never names otherwise
+    elif alias.lower() in t.lex.sides or (
+        t.lex.is_group_noun(alias) and alias.lower() not in t.lex.words("neutral_bare") and kind != "member"
+    ):
+        target.aliases.add(alias)  # "the rebels", "the alliance": how the text names it (never a bare "troops")
     for w in np.words if tie else ():
         if t.lex.is_group_noun(w) or w in t.lex.sides:
             target.tie(w, np.head.i, t.lex.sides)
@@ -248,7 +251,7 @@ def record(t: Table, np: NP, target: Cluster, kind: str, tie: bool = True) -> No
 
 def backed_groups(t: Table) -> None:
     """ "Kurdish-led forces", "US-backed militias", "the Saudi-led coalition": one group named by the whole
-    phrase. A backed name ("the US-backed Syrian Free Army") is that name; the backer's word is no mention."""
+    phrase. A backed name ("the US-backed Free Valley Army") is that name; the backer's word is no mention."""
     lex = t.lex
     toks = t.toks
     participles = lex.words("backing_participles")
@@ -271,7 +274,7 @@ def backed_groups(t: Table) -> None:
                 break
             k += 1
         if k >= len(toks) or k in t.name_at:
-            _drop_backer(t, j, p.i)  # "the US-backed Syrian Free Army": the name is the group
+            _drop_backer(t, j, p.i)  # "the US-backed Free Valley Army": the name is the group
             continue
         if not lex.is_group_noun(toks[k].lower_):
             continue
@@ -281,7 +284,7 @@ def backed_groups(t: Table) -> None:
             _drop_backer(t, j, p.i)  # "X-affiliated terrorist group Y": the group is Y
             continue
         if lex.words("government_words") & {x.lower_ for x in toks[p.i + 1 : k]}:
-            continue  # "Russian-backed government troops" are the government's, whoever backs them
+            continue  # "Cuban-backed government troops" are the government's, whoever backs them
         _drop_backer(t, j, p.i)
         text = t.surface(j, k + 1)
         key = "phrase:" + text.lower()
@@ -305,7 +308,7 @@ def backed_groups(t: Table) -> None:
 
 
 def _particle_name(t: Table, i: int) -> bool:
-    """ "al-Shabab": a lower-case particle, a hyphen and a capitalised word start a name."""
+    """ "al-Dawla": a lower-case particle, a hyphen and a capitalised word start a name."""
     toks = t.toks
     return (
         i + 2 < len(toks)
@@ -335,7 +338,7 @@ def _drop_backer(t: Table, start: int, end: int) -> None:
 def _speaker_token(t: Table, owner: Cluster, pron_i: int) -> int:
     """The mention of ``owner`` before the pronoun that is closest to it (to ask whether it spoke)."""
     best = -1
-    for s, e, _k in owner.mentions:
+    for _s, e, _k in owner.mentions:
         if e - 1 < pron_i:
             best = max(best, e - 1)
     return best if best >= 0 else pron_i

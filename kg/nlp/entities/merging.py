@@ -1,7 +1,7 @@
 """Pass 2, merging names: the name spans of pass 1 become entities, and the spellings of one entity join it.
 
 - one entity per name (folded spelling), one per state whatever the spelling ("US", "United States");
-- "Syrian Army", "French Special Forces": a state's name or adjective followed only by force words is that
+- "Malian Army", "Nigerian Special Forces": a state's name or adjective followed only by force words is that
   state's forces (a group of its own, tied to the state);
 - a name the NER tagged once is the same name where it missed it ("ADF fighters" after "ADF");
 - "Kerr" joins "Alan Kerr" (people), "Bandar" joins "Bandar-e-Anzali" (places), when exactly one full name
@@ -38,9 +38,9 @@ def run(t: Table) -> None:
 
 
 def _regions(t: Table) -> None:
-    """ "Ukraine's Crimea region" and "Crimea", "the Crimean peninsula" and "Crimea": a region named with its
+    """ "Eastland's Valdia region" and "Valdia", "the Valdian peninsula" and "Valdia": a region named with its
     region noun, or by the adjective of its name, is the place of that name (not when that name is a city:
-    "the Aleppo governorate" is not Aleppo)."""
+    "the Kassala governorate" is not Kassala)."""
     regions = t.lex.words("region_heads")
     for c in t.live():
         if c.kind != "name":
@@ -48,11 +48,11 @@ def _regions(t: Table) -> None:
         for n in list(c.names):
             words = n.split()
             if len(words) == 1 and len(c.names) == 1:
-                other = place_of_adjective(t, n)  # "Crimean" alone: the adjective of a place, no name of its own
+                other = place_of_adjective(t, n)  # "Valdian" alone: the adjective of a place, no name of its own
             elif len(words) >= 2 and words[-1] in regions:
                 bare = " ".join(words[:-1])
                 if _city(t, bare):
-                    continue  # "the Aleppo governorate" is not the city
+                    continue  # "the Kassala governorate" is not the city
                 uid = t.by_key.get(fold(bare))
                 other = t.get(uid) if uid is not None else None
                 if other is None or other is t.get(c.uid):
@@ -72,7 +72,7 @@ def _city(t: Table, name: str) -> bool:
 
 
 def place_of_adjective(t: Table, word: str) -> Cluster | None:
-    """The place the text names whose adjective ``word`` is ("Crimean" -> the cluster named "Crimea")."""
+    """The place the text names whose adjective ``word`` is ("Valdian" -> the cluster named "Valdia")."""
     if " " in word or not word[:1].isupper() or len(word) < 5 or t.lex.state_by_adjective(word) is not None:
         return None
     low = fold(word)
@@ -83,8 +83,10 @@ def place_of_adjective(t: Table, word: str) -> Cluster | None:
         if len(stem) < 4:
             continue
         for c in t.live():
-            if c.kind == "name" and c.place_like and any(
-                fold(n).startswith(stem) and len(fold(n)) - len(stem) <= 2 and fold(n) != low for n in c.names
+            if (
+                c.kind == "name"
+                and c.place_like
+                and any(fold(n).startswith(stem) and len(fold(n)) - len(stem) <= 2 and fold(n) != low for n in c.names)
             ):
                 return c
     return None
@@ -92,7 +94,7 @@ def place_of_adjective(t: Table, word: str) -> Cluster | None:
 
 def _relative_evidence(t: Table) -> None:
     """ "X, which has used ...": a name that takes "which" is no person."""
-    for s, e, uid, kind in t.spans:
+    for _s, e, uid, kind in t.spans:
         if kind != "name":
             continue
         head = t.toks[e - 1]
@@ -104,7 +106,7 @@ def _relative_evidence(t: Table) -> None:
 
 
 def forces_of(t: Table, n: NameSpan) -> State | None:
-    """The state whose armed forces a name like "Syrian Army" or "French Special Forces" names."""
+    """The state whose armed forces a name like "Malian Army" or "Nigerian Special Forces" names."""
     toks = t.toks[n.start : n.end]
     if len(toks) < 2 or toks[-1].lower_ not in t.lex.words("force_heads"):
         return None
@@ -182,13 +184,13 @@ def _propagate(t: Table) -> None:
         for n in c.names:
             words = n.split()
             if len(n) >= 3 and _CAP.match(n):
-                first = re.split(r"[-'\u2019]", words[0])[0] or words[0]  # the first token of "Al-Shabab"
+                first = re.split(r"[-'\u2019]", words[0])[0] or words[0]  # the first token of "Al-Dawla"
                 by_first.setdefault(first.lower(), []).append((words, c))
     i = 0
     while i < len(toks):
         cands = by_first.get(toks[i].lower_) if i not in t.name_at and i not in t.demonym_at else None
         if cands and not _CAP.match(toks[i].text) and not _particle_start(t, i):
-            cands = None  # only a particle ("al-Shabab" for "Al-Shabab") may start a name in lower case
+            cands = None  # only a particle ("al-Dawla" for "Al-Dawla") may start a name in lower case
         hit = None
         for words, c in sorted(cands or (), key=lambda x: (-len(x[0]), x[1].uid)):
             j = i
@@ -222,7 +224,7 @@ def _propagate(t: Table) -> None:
 
 
 def _particle_start(t: Table, i: int) -> bool:
-    """Whether token ``i`` is a lower-case name particle joined by a hyphen ("al" of "al-Shabab")."""
+    """Whether token ``i`` is a lower-case name particle joined by a hyphen ("al" of "al-Dawla")."""
     x = t.toks[i]
     return x.is_lower and x.is_alpha and len(x) <= 3 and i + 2 < len(t.toks) and t.toks[i + 1].text == "-"
 
@@ -275,7 +277,7 @@ def _short_forms(t: Table) -> None:
         kinds = set(lex.type_heads) | lex.words("region_heads") | lex.words("place_part_nouns")
         places = {m.uid: m for w, m in others if m.type in ("GPE", "Place") and w[0] == key and w[-1] not in kinds}
         if places and t.known_place(key) is not None:
-            places = {}  # "Homs" is a city of its own, not short for "Homs Military Airport"
+            places = {}  # "Kassala" is a city of its own, not short for "Kassala Military Airport"
         groups = {m.uid: m for w, m in others if w[0] == key and lex.type_heads.get(w[-1]) == "Group"}
         modifies = bool(c.mentions) and all(
             m[1] < len(t.toks) and t.toks[m[1]].is_lower and t.toks[m[1]].lower_ in nouns for m in c.mentions
@@ -285,7 +287,7 @@ def _short_forms(t: Table) -> None:
             if t.can_merge(full, c):
                 t.merge(full, c)
         elif len(persons) == 1 and not groups and c.forced_type is None:
-            # "Myers said" after "Gen. Richard Myers": the person, even where the gazetteer knows a town so named
+            # "Hale said" after "Gen. Tom Hale": the person, even where the gazetteer knows a town so named
             full = t.merge(next(iter(persons.values())), c)
             full.forced_type = "Person"
         elif len(places) == 1 and c.type != "Person" and not groups:

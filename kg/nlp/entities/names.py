@@ -3,12 +3,12 @@
 Sources, each a small function below:
 
 - the NER's spans, cleaned (no leading "the", no title such as "Dr" or "General", cut at commas, "and",
-  a spaced dash or a lower-case preposition), with nationality adjectives ("Syrian") set aside as demonyms
+  a spaced dash or a lower-case preposition), with nationality adjectives ("Malian") set aside as demonyms
   and a backer's adjective ("Iranian" of "Iranian-backed") set aside as no mention at all;
 - nationality adjectives the NER missed, and "the Battle of X" (X is a place);
 - runs of proper nouns the NER missed or cut short that end in a word that names their kind ("Donetsk Oblast",
   "the Kurdistan Regional Council"), and numbered units ("4th Guards Brigade", "3rd Battalion, 12th Rifles");
-- "northern Syria", "southern and central Somalia": a country's region, a Place of its own;
+- "northern Mali", "southern and central Angola": a country's region, a Place of its own;
 - "Long Name (LN)": a capitalised phrase before a bracketed acronym;
 - names joined by a hyphen and a short particle ("Jaish-e Adl") or an inner "'s" ("Ra's Tanura");
 - places the gazetteer knows in a country the text mentions (or big cities), which the NER missed;
@@ -81,7 +81,7 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
         start += 1
     if ent.label_ in ("ORG", "NORP"):
         while end - start > 1 and toks[start].lower_ in t.lex.words("descriptor_adjectives"):
-            start += 1  # "Shiite Hezbollah": the creed is no part of the name
+            start += 1  # "Salafist Nour Front": the creed is no part of the name
     title = ""
     if ent.label_ in ("PERSON", "ORG"):
         t0 = start
@@ -92,7 +92,7 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
     if any(toks[i].lower_ == "of" for i in range(start, end)):
         for k in range(end, start + 2, -1):
             if toks[k - 1].is_alpha and t.lex.state_by_name(t.surface(start, k)) is not None:
-                return [(start, k, title)]  # "Democratic Republic of the Congo": one name, "of" and all
+                return [(start, k, title)]  # "Democratic Republic of Timor-Leste": one name, "of" and all
     pieces: list[tuple[int, int, str]] = []
     cur = start
     for i in range(start, end):
@@ -102,7 +102,7 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
         )
         if x.text == "," or x.dep_ == "cc" or x.is_space or spaced_dash or (x.pos_ == "ADP" and x.is_lower):
             if x.pos_ == "ADP" and x.lower_ == "of" and _of_inside_name(t, i, end):
-                continue  # "the Armed Forces of the Philippines", "Council of Ministers"
+                continue  # "the Armed Forces of Liberia", "Council of Ministers"
             if i > cur:
                 pieces.append((cur, i, title))
             cur = i + 1
@@ -140,14 +140,14 @@ def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
     if toks[-1].lower_ in t.lex.words("skip_heads"):
         return False
     if toks[-1].like_num or _ORDINAL.match(toks[-1].text):
-        return False  # "Croatian 4th" of "Croatian 4th and 7th brigades": a number ends no name
+        return False  # "Northland 4th" of "Northland 4th and 7th brigades": a number ends no name
     if end - start == 1 and (toks[0].lower_ in t.lex.type_heads or t.lex.is_group_noun(toks[0].lower_)):
         return False  # "HQ", "Army": a word for a kind of thing is no name on its own
     if end - start == 1:
         x = toks[0]
         if label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and x.tag_ not in ("NNP", "NNPS"):
-            # "Homs" tagged as a plural noun is still a city; a capitalised word the text never writes in
-            # lower case is still a name ("Wagner instructors")
+            # "Kassala" tagged as a plural noun is still a city; a capitalised word the text never writes in
+            # lower case is still a name ("Kestrel instructors")
             word = x.lower_ not in t.lower_words and not t.lex.is_group_noun(x.lower_) and x.is_alpha
             if t.known_place(x.text) is None and not word:
                 return False
@@ -206,7 +206,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
                         _set_demonym(t, s, e)
                     continue
             if ent.label_ == "NORP" and toks[e - 1].tag_ not in ("NNP", "NNPS"):
-                continue  # "Islamic", "Sunni": a description, not a name
+                continue  # "Islamic", "Druze": a description, not a name
             votes: Counter[str] = Counter({NER_TYPES[ent.label_]: 1})
             if not title and s > 0 and t.is_title(toks[s - 1]) and ent.label_ in ("PERSON", "ORG"):
                 title = toks[s - 1].text
@@ -224,7 +224,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
 
 
 def _missed_acronyms(t: Table, found: list[NameSpan]) -> list[NameSpan]:
-    """ "an organisation known as TRIM": a word in capitals the NER missed is an organisation's acronym, unless
+    """ "an organisation known as LDTF": a word in capitals the NER missed is an organisation's acronym, unless
     it is a state's, a word for a kind of thing ("HQ"), or the text is in capitals anyway."""
     covered = {i for n in found for i in range(n.start, n.end)}
     for x in t.toks:
@@ -283,7 +283,7 @@ def _missed_demonyms(t: Table, found: list[NameSpan]) -> None:
 
 # ------------------------------------------------------------------------------------- regions, runs
 def _state_factions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
-    """ "Republican Spain", "Nationalist Spain", "Free France": a capitalised adjective the text uses on its own
+    """ "Vichy France", "Free France", "Royalist Ruritania": a capitalised adjective the text uses on its own
     elsewhere, before a state's name, names a side or regime of that state, not the state."""
     out: list[NameSpan] = []
     for n in found:
@@ -307,7 +307,7 @@ def _state_factions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 
 
 def _compass_regions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
-    """ "northern Syria", "southern and central Somalia": a region of a country, a Place of its own."""
+    """ "northern Mali", "southern and central Angola": a region of a country, a Place of its own."""
     compass = t.lex.words("compass_words")
     out: list[NameSpan] = []
     for n in found:
@@ -318,7 +318,9 @@ def _compass_regions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         j = n.start
         while j - 1 >= 0:
             x = t.toks[j - 1]
-            if x.is_lower and (x.lower_ in compass or (x.dep_ == "cc" and j - 2 >= 0 and t.toks[j - 2].lower_ in compass)):
+            if x.is_lower and (
+                x.lower_ in compass or (x.dep_ == "cc" and j - 2 >= 0 and t.toks[j - 2].lower_ in compass)
+            ):
                 j -= 1
                 continue
             if x.text == "," and j - 2 >= 0 and t.toks[j - 2].lower_ in compass:
@@ -339,14 +341,14 @@ def _compass_regions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 
 
 def _settlement(t: Table, name: str) -> bool:
-    """A town or city the gazetteer knows: its quarters ("eastern Aleppo") are still the city."""
+    """A town or city the gazetteer knows: its quarters ("eastern Kassala") are still the city."""
     place = t.geo_best(name)
     return place is not None and not place.is_country
 
 
 def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     """Runs of capitalised proper nouns the NER missed or cut short, ending in a word that names their kind:
-    "Donetsk Oblast", "the Kurdistan Regional Council", "Southern Operations Room"."""
+    "Donetsk Oblast", "the Kurdistan Regional Council", "Northern Command Council"."""
     heads = t.lex.type_heads
     units = t.lex.words("unit_nouns")
     covered = {i: n for n in found for i in range(n.start, n.end)}
@@ -377,7 +379,7 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             continue
         state_first = i in t.demonym_at or t.lex.state_by_name(toks[i].text) is not None
         if state_first and all(y.lower_ in t.lex.words("force_words") for y in toks[i + 1 : j]):
-            i = j  # "Syrian Army", "US Special Forces": a state's forces, read by the states pass
+            i = j  # "Malian Army", "US Special Forces": a state's forces, read by the states pass
             continue
         while i < j and (toks[i].i in t.demonym_at or t.is_title(toks[i])) and j - i > 2:
             i += 1
@@ -482,7 +484,7 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
                 while j < x.i and toks[j].lower_ == "the":
                     j += 1
         while j < x.i and (toks[j].i in t.demonym_at or t.is_title(toks[j])) and x.i - j > 2:
-            j += 1  # "Turkey's President X (Y)": not part of the name
+            j += 1  # "Mali's President X (Y)": not part of the name
         if x.i - j < 2 or not (toks[x.i - 1].is_title or toks[x.i - 1].text in (".",)):
             continue
         if any(n.start < x.i and n.end > j and (n.start < j or n.end > x.i) for n in found):
@@ -496,7 +498,7 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 
 
 def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:
-    """ "Harakat-e Inqilab", "Jaish-e Adl", "Deir ez-Zor": parts joined by a hyphen and a short particle are one
+    """ "Harakat-e Inqilab", "Jaish-e Adl", "Dar es-Salaam": parts joined by a hyphen and a short particle are one
     name, also when the NER took only the first part."""
     toks = t.toks
     covered = {i for n in found for i in range(n.start, n.end)}
@@ -520,8 +522,8 @@ def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     for n in found:
         prev = joined[-1] if joined else None
         gap = t.toks[prev.end : n.start] if prev is not None else []
-        hyphen = bool(gap) and gap[0].text == "-" and not t.toks[prev.end - 1].whitespace_
-        particle = len(gap) == 1 and gap[0].lower_ in _ROMANCE  # "Régiment de marche du Tchad"
+        hyphen = prev is not None and bool(gap) and gap[0].text == "-" and not t.toks[prev.end - 1].whitespace_
+        particle = len(gap) == 1 and gap[0].lower_ in _ROMANCE  # "Bataillon de marche du Nord"
         if (
             prev is not None
             and 0 < len(gap) <= 2
@@ -585,11 +587,13 @@ def _possessive_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]
         start = left[0].start if left else k
         before = t.surface(start, i)
         last = toks[j - 1].lower_
-        ends_kind = t.lex.type_heads.get(last) == "Group" or last in t.lex.words("member_nouns") or (
-            toks[j - 1].tag_ == "NNPS"
+        ends_kind = (
+            t.lex.type_heads.get(last) == "Group" or last in t.lex.words("member_nouns") or (toks[j - 1].tag_ == "NNPS")
         )
-        possessor = t.lex.state_by_name(before) is not None or t.known_place(before) is not None or (
-            any(n.label == "PERSON" for n in left) and " " in before
+        possessor = (
+            t.lex.state_by_name(before) is not None
+            or t.known_place(before) is not None
+            or (any(n.label == "PERSON" for n in left) and " " in before)
         )
         if not ends_kind or possessor or toks[i - 1].lower_ not in t.lex.words("collective_possessors"):
             i += 1
@@ -617,8 +621,10 @@ def _place_cue(t: Table, start: int, end: int) -> int:
         rest = after[1:]
         if rest and rest[0] in ("about", "some", "around", "roughly", "nearly", "just"):
             rest = rest[1:]
-        if len(rest) >= 3 and (rest[0][:1].isdigit() or toks[end + 1].like_num) and rest[1] in t.lex.words(
-            "distance_units"
+        if (
+            len(rest) >= 3
+            and (rest[0][:1].isdigit() or toks[end + 1].like_num)
+            and rest[1] in t.lex.words("distance_units")
         ):
             return 3
     if before and before[-1] in ("in", "at", "into", "near", "towards", "toward", "outside"):
@@ -641,7 +647,9 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         stop = i + 1
         while stop < min(len(toks), i + 7):
             y = toks[stop]
-            if not ((y.is_alpha and _CAP.match(y.text)) or y.text in ("-", "'", "\u2019") or (y.is_lower and len(y) <= 3)):
+            if not (
+                (y.is_alpha and _CAP.match(y.text)) or y.text in ("-", "'", "\u2019") or (y.is_lower and len(y) <= 3)
+            ):
                 break
             stop += 1
         for e in range(stop, i, -1):
@@ -659,10 +667,7 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             text = t.surface(i, e)
             place = t.geo_best(text)
             if place is not None and (
-                place.is_country
-                or place.country in t.countries
-                or t.big_city(text, place)
-                or _place_cue(t, i, e) > 0
+                place.is_country or place.country in t.countries or t.big_city(text, place) or _place_cue(t, i, e) > 0
             ):
                 hit = e
                 break
@@ -674,7 +679,7 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             covered.update(range(i, hit))  # the NER's own span: its vote comes from _votes
             i = hit
             continue
-        for n in parts:  # "Mazar-i-Sharif" where the NER saw only a person "Sharif"
+        for n in parts:  # "Bandar-e-Anzali" where the NER saw only a person "Anzali"
             found.remove(n)
         found.append(NameSpan(i, hit, t.surface(i, hit), Counter({"GPE": 2}), "GPE"))
         covered.update(range(i, hit))
@@ -710,8 +715,11 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         if j == h.i or lex.state_by_name(t.surface(j, h.i)) is not None:
             continue
         of_obj = [a.dep for a in t.graph.deps(h.i, "prep:of")]
-        if of_obj and toks[of_obj[0]].pos_ == "PROPN" and t.geo_best(t.surface(j, h.i)) and not t.geo_best(
-            toks[of_obj[0]].text
+        if (
+            of_obj
+            and toks[of_obj[0]].pos_ == "PROPN"
+            and t.geo_best(t.surface(j, h.i))
+            and not t.geo_best(toks[of_obj[0]].text)
         ):
             continue  # "the X suburb of Y" is Y (but "the Y district of X" is the district)
         if any(n.start < j <= n.end - 1 < h.i or (n.start < h.i < n.end) for n in found):
@@ -777,6 +785,6 @@ def _votes(t: Table, found: list[NameSpan]) -> None:
         if last.lower_ in heads and n.end - n.start > 1:
             n.votes[heads[last.lower_]] += 5
         elif last.tag_ == "NNPS" and n.end - n.start > 1 and t.known_place(n.text) is None:
-            n.votes["Group"] += 2  # "Krajina Serbs", "Bosnian Croats": a people, not a person
+            n.votes["Group"] += 2  # "Hill Tamils", "Bosnian Croats": a people, not a person
         if last.dep_ == "nsubj" and last.head.lemma_ in _SPEECH and n.label == "PERSON" and n.votes["GPE"] < 2:
             n.votes["Person"] += 2

@@ -1,7 +1,7 @@
 """Noun phrases read once: the parts of a phrase that the group passes (states, members, descriptions) decide on.
 
-"the 3,000 pro-government Syrian army troops of the 4th Division loyal to X" has a determiner, a number,
-a side ("pro-government"), a nationality ("Syrian"), a head ("troops"), an owner ("of the 4th Division") and an
+"the 3,000 pro-government Malian army troops of the 4th Division loyal to X" has a determiner, a number,
+a side ("pro-government"), a nationality ("Malian"), a head ("troops"), an owner ("of the 4th Division") and an
 allegiance ("loyal to X"). :func:`read_np` finds them from the enhanced graph; the passes never walk the
 parse themselves.
 """
@@ -33,7 +33,7 @@ class NP:
     owner_case: str = ""
     member_of: Token | None = None  # "forces loyal to X", "units belonging to X"
     ally_of: Token | None = None  # "militias allied with X"
-    pro: Token | None = None  # the word after "pro-" ("pro-government", "pro-Gaddafi")
+    pro: Token | None = None  # the word after "pro-" ("pro-government", "pro-Mobutu")
     anti: Token | None = None
 
     @property
@@ -95,7 +95,7 @@ def read_np(t: Table, head: Token) -> NP:
         if arcs and np.owner is None:
             np.owner, np.owner_case = t.toks[arcs[0].dep], case
     if np.owner is None and head.conjuncts:
-        # "the army, police and gendarmerie of X": an "of" phrase after the last conjunct belongs to each
+        # "the army, navy and police of X": an "of" phrase after the last conjunct belongs to each
         last = max(c.i for c in head.conjuncts)
         for c in sorted(head.conjuncts, key=lambda c: c.i):
             arcs = [a for a in g.deps(c.i, "prep:of") if not a.why and a.dep > last]

@@ -1,9 +1,9 @@
-"""Pass 6, place descriptions: "the city", "the town of X", "X city", "the Syrian capital", "the country",
-"the peninsula", "the Crimean peninsula" refer to a place the text names.
+"""Pass 6, place descriptions: "the city", "the town of X", "X city", "the Malian capital", "the country",
+"the peninsula", "the Valdian peninsula" refer to a place the text names.
 
 - "X city", "X town" and "the town of X" are X; so is a place noun in apposition to X or X's predicate;
-- "the capital": of the state a nationality adjective, an "of" phrase or a possessive names ("the Syrian
-  capital", "Syria's capital"), else a capital the text named before, else the capital of the state the text
+- "the capital": of the state a nationality adjective, an "of" phrase or a possessive names ("the Malian
+  capital", "Mali's capital"), else a capital the text named before, else the capital of the state the text
   is about when the text names it anywhere (a report may say "the capital" before "the capital X"), else the
   dateline's city when that is a capital; "the provincial capital" is no state's capital;
 - "the country" is the state the text is about;
@@ -11,7 +11,7 @@
   name ends in the word, else the latest region that is not a city or a country);
 - "the city", "the town": the city the passage is about (mentioned most so far, then the nearest; the
   dateline's city only when the text names no other);
-- "the Crimean peninsula", "the Tigrayan capital": an adjective made from a place the text names is that place.
+- "the Valdian peninsula", "the Tigrayan capital": an adjective made from a place the text names is that place.
 """
 
 from __future__ import annotations
@@ -53,12 +53,16 @@ def _resolve(t: Table, head: Token) -> Cluster | None:
     g = t.graph
     # "X city", "X town": the place itself (whatever the NER made of X)
     prev = t.name_cluster(head.i - 1) if head.i > 0 else None
-    if prev is not None and low in lex.city_nouns and prev.kind == "name":
-        if prev.type in ("GPE", "Place") or any(t.geo_best(n) is not None for n in prev.names):
-            if prev.forced_type is None:
-                prev.votes["GPE"] += 3
-                prev.strong = True
-            return prev
+    if (
+        prev is not None
+        and low in lex.city_nouns
+        and prev.kind == "name"
+        and (prev.type in ("GPE", "Place") or any(t.geo_best(n) is not None for n in prev.names))
+    ):
+        if prev.forced_type is None:
+            prev.votes["GPE"] += 3
+            prev.strong = True
+        return prev
     # "the capital X", "the city of X", "X, the main town", "the town, X"
     for a in g.deps(head.i, "prep:of", "describes"):
         if a.why not in ("", "appos", "copula", "appos-raise") or (a.rel == "prep:of" and low == "capital"):
@@ -72,7 +76,7 @@ def _resolve(t: Table, head: Token) -> Cluster | None:
     for a in g.heads(head.i, "compound"):
         c = t.name_cluster(a.head)
         if c is not None and c.place_like and c.kind != "state":
-            return c  # "the capital Damascus" parsed as a compound of the name
+            return c  # "the capital Bamako" parsed as a compound of the name
     dets = [x.lower_ for x in head.lefts if x.pos_ == "DET"]
     demonyms = [x for x in head.lefts if x.i in t.demonym_at]
     owner_state = _owner_state(t, head)
@@ -97,7 +101,7 @@ def _resolve(t: Table, head: Token) -> Cluster | None:
     if g.deps(head.i, "prep:of", "poss"):
         return None  # "the territory of X", "the city's X": the phrase says which, and it names nothing here
     if low in ("territory", "area", "areas", "zone", "territories"):
-        return None  # too vague to point back at one named place ("all of the territory lost")
+        return None  # too vague to point back at one named place ("regained the territory it had lost")
     if low in lex.words("region_heads") and low not in lex.city_nouns:
         return _region(t, head)
     return _city(t, head)
@@ -112,7 +116,7 @@ def _owner_state(t: Table, head: Token) -> object:
 
 
 def _place_adjective(t: Table, x: Token) -> Cluster | None:
-    """ "Crimean" of "the Crimean peninsula": the place the text names whose adjective it is."""
+    """ "Valdian" of "the Valdian peninsula": the place the text names whose adjective it is."""
     if x.i in t.name_at or x.i in t.demonym_at:
         return None
     return place_of_adjective(t, x.text)
@@ -130,8 +134,10 @@ def _capital_cluster(t: Table, st: object, create: bool) -> Cluster | None:
         if c.kind == "name" and c.place_like and any(fold(n) == fold(cap) for n in c.names):
             return c
     for c in t.live():
-        if c.kind == "name" and c.place_like and any(
-            (p := t.geo_best(n)) is not None and p.name == cap for n in c.names
+        if (
+            c.kind == "name"
+            and c.place_like
+            and any((p := t.geo_best(n)) is not None and p.name == cap for n in c.names)
         ):
             return c
     if not create:
@@ -152,11 +158,11 @@ def _plain_capital(t: Table, head: Token) -> Cluster | None:
             return c
     st = t.main_state()
     if st is not None:
-        c = _capital_cluster(t, st, create=False)
-        if c is not None and c.mentions:
-            return c
-    c = _dateline_city(t)
-    return c if c is not None and t.capital_of(c) is not None else None
+        cap = _capital_cluster(t, st, create=False)
+        if cap is not None and cap.mentions:
+            return cap
+    filed = _dateline_city(t)
+    return filed if filed is not None and t.capital_of(filed) is not None else None
 
 
 def _places_before(t: Table, at: int) -> list[tuple[int, Cluster]]:
@@ -200,7 +206,7 @@ def _region(t: Table, head: Token) -> Cluster | None:
         if any(fold(n).split()[-1:] == [low] for n in c.names):
             return c  # "the province" after "Idlib Province"
     for _s, c in before:
-        if c.type == "Place" and not _settlement(t, c) or (c.type == "Place" and c.votes["Place"] >= 3):
+        if (c.type == "Place" and not _settlement(t, c)) or (c.type == "Place" and c.votes["Place"] >= 3):
             return c
     return None
 
@@ -225,9 +231,12 @@ def _city(t: Table, head: Token) -> Cluster | None:
         ranked = sorted(counts.items(), key=lambda x: -x[1])
         if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
             return t.get(ranked[0][0])
-        return filed if filed is not None and not any(
-            c.kind == "name" and c.type == "GPE" and c is not filed and c.mentions for c in t.live()
-        ) else None
+        return (
+            filed
+            if filed is not None
+            and not any(c.kind == "name" and c.type == "GPE" and c is not filed and c.mentions for c in t.live())
+            else None
+        )
     seen = {
         c.uid: (
             any(t.called.get(m[1] - 1) == low for m in c.mentions),

@@ -1,13 +1,13 @@
 """Pass 3, states and their forces: who acts for a state.
 
-- "British troops", "the Syrian army", "US troops", "Russia's forces", "troops from Chad", "the army of
-  Syria", "the Soviets": the state's armed forces, one group per state ("British forces"), tied to the state
+- "British troops", "the Malian army", "US troops", "Chad's forces", "troops from Chad", "the army of
+  Mali", "the Ethiopians": the state's armed forces, one group per state ("British forces"), tied to the state
   by a ``forcesOf`` link (never merged with it);
-- "the Syrian police", "Ukraine's navy": one of the state's other institutions, a group of its own
-  ("Syrian police"), tied to the state;
-- "the Kenyan government", "Russian officials", "Croatian authorities": the state itself acting;
+- "the Malian police", "Northland's navy": one of the state's other institutions, a group of its own
+  ("Malian police"), tied to the state;
+- "the Chadian government", "Malian officials", "Eritrean authorities": the state itself acting;
 - "British and American officers": each coordinated nationality names its own forces;
-- a nationality with a side word ("Syrian rebels", "pro-Russian militias") is no state's forces: the
+- a nationality with a side word ("Malian rebels", "pro-Ethiopian militias") is no state's forces: the
   descriptions pass reads it.
 """
 
@@ -48,7 +48,7 @@ def _state_of(t: Table, np: NP) -> State | None:
     if np.pro is not None or np.anti is not None:
         return None
     if any(lex.sides.get(w) == "insurgent" for w in np.words):
-        return None  # "Syrian rebels" are not Syria's forces
+        return None  # "Malian rebels" are not Mali's forces
     head = np.head.lower_
     heads = lex.words("nationality_heads") | lex.words("institution_heads") | lex.words("official_words")
     if head not in heads:
@@ -62,14 +62,14 @@ def _state_of(t: Table, np: NP) -> State | None:
         if c is not None and c.kind == "state":
             return c.state
         if c is not None and c.kind == "forces" and head in lex.words("nationality_heads"):
-            return c.state  # "Syrian Army troops"
+            return c.state  # "Malian Army troops"
         break
     for tok in (np.poss, np.owner if np.owner_case in ("of", "from") else None):
         c = owner_cluster(t, tok)
         if c is not None and c.kind == "state" and c.state is not None:
             return c.state
         if c is not None and c.kind == "forces" and c.state is not None and tok is np.owner:
-            return c.state  # "units of the Syrian army"
+            return c.state  # "units of the Malian army"
     return None
 
 
@@ -123,7 +123,7 @@ def _coordinated(t: Table, np: NP, st: State) -> None:
 
 
 def _bare_demonyms(t: Table) -> None:
-    """ "the Soviets", "South Koreans", "the Iranians": a nationality used as a noun acts as its forces."""
+    """ "the Ethiopians", "North Yemenis", "the Eritreans": a nationality used as a noun acts as its forces."""
     toks = t.toks
     for tok in toks:
         st = t.demonym_at.get(tok.i)
@@ -133,7 +133,7 @@ def _bare_demonyms(t: Table) -> None:
         while j - 1 >= 0 and t.demonym_at.get(j - 1) is st:
             j -= 1
         adjectival = tok.dep_ in ("amod", "compound", "nmod") and tok.head.i > tok.i
-        if adjectival or tok.pos_ == "ADJ" and tok.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
+        if adjectival or (tok.pos_ == "ADJ" and tok.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "conj")):
             continue
         if any(k in t.ref for k in range(j, tok.i + 1)):
             continue

@@ -124,7 +124,7 @@ class Table:
         self.names: list[NameSpan] = []
         self.countries: set[str] = set()  # ISO codes of states the text mentions
         self.country_mentions: Counter[str] = Counter()
-        self.demonym_at: dict[int, State] = {}  # nationality adjectives ("Syrian")
+        self.demonym_at: dict[int, State] = {}  # nationality adjectives ("Malian")
         self.backer_at: dict[int, State] = {}  # "Iranian" of "Iranian-backed": no side of its own
         self.called: dict[int, str] = {}  # token of a name -> the place noun the text called it ("a town")
         self.links: set[tuple[int, str, int]] = set()
@@ -207,7 +207,7 @@ class Table:
     # ------------------------------------------------------------------------------------- mentions
     def mention(self, c: Cluster, start: int, end: int, kind: str, map_tokens: bool = True) -> None:
         """Record that tokens ``[start, end)`` refer to ``c``; ``map_tokens`` maps each token, else only the
-        last (the head of the phrase: "the Syrian capital" maps "capital", leaving "Syrian" to its state)."""
+        last (the head of the phrase: "the Malian capital" maps "capital", leaving "Malian" to its state)."""
         c = self.get(c.uid)
         c.mentions.append((start, end, kind))
         c.first = min(c.first, start)
@@ -259,7 +259,7 @@ class Table:
         if key in self.lex.words("gazetteer_stopwords") or len(key) < 3:
             return None
         if name.isupper() and len(name) <= 5:
-            # an acronym is a place only under its own name ("HTS" is listed as another name of some town)
+            # an acronym is a place only under its own name ("ABC" may be listed as another name of some town)
             found = self.gaz.best(name, self.countries)
             return found if found is not None and fold(found.name) == key else None
         memo = (key, frozenset(self.countries))
@@ -392,9 +392,9 @@ def premodifiers(t: Table, head: Token) -> list[Token]:
     lo = head.left_edge.i
     while i >= lo:
         tok = t.toks[i]
-        if tok.dep_ == "cc" or tok.text in (",", ";", ":", "(", ")") or tok.pos_ in ("VERB", "AUX", "ADP"):
-            if not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod"):
-                break  # "the newly formed X" keeps its participle
+        ends = tok.dep_ == "cc" or tok.text in (",", ";", ":", "(", ")") or tok.pos_ in ("VERB", "AUX", "ADP")
+        if ends and not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod"):
+            break  # but "the newly formed X" keeps its participle
         if tok.is_punct and tok.whitespace_ and tok.text != "-":
             break
         if tok.is_punct and tok.text == "-" and (tok.whitespace_ or (i > 0 and t.toks[i - 1].whitespace_)):
@@ -434,8 +434,11 @@ def content_text(t: Table, toks: list[Token], head: Token) -> str:
     "embattled national troops" (no determiner, number, quantity word or possessive pronoun)."""
     words = [x for x in toks if x.i < head.i]
     while words and (
-        words[0].pos_ in ("DET", "NUM", "PUNCT", "ADP") or words[0].like_num or words[0].tag_ == "PRP$"
+        words[0].pos_ in ("DET", "NUM", "PUNCT", "ADP")
+        or words[0].like_num
+        or words[0].tag_ == "PRP$"
         or words[0].lower_ in _QUANTITY_WORDS
+        or (len(words[0].text) == 1 and words[0].is_lower)
     ):
         words = words[1:]
     if not words:

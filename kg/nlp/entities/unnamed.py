@@ -1,13 +1,13 @@
 """Pass 8, unnamed actors and places: candidates named by their phrase.
 
-"Armed men seized the port", "Wagner instructors trained the police", "a small area near the village of X":
+"Armed men seized the port", "Kestrel instructors trained the police", "a narrow strip of land south of X":
 when a relation needs an argument that no name, description or pronoun resolved, the phrase itself names it.
 This pass only prepares the candidates (one per noun-phrase head: a group of its own for people who act, a
 place of its own for a part of a place); relation finding promotes a candidate to an entity when a statement
 uses it (:meth:`kg.nlp.entities.EntityIndex.promote`), so a text's many unnamed phrases never clutter the graph.
 
 The name is the phrase without its determiner, number or quantity word ("3,000 armed men" -> "armed men");
-a place keeps what locates it ("small area near the village of X"); a possessor stays ("Ukraine's navy
+a place keeps what locates it ("narrow strip of land south of X"); a possessor stays ("Northland's naval
 headquarters"). Generic names of a state's bodies ("police", "national army") are qualified by the state the
 text is about, so one text's "police" is not another's.
 """
@@ -56,7 +56,7 @@ def run(t: Table) -> dict[int, Candidate]:
             cand = _place(t, tok)
             bare = [x for x in t.toks[tok.left_edge.i : tok.i] if x.lower_ != "the"]
             if not bare and low in last and tok.right_edge.i == tok.i:
-                prev = last[low]  # "the compound" after "the MACV compound": the same place
+                prev = last[low]  # "the compound" after "the UN compound": the same place
                 cand = Candidate(prev.key, prev.type, t.surface(tok.i - 1, tok.i + 1), tok.i, tok.i + 1, prev.more)
             elif cand is not None:
                 last[low] = cand
@@ -86,9 +86,8 @@ def _actor(t: Table, head: Token) -> Candidate | None:
     words = [x for x in t.toks[start : head.i + 1] if x.is_alpha or x.text == "-"]
     if not words or any(x.pos_ in ("VERB", "AUX", "ADV") for x in words):
         return None  # "the latter favored alliance": a clause, not a name
-    if len(words) == 1 and head.tag_ in ("NN", "NNP") and head.lower_ not in t.lex.words("institution_heads"):
-        if head.lower_ not in ("police", "army", "military", "navy", "gendarmerie", "militia", "government"):
-            return None  # a bare singular "group" or "force" names nothing on its own
+    if len(words) == 1 and head.tag_ in ("NN", "NNP") and head.lower_ not in t.lex.words("standalone_actors"):
+        return None  # a bare singular "group" or "force" names nothing on its own
     alias = t.surface(start, head.i + 1)
     key = alias
     generic = all(x.is_lower for x in words)
@@ -105,8 +104,12 @@ def _place(t: Table, head: Token) -> Candidate | None:
         start = min(start, poss[0].left_edge.i)
     end = head.i + 1
     for c in head.children:
-        if c.i > head.i and c.dep_ == "prep" and c.lower_ in ("near", "in", "of", "around", "outside", "east",
-                                                             "west", "north", "south", "along", "on", "between"):
+        if (
+            c.i > head.i
+            and c.dep_ == "prep"
+            and c.lower_
+            in ("near", "in", "of", "around", "outside", "east", "west", "north", "south", "along", "on", "between")
+        ):
             skip = _SKIP_DEPS - ({"conj", "cc"} if c.lower_ == "between" else set())  # "between A and B"
             last = max(x.i for x in c.subtree if x.dep_ not in skip or x.i == c.i)
             sub = [x for x in c.subtree if x.dep_ in skip and x.i > c.i]
@@ -124,13 +127,13 @@ def _place(t: Table, head: Token) -> Candidate | None:
                 end = k
             break
     if end == head.i + 1 and end < len(t.toks):
-        # "overran a small area near X": a locating phrase right after the noun names it, wherever the parser
+        # "overran a strip of land near X": a locating phrase right after the noun names it, wherever the parser
         # hung it
         nxt = t.toks[end]
         if nxt.dep_ == "prep" and nxt.lower_ in ("near", "around", "outside", "in") and nxt.head.i == head.head.i:
-            sub = [x.i for x in nxt.subtree if x.dep_ not in _SKIP_DEPS or x.i == nxt.i]
+            kept = [x.i for x in nxt.subtree if x.dep_ not in _SKIP_DEPS or x.i == nxt.i]
             stop = [x.i for x in nxt.subtree if x.dep_ in _SKIP_DEPS and x.i > nxt.i]
-            end = (min(stop) if stop else max(sub) + 1)
+            end = min(stop) if stop else max(kept) + 1
     while end > head.i + 1 and not t.toks[end - 1].is_alpha:
         end -= 1
     alias = t.surface(start, end)
