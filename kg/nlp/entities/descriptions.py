@@ -106,7 +106,8 @@ def _tie_name_words(t: Table) -> None:
         while i >= 0 and t.toks[i].is_lower and t.toks[i].is_alpha and i not in t.name_at:
             w = t.toks[i].lower_
             if w in lex.sides or w in lex.words("group_nouns"):
-                c.tie(w, s, lex.sides)
+                if not (w in lex.sides and t.bare_side_before(lex.sides[w], s)):
+                    c.tie(w, s, lex.sides)
                 t.ref.setdefault(i, c.uid)
                 c.aliases.add(t.surface(i, e))
                 for x in (t.toks[e - 1], *t.toks[e - 1].conjuncts):  # "militias X and Y": both are groups
@@ -149,6 +150,9 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         named = _named_regime(t, np.head.i)
         if named is not None:
             return named, "description"
+        ruling = _ruling_group(t, np.head.i)
+        if ruling is not None:
+            return ruling, "description"
         st = t.main_state()
         if st is not None:
             return t.state_cluster(st), "description"
@@ -226,6 +230,19 @@ def _named_regime(t: Table, at: int) -> Cluster | None:
     return max(found, key=lambda c: (len(c.mentions), -c.first)) if len(found) >= 1 else None
 
 
+def _ruling_group(t: Table, at: int) -> Cluster | None:
+    """A named group the text called the rulers or the regime before ``at`` ("the X rulers' stronghold"):
+    where a group rules, "the regime" is that group, not the state it rules."""
+    found = [
+        c
+        for c in t.live()
+        if c.kind == "name"
+        and c.type == "Group"
+        and any(c.tied_before(w, at) >= 0 for w in t.lex.words("ruler_words"))
+    ]
+    return max(found, key=lambda c: len(c.mentions)) if len(found) == 1 else None
+
+
 def _proper(t: Table, x: Token) -> bool:
     """A capitalised premodifier that names (not one capitalised because the sentence starts there)."""
     if not x.text[:1].isupper() or x.i in t.name_at or x.i in t.demonym_at or x.lower_ in t.lex.sides:
@@ -249,6 +266,8 @@ def _tied(t: Table, words: list[str], side: str | None, at: int) -> Cluster | No
             continue
         if side is not None and c.side is not None and c.side != side:
             continue  # "loyalist forces" never resolve to the rebels' side
+        if any(w in lex.words("group_nouns") and c.tied_before(w, at) < 0 for w in words[:-1]):
+            continue  # "militia commanders" are no commanders of an army named before
         overlap = 0
         last = -1
         for w in words:

@@ -54,6 +54,12 @@ def _target(t: Table, np: NP) -> Cluster | None:
         if c is not None and c.type == "Person" and head in followers:
             return followers_of(t, c)
         return None
+    for owner in (np.member_of, np.owner):
+        if owner is not None and owner.i not in t.ref and owner.i > np.head.i and is_group_head(t, owner):
+            inner = read_np(t, owner)  # "members of the Royalist Northlandic army": the army first
+            found = _target(t, inner)
+            if found is not None:
+                record(t, inner, found, "member")
     c = owner_cluster(t, np.member_of)
     found = _of_owner(t, c, head, loyal=True) if c is not None else None
     if found is not None:
@@ -61,7 +67,7 @@ def _target(t: Table, np: NP) -> Cluster | None:
     if np.names:  # "X's Y faction": the group's own name comes before whose it is
         c = t.name_cluster(np.names[-1].i)
         if c is not None and _adjacent_name(t, np, c) and c.group_like and c.kind != "state":
-            return c
+            return _modified_by_name(t, np, c)
     c = owner_cluster(t, np.poss)
     found = _of_owner(t, c, head, loyal=True) if c is not None else None
     if found is not None:
@@ -163,6 +169,8 @@ def _modified_by_name(t: Table, np: NP, c: Cluster | None) -> Cluster | None:
     lex = t.lex
     head = np.head
     low = head.lower_
+    if c.kind == "name" and low in lex.words("force_heads") and _adjectival(t, c):
+        return named_forces(t, np, c)  # "the Royalist Northlandic army": the forces of a regime, not the regime
     if c.group_like and c.kind != "state":
         return c
     if c.type == "Person":
@@ -180,6 +188,35 @@ def _modified_by_name(t: Table, np: NP, c: Cluster | None) -> Cluster | None:
             return c
         return place_group(t, np)
     return None
+
+
+def _adjectival(t: Table, c: Cluster) -> bool:
+    """Whether every name of ``c`` ends in a nationality adjective ("Royalist Northlandic"): the name of a
+    regime or side of a state, whose army is a group of its own."""
+    return bool(c.names) and all(
+        t.lex.state_by_adjective(n.split()[-1]) is not None and len(n.split()) > 1 for n in c.names
+    )
+
+
+def named_forces(t: Table, np: NP, regime: Cluster) -> Cluster:
+    """The armed forces of a regime named by an adjective, one group, tied to it by ``forcesOf``."""
+    text = alias_text(t, np.pre, np.head)
+    key = "phrase:" + text.lower()
+    uid = t.by_key.get(key)
+    if uid is None:
+        c = t.new("name")
+        c.forced_type = "Group"
+        c.fixed_key = text
+        c.names[text] += 1
+        c.strong = True
+        c.side = regime.side
+        t.by_key[key] = c.uid
+    else:
+        c = t.get(uid)
+    if regime.forced_type is None:
+        regime.votes["GPE"] += 2  # "the Royalist Northlandic government" is the regime acting
+    t.link(c, "forcesOf", regime)
+    return c
 
 
 def place_group(t: Table, np: NP) -> Cluster:
@@ -244,7 +281,10 @@ def record(t: Table, np: NP, target: Cluster, kind: str, tie: bool = True) -> No
         t.lex.is_group_noun(alias) and alias.lower() not in t.lex.words("neutral_bare") and kind != "member"
     ):
         target.aliases.add(alias)  # "the rebels", "the alliance": how the text names it (never a bare "troops")
+    named = any(x.i in t.name_at for x in np.pre)
     for w in np.words if tie else ():
+        if named and w in t.lex.sides and t.bare_side_before(t.lex.sides[w], np.start):
+            continue  # "defected to rebels ... the rebel X group": X is one of them, not all of them
         if t.lex.is_group_noun(w) or w in t.lex.sides:
             target.tie(w, np.head.i, t.lex.sides)
 

@@ -122,7 +122,10 @@ def _cluster(t: Table, n: NameSpan) -> None:
     lex = t.lex
     forces = forces_of(t, n)
     if forces is not None:
-        c = t.forces_cluster(forces)
+        army = t.toks[n.end - 1].lower_ == "army" and t.services_named(forces)
+        c = t.institution_cluster(forces, "army") if army else t.forces_cluster(forces)
+        if army:
+            t.link(c, "forcesOf", t.state_cluster(forces))
         c.aliases.add(n.text)
         t.mention(c, n.start, n.end, "nationality")
         for i in range(n.start, n.end):

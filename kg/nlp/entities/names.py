@@ -48,6 +48,7 @@ def run(t: Table) -> None:
     found = _bracketed_names(t, found)
     found = _proper_runs(t, found)
     found = _numbered_units(t, found)
+    found = _hyphenated(t, found)
     found = _joined(t, found)
     found = _inner_possessive(t, found)
     found = _gazetteer_places(t, found)
@@ -495,6 +496,41 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             end -= 1
         found.append(NameSpan(j, end, t.surface(j, end), Counter({"Group": 1}), "ORG"))
     return found
+
+
+def _hyphenated(t: Table, found: list[NameSpan]) -> list[NameSpan]:
+    """ "Jund-al-Haqq", "Harakat-ul-Nasr": capitalised words joined by hyphens and a short particle, written
+    without spaces, are a name even when the NER saw nothing (no English word is written so)."""
+    toks = t.toks
+    covered = {i for n in found for i in range(n.start, n.end)}
+    out = list(found)
+    for x in toks:
+        i = x.i
+        if i in covered or not _name_word(t, x):
+            continue
+        if i > 0 and toks[i - 1].text == "-" and not toks[i - 1].whitespace_:
+            continue  # inside a longer chain
+        j = i + 1
+        while (
+            j + 3 < len(toks)
+            and toks[j].text == "-"
+            and not toks[j - 1].whitespace_
+            and not toks[j].whitespace_
+            and toks[j + 1].is_alpha
+            and toks[j + 1].is_lower
+            and len(toks[j + 1]) <= 3
+            and toks[j + 2].text == "-"
+            and not toks[j + 1].whitespace_
+            and not toks[j + 2].whitespace_
+            and _CAP.match(toks[j + 3].text) is not None
+            and toks[j + 3].is_alpha
+        ):
+            j += 4
+        if j == i + 1 or any(k in covered for k in range(i, j)):
+            continue
+        out.append(NameSpan(i, j, t.surface(i, j), Counter(), "ORG"))
+        covered.update(range(i, j))
+    return out
 
 
 def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:

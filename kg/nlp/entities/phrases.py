@@ -94,6 +94,13 @@ def read_np(t: Table, head: Token) -> NP:
         arcs = [a for a in g.deps(head.i, f"prep:{case}") if a.why in ("", "quantity")]
         if arcs and np.owner is None:
             np.owner, np.owner_case = t.toks[arcs[0].dep], case
+    if np.owner is None and head.lower_ in lex.words("member_nouns"):
+        # "working alongside 120 advisers from the X Guard": the parser hangs "from" on the verb above
+        nxt = head.right_edge.i + 1
+        if nxt < len(t.toks) and t.toks[nxt].lower_ == "from" and t.toks[nxt].head in head.ancestors:
+            pobj = [c for c in t.toks[nxt].children if c.dep_ == "pobj"]
+            if pobj:
+                np.owner, np.owner_case = pobj[0], "from"
     if np.owner is None and head.conjuncts:
         # "the army, navy and police of X": an "of" phrase after the last conjunct belongs to each
         last = max(c.i for c in head.conjuncts)

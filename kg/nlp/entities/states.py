@@ -77,16 +77,46 @@ def _acting_for(t: Table, st: State, head: Token) -> tuple[Cluster, str]:
     """Which entity a phrase with ``head`` stands for when it names state ``st``."""
     lex = t.lex
     low = head.lower_
-    if low in lex.words("institution_heads"):
-        canon = "police" if low in ("policemen", "policeman") else "gendarmerie" if low == "gendarmes" else low
+    if low in lex.words("adviser_nouns"):
+        sent = _sent_by(t, head)
+        if sent is not None:
+            return sent, "member"
+        c = t.institution_cluster(st, "advisers" if low.startswith("advis") else "instructors")
+        t.link(c, "forcesOf", t.state_cluster(st))
+        return c, "nationality"
+    police = any(x.lower_ in lex.words("police_modifiers") for x in head.lefts if x.dep_ in ("compound", "amod"))
+    if low in lex.words("institution_heads") or police:
+        canon = "police" if low in ("policemen", "policeman") or police else "gendarmerie" if low == "gendarmes" else low
         c = t.institution_cluster(st, canon)
         t.link(c, "forcesOf", t.state_cluster(st))
         return c, "nationality"
     if low in lex.words("official_words") and low not in lex.words("nationality_heads"):
         return t.state_cluster(st), "nationality"
+    if low == "army" and t.services_named(st):
+        c = t.institution_cluster(st, "army")  # "the X Navy and Air Force ... the X Army": one service
+        t.link(c, "forcesOf", t.state_cluster(st))
+        return c, "nationality"
     c = t.forces_cluster(st)
     t.link(c, "forcesOf", t.state_cluster(st))
     return c, "nationality"
+
+
+def _sent_by(t: Table, head: Token) -> Cluster | None:
+    """The named body the text called advisers or instructors before ("advisers from the X Guard", "X
+    instructors"): "Northlandic advisers" later are its men."""
+    advisers = t.lex.words("adviser_nouns")
+    lo = t.sent_of[head.i] - 6
+    for x in reversed(t.toks[: head.i]):
+        if t.sent_of[x.i] < lo:
+            break
+        if x.lower_ not in advisers:
+            continue
+        np = read_np(t, x)
+        for tok in (np.owner if np.owner_case == "from" else None, np.names[-1] if np.names else None):
+            c = owner_cluster(t, tok)
+            if c is not None and c.kind == "name" and c.group_like:
+                return c
+    return None
 
 
 def _record(t: Table, np: NP, target: Cluster, kind: str) -> None:

@@ -119,6 +119,7 @@ class Table:
         self._parent: dict[int, int] = {}
         self.ref: dict[int, int] = {}  # token -> uid of the entity it refers to
         self.name_at: dict[int, int] = {}  # token of a proper name -> uid
+        self._services: dict[str, bool] = {}
         self.spans: list[tuple[int, int, int, str]] = []  # start, end, uid, kind
         self.by_key: dict[str, int] = {}  # lookup keys (folded names, "state:..", "forces:..") -> uid
         self.names: list[NameSpan] = []
@@ -326,6 +327,40 @@ class Table:
         c.fixed_key = f"{st.adjectives[0]} {head}"
         self.by_key[key] = c.uid
         return c
+
+    def services_named(self, st: State) -> bool:
+        """Whether the text names an armed service of ``st`` besides its army ("the Northlandic Navy"): then
+        "the Northlandic Army" is one service, not the armed forces at large."""
+        if st.names[0] not in self._services:
+            services = self.lex.words("service_words")
+            found = False
+            for x in self.toks:
+                words = (x.lower_, f"{self.toks[x.i - 1].lower_} {x.lower_}" if x.i else x.lower_)
+                if not any(w in services for w in words):
+                    continue
+                head = x.head if x.dep_ == "conj" else x  # "the Northlandic Navy and Air Force"
+                before = (*self.toks[x.left_edge.i : x.i], *self.toks[head.left_edge.i : head.i])
+                if any(self.demonym_at.get(y.i) is st or self.lex.state_by_adjective(y.text) is st for y in before):
+                    found = True
+                    break
+            self._services[st.names[0]] = found
+        return self._services[st.names[0]]
+
+    def bare_side_before(self, side: str, at: int) -> bool:
+        """Whether the text spoke of a side by a bare plural ("defected to rebels") before token ``at``: a name
+        described later with that side's word ("the rebel X group") is one of them, and "the rebels" after it
+        still means them all."""
+        sides = self.lex.sides
+        for x in self.toks[:at]:
+            if (
+                sides.get(x.lower_) == side
+                and x.tag_ in ("NNS", "NNPS")
+                and x.dep_ not in ("compound", "amod", "nmod")
+                and x.i not in self.ref
+                and not any(c.i in self.name_at for c in x.subtree)
+            ):
+                return True
+        return False
 
     def main_state(self) -> State | None:
         """The state the text is about: named most (by name or adjective), each mention of a place the
