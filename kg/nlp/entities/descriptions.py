@@ -236,9 +236,7 @@ def _ruling_group(t: Table, at: int) -> Cluster | None:
     found = [
         c
         for c in t.live()
-        if c.kind == "name"
-        and c.type == "Group"
-        and any(c.tied_before(w, at) >= 0 for w in t.lex.words("ruler_words"))
+        if c.kind == "name" and c.type == "Group" and any(c.tied_before(w, at) >= 0 for w in t.lex.words("ruler_words"))
     ]
     return max(found, key=lambda c: len(c.mentions)) if len(found) == 1 else None
 

@@ -56,10 +56,10 @@ def _target(t: Table, np: NP) -> Cluster | None:
         return None
     for owner in (np.member_of, np.owner):
         if owner is not None and owner.i not in t.ref and owner.i > np.head.i and is_group_head(t, owner):
-            inner = read_np(t, owner)  # "members of the Royalist Northlandic army": the army first
-            found = _target(t, inner)
+            owner_np = read_np(t, owner)  # "members of the Royalist Northlandic army": the army first
+            found = _target(t, owner_np)
             if found is not None:
-                record(t, inner, found, "member")
+                record(t, owner_np, found, "member")
     c = owner_cluster(t, np.member_of)
     found = _of_owner(t, c, head, loyal=True) if c is not None else None
     if found is not None:

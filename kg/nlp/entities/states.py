@@ -86,7 +86,9 @@ def _acting_for(t: Table, st: State, head: Token) -> tuple[Cluster, str]:
         return c, "nationality"
     police = any(x.lower_ in lex.words("police_modifiers") for x in head.lefts if x.dep_ in ("compound", "amod"))
     if low in lex.words("institution_heads") or police:
-        canon = "police" if low in ("policemen", "policeman") or police else "gendarmerie" if low == "gendarmes" else low
+        canon = "gendarmerie" if low == "gendarmes" else low
+        if police or low in ("policemen", "policeman"):
+            canon = "police"
         c = t.institution_cluster(st, canon)
         t.link(c, "forcesOf", t.state_cluster(st))
         return c, "nationality"
