@@ -106,8 +106,7 @@ def _named_by_premodifiers(t: Table, np: NP) -> Cluster | None:
             and x.i not in t.name_at
             and x.lower_ not in t.lex.sides
             and not t.lex.is_group_noun(x.lower_)
-            and not (x.i in t.sent_starts and x.lower_ not in t.mid_caps and not x.ent_type_)
-        ):  # a sentence's first word is capitalised anyway: "Jubilant fighters" names nobody
+        ):
             toks.insert(0, x)
         else:
             break

@@ -152,6 +152,8 @@ def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
             word = x.lower_ not in t.lower_words and not t.lex.is_group_noun(x.lower_) and x.is_alpha
             if t.known_place(x.text) is None and not word:
                 return False
+            if x.i in t.sent_starts and x.pos_ in ("ADJ", "ADV", "VERB") and t.known_place(x.text) is None:
+                return False  # "Jubilant crowds ...": a sentence's first word is capitalised anyway
         if label == "ORG" and end < len(t.toks) and t.is_title(t.toks[end]):
             return False  # "Defence" of "Defence Secretary"
     return True
