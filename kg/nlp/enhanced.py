@@ -21,6 +21,8 @@ entity passes (``kg.nlp.entities``) read only this graph:
 - **descriptions** ("X is a stronghold of Y", "X, a stronghold of Y", "as a base for Y, X ...",
   "X ... under the rule of Y", "Y at the gates of X", "the RSF, in control of X") get a ``describes`` arc to
   what they describe;
+- a phrase hung on an adverb ("moved west towards X") is the verb's; a subject's "with" partner ("the 4th
+  Brigade, with the 9th Battalion, stormed X") is a subject too;
 - a "by" phrase the parser hung on the wrong word ("the capture of X by Y") and an apposition hung on the
   object of "of" ("the capital of Z, the town of X") are raised to where they belong.
 
@@ -44,11 +46,13 @@ NOMINAL = frozenset({"nsubj", "nsubj:pass", "nsubj:x", "obj", "iobj", "agent", "
 SUBJECTS = ("nsubj", "nsubj:pass", "nsubj:x")
 _VERBAL = ("VERB", "AUX")
 _RELATIVES = frozenset({"who", "which", "that", "whom"})
+#: Named-entity labels of things "who" never refers to.
+_NOT_PERSONAL = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 #: Quantity words that stand for what they count ("one of the X", "hundreds of X").
 _QUANTITIES = frozenset(
     {
         "one", "two", "three", "four", "five", "some", "many", "most", "all", "several", "few", "both", "each",
-        "none", "any", "hundreds", "thousands", "dozens", "scores", "tens", "millions", "handful", "number",
+        "none", "any", "much", "hundreds", "thousands", "dozens", "scores", "tens", "millions", "handful", "number",
         "dozen", "hundred", "thousand", "majority", "minority", "bulk", "rest", "remainder", "remnants",
         "remnant", "contingent", "batch", "team", "group", "unit", "detachment", "squad", "band", "cadre",
         "core", "host", "couple", "pair", "lot", "plenty", "series", "wave", "string", "spate", "round",
@@ -140,6 +144,8 @@ class DepGraph:
         self._in: list[list[Arc]] = [[] for _ in range(n)]
         self._seen: set[tuple[int, str, int]] = set()
         self._basic()
+        self._adverb_phrases()
+        self._comitatives()
         self._headline_verbs()
         self._quantities()
         self._relatives()
@@ -222,6 +228,33 @@ class DepGraph:
             rel = _BASIC.get(dep, dep)
             self.add(head.i, rel, tok.i)
 
+    def _adverb_phrases(self) -> None:
+        """ "moved west towards X", "pushed deeper into Y": the parser hangs the phrase on the adverb, but it
+        says where the verb's action goes."""
+        for adv in self.toks:
+            verb = adv.head
+            if adv.dep_ not in ("advmod", "npadvmod") or adv.pos_ not in ("ADV", "NOUN") or verb.pos_ not in _VERBAL:
+                continue
+            for arc in list(self._out[adv.i]):
+                if arc.rel.startswith("prep:") and not arc.why:
+                    self.add(verb.i, arc.rel, arc.dep, "adverb")
+
+    def _comitatives(self) -> None:
+        """ "The 4th Brigade, with the 9th Battalion, stormed X": a subject's "with" partner (set off by commas or
+        right after it) does what the subject does."""
+        for arc in list(self.arcs()):
+            if arc.rel not in ("nsubj", "nsubj:pass") or arc.why:
+                continue
+            subj = self.toks[arc.dep]
+            if subj.pos_ != "PROPN":
+                continue
+            for w in self.deps(subj.i, "prep:with"):
+                partner = self.toks[w.dep]
+                prep = self.toks[partner.head.i]
+                right_after = prep.i == subj.i + 1 or (prep.i == subj.i + 2 and self.toks[subj.i + 1].text == ",")
+                if partner.pos_ == "PROPN" and right_after and partner.i < arc.head:
+                    self.add(arc.head, arc.rel, partner.i, "with")
+
     # --------------------------------------------------------------------------------------- headlines
     def _headline_verbs(self) -> None:
         """ "Rebels seize X", "Army retakes Y": a headline has no finite verb for the parser, which reads its verb
@@ -264,8 +297,18 @@ class DepGraph:
     # ------------------------------------------------------------------------------------- relatives
     def _antecedents(self, clause: Token) -> list[int]:
         """The noun(s) a relative clause is about: the noun it hangs on and, for a clause set off by a comma
-        ("A, B and C, who ..."), every conjunct of that noun."""
+        ("A, B and C, who ..."), every conjunct of that noun. "who" is never a date or a number ("the X Army,
+        set up on 3 May, who ..."): then the noun above it."""
         noun = clause.head
+        personal = any(w.lower_ in ("who", "whom") for w in clause.lefts)
+        if personal and noun.ent_type_ in _NOT_PERSONAL:
+            # the nearest noun before the date's phrase that heads a phrase of its own
+            for k in range(noun.left_edge.i - 1, -1, -1):
+                x = self.toks[k]
+                head_noun = x.pos_ in ("NOUN", "PROPN") and x.dep_ not in ("compound", "amod")
+                if head_noun and x.ent_type_ not in _NOT_PERSONAL:
+                    return [k]
+            return []
         found = [noun.i]
         first = clause.left_edge.i
         if first > 0 and self.toks[first - 1].text == ",":

@@ -424,6 +424,11 @@ class _Finder:
             for a in g.deps(noun.i, slot):
                 tok = self.toks[a.dep]
                 found = self._np(tok, agent) if slot == "poss" else ([_Arg(k, tok)] if (k := self._entity(tok)) else [])
+                if found and slot == "poss" and tok.tag_ == "PRP$":
+                    # "X with Y launched its offensive": "its" is the clause's subject, and so are its partners
+                    clause = self._slot("implicit", noun, agent)
+                    if any(c.key == found[0].key for c in clause):
+                        return [x.through([a]) for x in found] + [c for c in clause if c.key != found[0].key]
                 if found:
                     return [x.through([a]) for x in found]
             return []

@@ -100,8 +100,8 @@ def _tie_name_words(t: Table) -> None:
             continue
         c = t.get(uid)
         head = t.toks[e - 1].lower_
-        if lex.is_group_noun(head) or head in lex.sides:
-            c.tie(head, s, lex.sides)  # "the alliance" after "Eastern Alliance"
+        if lex.is_group_noun(head) or head in lex.sides or head in lex.words("institution_heads"):
+            c.tie(head, s, lex.sides)  # "the alliance" after "Eastern Alliance"; "the Gendarmerie" likewise
         i = s - 1
         while i >= 0 and t.toks[i].is_lower and t.toks[i].is_alpha and i not in t.name_at:
             w = t.toks[i].lower_

@@ -285,7 +285,14 @@ def _short_forms(t: Table) -> None:
         modifies = bool(c.mentions) and all(
             m[1] < len(t.toks) and t.toks[m[1]].is_lower and t.toks[m[1]].lower_ in nouns for m in c.mentions
         )  # "Oromo fighters" after "the Oromo Liberation Front": members of that front
-        if len(groups) == 1 and not persons and modifies:
+        kind_word = lex.type_heads.get(key) == "Group" or key in lex.words("institution_heads")
+        heads = {m.uid: m for w, m in others if w[-1] == key and m.type == "Group"}
+        definite = bool(c.mentions) and all(m[0] > 0 and t.toks[m[0] - 1].lower_ == "the" for m in c.mentions)
+        if kind_word and definite and len(heads) == 1 and not groups:
+            full = next(iter(heads.values()))  # "the Gendarmerie" after "the Valdian Gendarmerie"
+            if t.can_merge(full, c):
+                t.merge(full, c)
+        elif len(groups) == 1 and not persons and modifies:
             full = next(iter(groups.values()))
             if t.can_merge(full, c):
                 t.merge(full, c)

@@ -351,9 +351,9 @@ def _settlement(t: Table, name: str) -> bool:
 
 def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     """Runs of capitalised proper nouns the NER missed or cut short, ending in a word that names their kind:
-    "Donetsk Oblast", "the Kurdistan Regional Council", "Northern Command Council"."""
+    "Donetsk Oblast", "the Kurdistan Regional Council", "Northern Command Council", "the Valdian Gendarmerie"."""
     heads = t.lex.type_heads
-    units = t.lex.words("unit_nouns")
+    units = t.lex.words("unit_nouns") | t.lex.words("institution_heads")
     covered = {i: n for n in found for i in range(n.start, n.end)}
     toks = t.toks
     out = list(found)
@@ -381,7 +381,7 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             i = j  # a headline in title case capitalises every word
             continue
         state_first = i in t.demonym_at or t.lex.state_by_name(toks[i].text) is not None
-        if state_first and all(y.lower_ in t.lex.words("force_words") for y in toks[i + 1 : j]):
+        if state_first and all(y.lower_ in t.lex.words("force_words") | units for y in toks[i + 1 : j]):
             i = j  # "Malian Army", "US Special Forces": a state's forces, read by the states pass
             continue
         while i < j and (toks[i].i in t.demonym_at or t.is_title(toks[i])) and j - i > 2:
