@@ -573,13 +573,25 @@ def test_lost_to(nlp: Any) -> None:
 
 
 def test_drove_out_of_and_expelled_from(nlp: Any) -> None:
+    # the one driven out held the place until then: a statement that ends its hold
     ext = check(
         nlp,
         "Iraqi forces drove ISIL fighters out of Ramadi in December 2015.",
         ("Iraqi forces", "controls", "Ramadi", A),
+        ("ISIL", "controls", "Ramadi", A),
     )
-    assert [(r.rule, r.time) for r in ext.relations] == [("controls.drive-out", "2015-12")]
-    check(nlp, "The Kurds expelled ISIL from Kobani.", ("Kurds", "controls", "Kobani", A))
+    got = sorted((r.subject, r.rule, r.time, r.ends) for r in ext.relations)
+    assert got == [
+        ("ISIL", "controls.drive-out", "2015-12", True),
+        ("Iraqi forces", "controls.drive-out", "2015-12", False),
+    ]
+    ext = check(
+        nlp,
+        "The Kurds expelled ISIL from Kobani.",
+        ("Kurds", "controls", "Kobani", A),
+        ("ISIL", "controls", "Kobani", A),
+    )
+    assert {r.subject: r.ends for r in ext.relations} == {"Kurds": False, "ISIL": True}
 
 
 @pytest.mark.parametrize("text", ["The Taliban pushed out of Kunduz.", "The Taliban were pushed back to Kunduz."])

@@ -48,12 +48,15 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
 
     from kg.model import Document
     from kg.nlp.extract import analyse
+    from kg.nlp.extract import links as entity_links
     from kg.nlp.pipeline import load_nlp
 
     doc = load_nlp()(text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     result = analyse(doc, Document(text, source, digest, date=doc_date))
     index, relations, rejected = result.index, result.relations, result.rejected
+    kept = sorted({k for r in relations for k in (r.subject, r.object)} | set(index.entities))
+    links = entity_links(doc, index, kept)
     doc_date = result.document.date
     sentences: list[dict[str, Any]] = []
     for i, sent in enumerate(doc.sents):
@@ -93,6 +96,10 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
                 "time": r.time,
                 "time_text": r.time_text,
                 "reported_by": r.reported_by,
+                "time_start": r.time_start,
+                "time_end": r.time_end,
+                "ends": r.ends,
+                "side_left": r.side_left,
                 "subject_text": r.subject_text,
                 "object_text": r.object_text,
                 "enhanced": [result.graph.describe(a) for a in result.trace.get(id(r), ())],
@@ -112,6 +119,11 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
             for j in sorted(rejected, key=lambda j: (j.start, j.rule, j.reason))
             if j.sentence == i
         ]
+        sent_links = [
+            {"subject": lk.subject, "predicate": lk.predicate, "object": lk.object}
+            for lk in links
+            if lk.evidence.sentence == i
+        ]
         sentences.append(
             {
                 "index": i,
@@ -120,6 +132,7 @@ def explain_document(text: str, source: str = "<text>", doc_date: str | None = N
                 "text": sent.text,
                 "mentions": mentions,
                 "relations": rels,
+                "links": sent_links,
                 "rejected": list({(r["rule"], r["reason"], r["start"]): r for r in rejs}.values()),
             }
         )
@@ -159,11 +172,12 @@ def _claim(rel: dict[str, Any]) -> str:
 
 
 def render_text(result: dict[str, Any], show_all: bool = False) -> str:
-    """A readable report: one block per sentence, ``+`` asserted, ``-`` not asserted, ``x`` rejected."""
+    """A readable report: one block per sentence, ``+`` asserted, ``-`` not asserted, ``~`` a link between
+    entities (forcesOf, memberOf, leads), ``x`` rejected."""
     lines = [f"{result['source']}" + (f" (document date {result['document_date']})" if result["document_date"] else "")]
     shown = 0
     for s in result["sentences"]:
-        if not show_all and not (s["mentions"] or s["relations"] or s["rejected"]):
+        if not show_all and not (s["mentions"] or s["relations"] or s["rejected"] or s.get("links")):
             continue
         shown += 1
         text = " ".join(s["text"].split())
@@ -180,6 +194,12 @@ def render_text(result: dict[str, Any], show_all: bool = False) -> str:
             extra = []
             if r["time"] or r["time_text"]:
                 extra.append(f'time {r["time"] or "?"} ("{r["time_text"]}")')
+            if r.get("time_start") or r.get("time_end"):
+                extra.append(f"from {r.get('time_start') or '?'} to {r.get('time_end') or '?'}")
+            if r.get("ends"):
+                extra.append("END of this hold")
+            if r.get("side_left"):
+                extra.append(f"leaving {r['side_left']}")
             if r["reported_by"]:
                 extra.append(f"reported by {r['reported_by']}")
             if r["enhanced"]:
@@ -189,6 +209,8 @@ def render_text(result: dict[str, Any], show_all: bool = False) -> str:
                 f'{r["confidence"]:.2f}, trigger "{r["trigger"]}", {_claim(r)}]'
                 + ("  " + "; ".join(extra) if extra else "")
             )
+        for lk in s.get("links", ()):
+            lines.append(f"    ~ {lk['subject']} {lk['predicate']} {lk['object']}")
         for j in s["rejected"]:
             lines.append(f'    x {j["rule"]} at "{j["trigger"]}": {j["reason"]}')
     n_rel = sum(len(s["relations"]) for s in result["sentences"])

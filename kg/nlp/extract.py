@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
-from kg.model import Document, Extraction, Relation
+from kg.model import Document, Evidence, Extraction, Link, Relation
 from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, resolve_entities
 from kg.nlp.relations import Rejection, find_relations, name_spans
@@ -94,4 +94,24 @@ def extract(doc: Doc, document: Document) -> Extraction:
         k for k, e in index.entities.items() if k in used or k in linked or (e.mentions and k not in index.promoted)
     ]
     entities = tuple(index.entities[k] for k in sorted(keep))
-    return Extraction(document=a.document, entities=entities, relations=tuple(relations))
+    return Extraction(document=a.document, entities=entities, relations=tuple(relations), links=links(doc, index, keep))
+
+
+def links(doc: Doc, index: EntityIndex, keep: list[str]) -> tuple[Link, ...]:
+    """The entity layer's ties ("Northland forces" forcesOf Northland, a commander memberOf his group, a leader
+    leads his followers) between entities the extraction keeps, each with the first sentence that mentions
+    its subject (else its object) as evidence."""
+    kept = set(keep)
+    sents = list(doc.sents)
+    out: list[Link] = []
+    for s, p, o in sorted(index.links):
+        if s not in kept or o not in kept or s == o:
+            continue
+        mentions = index.entities[s].mentions or index.entities[o].mentions
+        if not mentions:
+            continue
+        first = min(mentions, key=lambda m: m.start)
+        sent = next((x for x in sents if x.start_char <= first.start < x.end_char), sents[0])
+        n = sents.index(sent)
+        out.append(Link(s, p, o, Evidence(sent.start_char, sent.end_char, sent.text, n), rule=f"entities.{p}"))
+    return tuple(out)

@@ -68,6 +68,10 @@ class Rule:
     subject_types: frozenset[str] = frozenset()
     through: frozenset[str] = frozenset()
     not_states: bool = False
+    #: ``controls`` only: the statement is the END of the subject's hold ("X took the town from Y": Y's).
+    ends: bool = False
+    #: the verb's object loses the place ("X drove Y out of Z": Y's hold of Z ends).
+    loser_object: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,9 +126,22 @@ def _slots(item: dict[str, object], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+#: The keys a ``[[rule]]`` table may have: a misspelt option is an error, never silently ignored.
+RULE_KEYS = frozenset(
+    {
+        "id", "relation", "construction", "lemmas", "confidence", "preps", "nouns", "particles", "subject",
+        "object", "via", "object_allowed", "object_required", "passive_allowed", "object_types", "subject_types",
+        "through", "object_not_state", "ends", "loser_object",
+    }
+)  # fmt: skip
+
+
 def _rule(item: dict[str, object], i: int, where: str) -> Rule:
     rid = str(item.get("id", ""))
     at = f"{where}: rule {rid or '#' + str(i + 1)}"
+    unknown = sorted(set(item) - RULE_KEYS)
+    if unknown:
+        raise KGError(f"{at}: unknown key {unknown[0]!r}; a rule has {', '.join(sorted(RULE_KEYS))}")
     relation = item.get("relation")
     if relation not in RELATIONS:
         raise KGError(f"{at}: relation {relation!r} is not one of {', '.join(RELATIONS)}")
@@ -172,6 +189,8 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         subject_types=frozenset(stypes),
         through=_words(item, "through", at),
         not_states=_flag(item, "object_not_state", at),
+        ends=_flag(item, "ends", at),
+        loser_object=_flag(item, "loser_object", at),
     )
 
 

@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import KGError
+from kg.nlp.timex import dateline_span
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,23 @@ PARAGRAPH_COMPONENT = "kg_paragraph_breaks"
 
 @Language.component(PARAGRAPH_COMPONENT)
 def paragraph_breaks(doc: Doc) -> Doc:
-    """A blank line ends a sentence: headlines, bylines and closing quotes never run into the next paragraph;
-    a full stop before a lower-case word ("20 kms. north") is an abbreviation's, not a sentence's end.
+    """A blank line ends a sentence: headlines, bylines and closing quotes never run into the next paragraph.
+    A dateline is a sentence of its own. A full stop before a lower-case word ("20 kms. north") is an
+    abbreviation's, not a sentence's end.
 
     Runs before the parser, which keeps sentence starts already set.
     """
+    span = dateline_span(doc.text)
+    if span is not None:
+        # "LOBO, May 2, 2011 - Troops took the town": the report's first sentence starts after the dateline (else
+        # the parser makes the city the subject and the NER runs the date into the subject's name)
+        first = next((t for t in doc if t.idx >= span[1] and not t.is_space), None)
+        if first is not None and first.i > 0:
+            first.is_sent_start = True
+            for tok in doc[first.i + 1 :]:  # and it runs to its full stop: "- Colonel X Y defected ..."
+                if doc[tok.i - 1].text in (".", "!", "?") or "\n" in doc[tok.i - 1].text:
+                    break
+                tok.is_sent_start = False
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         if prev.is_space and prev.text.count("\n") >= 2:

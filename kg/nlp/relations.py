@@ -22,17 +22,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.model import Evidence, Relation
+from kg.model import Evidence, Relation, period_end, period_start
 from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, load_entity_lexicon
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
 from kg.nlp.timex import TimeIndex, Timex, dateline_span
 from kg.rdf.namespace import AGENT_TYPES, ENTITY_TYPES, PLACE_TYPES
+
+#: Prepositions that open or close the interval a statement gives ("from 1998", "since May", "until 2004").
+_INTERVAL_START = frozenset({"from", "since"})
+_INTERVAL_END = frozenset({"until", "till", "through", "to", "thru"})
 
 _VERBAL = ("VERB", "AUX")
 _NOMINAL = ("NOUN", "PROPN")
@@ -102,6 +106,7 @@ class _Finder:
         self.containers = lex.words("arguments", "container_preps")
         self.event_nouns = lex.words("arguments", "event_nouns")
         self.achievements = lex.words("arguments", "achievement_verbs")
+        self.present = lex.words("arguments", "present_adverbs")
         self.elaborations = tuple(
             tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
         )
@@ -127,6 +132,7 @@ class _Finder:
         self.relations: list[Relation] = []
         self.rejected: list[Rejection] = []
         self.trace: dict[int, tuple[Arc, ...]] = {}
+        self.trigger_at: dict[int, int] = {}  # statement number -> its trigger token
 
     # ------------------------------------------------------------------ driving
     def run(self) -> list[Relation]:
@@ -141,6 +147,7 @@ class _Finder:
             if tok.i >= 2 and self.toks[tok.i - 1].text == "-" and base in self.adj_rules:
                 for rule in self.adj_rules[base]:
                     self._hyphen(rule, tok)
+        self._captured_holders()
         # one statement per trigger: "closed in on X" matches two rules; the more confident one stays
         best: dict[tuple[str, str, str, int, str], tuple[int, Relation]] = {}
         for n, rel in enumerate(self.relations):
@@ -150,6 +157,30 @@ class _Finder:
         kept = sorted(best.values(), key=lambda x: x[0])
         self.trace = {id(rel): self.trace.get(n, ()) for n, rel in kept}
         return [rel for _n, rel in kept]
+
+    def _captured_holders(self) -> None:
+        """ "X took Y, the last town still held by Z": in a sentence that reports a capture of a place, a holder
+        named in a description of that place held it until the capture (its hold ends there)."""
+        captures = [
+            r
+            for n, r in enumerate(self.relations)
+            if r.predicate == "controls"
+            and not r.ends
+            and not r.negated
+            and r.modality == "Actual"
+            and self.g.lemmas[self.trigger_at[n]] in self.achievements
+        ]
+        for n, r in enumerate(self.relations):
+            if r.predicate != "controls" or r.ends or r.negated:
+                continue
+            if self.g.lemmas[self.trigger_at[n]] in self.achievements or not any(
+                a.why in ("reduced-relative", "relative") for a in self.trace.get(n, ())
+            ):
+                continue
+            for c in captures:
+                if c.object == r.object and c.subject != r.subject and c.evidence.start == r.evidence.start:
+                    self.relations[n] = replace(r, ends=True, time=c.time, time_text=c.time_text)
+                    break
 
     def _verbal(self, tok: Token) -> bool:
         """A verb, or a word the tagger took for something else that the parser gave a verb's frame."""
@@ -342,7 +373,7 @@ class _Finder:
         found = self._args(arcs, agent, depth + 1)
         if found:
             return found
-        key = self.index.promote(tok.i)
+        key = self.index.promote(tok.i, agent)
         if key is not None and (self.index.type_of(key) in AGENT_TYPES) == agent:
             return [_Arg(key, tok)]
         return []
@@ -842,6 +873,8 @@ class _Finder:
         actor = rule.construction not in ("verb-source", "verb-prep-inverse")
         if actor and not weight.negated and modality == "Actual" and self._under_way(rule, trigger):
             modality, implies = "Planned", "advancesOn"
+        side_left = self._side_left(trigger, s.key, o.key) if rule.relation == "defectsTo" else None
+        start, end = self._interval(trigger) if not self._present(trigger) else (None, None)
         rel = Relation(
             s.key,
             rule.relation,
@@ -856,14 +889,37 @@ class _Finder:
             reported_by=reported,
             subject_text=self._mention_text(s.token),
             object_text=self._mention_text(o.token),
+            ends=rule.ends and rule.relation == "controls",
+            side_left=side_left,
+            time_start=start,
+            time_end=end,
         )
         self.trace[len(self.relations)] = (*s.via, *o.via)
+        self.trigger_at[len(self.relations)] = trigger.i
         self.relations.append(rel)
+        if rule.loser_object and rule.relation == "controls":
+            # "X drove Y out of Z": Y's hold of Z ends there
+            for a in self.g.deps(trigger.i, "obj"):
+                for loser in self._np(self.toks[a.dep], True):
+                    if loser.key in (s.key, o.key) or self.index.type_of(loser.key) not in AGENT_TYPES:
+                        continue
+                    self.trace[len(self.relations)] = (*loser.via, *o.via)
+                    self.trigger_at[len(self.relations)] = trigger.i
+                    self.relations.append(
+                        replace(
+                            rel,
+                            subject=loser.key,
+                            confidence=round(conf * 0.9, 2),
+                            subject_text=self._mention_text(loser.token),
+                            ends=True,
+                        )
+                    )
         # the attempt shows the actor's advance; "retake X from Y" names Y as the holder, not an actor
         if actor and implies and implies != rule.relation and o.key != s.key:
             if implies in ("controls", "advancesOn") and self.index.type_of(o.key) not in PLACE_TYPES:
                 return
             self.trace[len(self.relations)] = (*s.via, *o.via)
+            self.trigger_at[len(self.relations)] = trigger.i
             self.relations.append(
                 Relation(
                     s.key,
@@ -880,6 +936,37 @@ class _Finder:
                     object_text=self._mention_text(o.token),
                 )
             )
+
+    def _interval(self, trigger: Token) -> tuple[str | None, str | None]:
+        """ "held X from 1998 until 2004", "has held X since June 2010", "held X until 1996": the interval the
+        clause gives, either end open."""
+        found: dict[str, str] = {}
+        preps = [c for c in trigger.children if c.dep_ == "prep"]
+        preps += [g for p in preps for c in p.children if c.dep_ == "pobj" for g in c.children if g.dep_ == "prep"]
+        for p in preps:
+            end_of = "start" if p.lower_ in _INTERVAL_START else "end" if p.lower_ in _INTERVAL_END else None
+            objs = [c for c in p.children if c.dep_ == "pobj"]
+            if end_of is None or not objs or end_of in found:
+                continue
+            obj = objs[0]
+            t = self.times.nearest(obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge.text), obj.idx)
+            if t is not None and t.value is not None:
+                found[end_of] = t.value
+        start, end = found.get("start"), found.get("end")
+        if start and end and period_end(end) < period_start(start):
+            return None, None
+        return start, end
+
+    def _side_left(self, trigger: Token, subject: str, joined: str) -> str | None:
+        """The side a defector left: "defected from Y to Z", "turned away from Y", else the group the text
+        says the defector served ("X, a commander of Y, defected to Z")."""
+        for a in self.g.deps(trigger.i, "prep:from", "prep:away from", "prep:out of"):
+            for arg in self._np(self.toks[a.dep], True):
+                if arg.key not in (subject, joined) and self.index.type_of(arg.key) in AGENT_TYPES:
+                    return arg.key
+        served = sorted(o for s, p, o in self.index.links if s == subject and p in ("memberOf", "forcesOf"))
+        served = [o for o in served if o != joined]
+        return served[0] if len(served) == 1 else None
 
     def _mention_text(self, tok: Token) -> str:
         key = self._entity(tok)
@@ -913,10 +1000,20 @@ class _Finder:
         key = self._entity(head)
         return key is None or self.index.type_of(key) not in AGENT_TYPES or self.index.type_of(key) == "GPE"
 
+    def _present(self, trigger: Token) -> bool:
+        """ "X now controls Y", "Y is currently held by X": a present-tense statement about the report's present."""
+        aux = [c for c in trigger.children if c.dep_ in ("aux", "auxpass")]
+        past = any(v.tag_ == "VBD" or v.lower_ in ("would", "had") for v in aux) or trigger.tag_ == "VBD"
+        if past or (trigger.tag_ == "VBN" and not aux) or trigger.pos_ not in ("VERB", "AUX"):
+            return False
+        return any(c.dep_ == "advmod" and c.lower_ in self.present for c in trigger.children)
+
     def _time(self, trigger: Token, obj: Token | None = None) -> tuple[str | None, str | None]:
         """The time expression nearest the trigger in the smallest clause around it that has one; one inside
         the object's own phrase comes first ("A on the 25th and B on the 28th")."""
         sent = self._sent(trigger)
+        if self._present(trigger):
+            return None, None  # "... and now control the town": the report's present, whatever else is dated
         if obj is not None and not (obj.left_edge.i <= trigger.i <= obj.right_edge.i):
             own = [c for c in obj.children if c.dep_ == "prep"]
             for p in own:

@@ -190,7 +190,13 @@ def _said(t: Table, np: NP) -> Cluster | None:
             continue
         c = t.name_cluster(a.dep)  # only a name says what a description is; two descriptions say nothing
         if c is not None and c.type == "Person" and head.tag_ == "NN" and a.why == "appos":
-            return c  # "the commander-in-chief, X": a singular role noun beside a person's name is that person
+            # "the commander-in-chief, X": a singular role noun beside a person's name is that person; "X, a
+            # commander of the Y" also says whom X serves
+            for b in g.deps(head.i, "prep:of", "prep:in", "poss"):
+                owner = t.at(b.dep)
+                if owner is not None and owner.group_like and owner.uid != c.uid:
+                    t.link(c, "memberOf", owner)
+            return c
         if c is not None and (c.group_like or (c.forced_type is None and c.type != "Person")):
             if c.kind == "state" and head.lower_ not in t.lex.words("government_words"):
                 continue

@@ -88,11 +88,16 @@ class EntityIndex:
                 return s.kind
         return None
 
-    def promote(self, token_i: int) -> str | None:
-        """Make the unnamed candidate headed at ``token_i`` an entity (once); returns its key."""
+    def promote(self, token_i: int, agent: bool | None = None) -> str | None:
+        """Make the unnamed candidate headed at ``token_i`` an entity (once); returns its key. A guessed type
+        ("Place?") is promoted only where the statement wants that kind (``agent``)."""
         cand = self.candidates.get(token_i)
         if cand is None:
             return None
+        if cand.type.endswith("?"):
+            if agent is None or (cand.type == "Group?") != agent:
+                return None
+            cand = replace(cand, type=cand.type[:-1])
         key = cand.key
         if key in self.entities and key not in self.promoted:
             return key if self.entities[key].type == cand.type else None

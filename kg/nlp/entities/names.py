@@ -49,6 +49,7 @@ def run(t: Table) -> None:
     found = _proper_runs(t, found)
     found = _numbered_units(t, found)
     found = _hyphenated(t, found)
+    found = _described_persons(t, found)
     found = _joined(t, found)
     found = _inner_possessive(t, found)
     found = _gazetteer_places(t, found)
@@ -498,6 +499,30 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             end -= 1
         found.append(NameSpan(j, end, t.surface(j, end), Counter({"Group": 1}), "ORG"))
     return found
+
+
+def _described_persons(t: Table, found: list[NameSpan]) -> list[NameSpan]:
+    """ "Omar Sidi, a commander of the X, ...": capitalised words the NER missed, set off by an apposition whose
+    head is a role noun, are a person's name."""
+    roles = t.lex.words("role_nouns")
+    covered = {i for n in found for i in range(n.start, n.end)}
+    out = list(found)
+    for x in t.toks:
+        if x.i in covered or not _name_word(t, x) or x.i + 1 >= len(t.toks) or t.toks[x.i + 1].text != ",":
+            continue
+        role = [c for c in x.children if c.dep_ == "appos" and c.lower_ in roles and c.tag_ == "NN"]
+        if not role or any(c.i in covered for c in role):
+            continue
+        i = x.i
+        while i - 1 >= 0 and _name_word(t, t.toks[i - 1]) and i - 1 not in covered:
+            i -= 1
+        while i < x.i and t.is_title(t.toks[i]):
+            i += 1
+        if x.i - i < 1:
+            continue  # one word is as likely a place or a group ("Lobo, a stronghold")
+        out.append(NameSpan(i, x.i + 1, t.surface(i, x.i + 1), Counter({"Person": 4}), "PERSON"))
+        covered.update(range(i, x.i + 1))
+    return out
 
 
 def _hyphenated(t: Table, found: list[NameSpan]) -> list[NameSpan]:

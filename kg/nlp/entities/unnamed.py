@@ -1,6 +1,7 @@
 """Pass 8, unnamed actors and places: candidates named by their phrase.
 
-"Armed men seized the port", "Kestrel instructors trained the police", "a narrow strip of land south of X":
+"Armed men seized the port", "Kestrel instructors trained the police", "a narrow strip of land south of X",
+"the column moved on Xanbo" (a name no model knows):
 when a relation needs an argument that no name, description or pronoun resolved, the phrase itself names it.
 This pass only prepares the candidates (one per noun-phrase head: a group of its own for people who act, a
 place of its own for a part of a place); relation finding promotes a candidate to an entity when a statement
@@ -29,7 +30,8 @@ _QUANTITY = frozenset(
 
 @dataclass(frozen=True)
 class Candidate:
-    """An unnamed actor or place: its key, type, surface form and token span ``[start, end)``."""
+    """An unnamed actor or place: its key, type, surface form and token span ``[start, end)``. A type ending in
+    "?" is a guess from the word alone (an unknown name): it is promoted only where a statement wants that type."""
 
     key: str
     type: str
@@ -50,7 +52,9 @@ def run(t: Table) -> dict[int, Candidate]:
         low = tok.lower_
         if tok.dep_ in ("compound", "amod") and tok.head.i > tok.i:
             continue
-        if low in actors:
+        if tok.tag_ in ("NNP", "NNPS") and _unknown_name(t, tok):
+            cand = _proper(t, tok)
+        elif low in actors:
             cand = _actor(t, tok)
         elif low in parts:
             cand = _place(t, tok)
@@ -65,6 +69,28 @@ def run(t: Table) -> dict[int, Candidate]:
         if cand is not None:
             out[tok.i] = cand
     return out
+
+
+def _unknown_name(t: Table, tok: Token) -> bool:
+    """A capitalised word nothing resolved and the NER left alone: a name the models do not know ("moved on
+    Xanbo", "the Zorgi took the town")."""
+    if not (tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper) or t.is_title(tok):
+        return False
+    if tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LANGUAGE"):
+        return False
+    if tok.i in t.sent_starts or tok.lower_ in t.lower_words or tok.i in t.demonym_at or tok.i in t.backer_at:
+        return False
+    return not any(t.toks[k].i in t.name_at or t.toks[k].i in t.ref for k in range(tok.left_edge.i, tok.i))
+
+
+def _proper(t: Table, head: Token) -> Candidate | None:
+    """An unknown name, typed by the statement that uses it: a singular one only as a place ("advanced on
+    Xanbo"), a plural one only as a group ("the Zorgis seized X")."""
+    start = head.i
+    while start > 0 and t.toks[start - 1].dep_ == "compound" and t.toks[start - 1].tag_ in ("NNP", "NNPS"):
+        start -= 1
+    alias = t.surface(start, head.i + 1)
+    return Candidate(alias, "Group?" if head.tag_ == "NNPS" else "Place?", alias, start, head.i + 1)
 
 
 def _content_start(t: Table, head: Token) -> int:
