@@ -176,3 +176,20 @@ def test_split_graph_handles_literals_that_look_like_graphs() -> None:
         parsed = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
         assert len(parsed) == 1
         assert next(iter(ox.parse(triple, format=ox.RdfFormat.N_TRIPLES))).object == parsed[0].object
+
+
+def test_a_store_with_only_named_graphs_is_read_as_their_union(tmp_path: Path) -> None:
+    """A store filled by another tool, with every triple in a named graph, is read as the union (not empty)."""
+    from kg.rdf.store import load_graph
+
+    path = tmp_path / "other.oxigraph"
+    store = ox.Store(str(path))
+    e, k = "https://w3id.org/kg-news/entity/", "https://w3id.org/kg-news/ontology#"
+    for g in ("http://e/g1", "http://e/g2"):
+        store.add(ox.Quad(ox.NamedNode(e + "A"), ox.NamedNode(k + "controls"), ox.NamedNode(e + "X"), ox.NamedNode(g)))
+    store.add(
+        ox.Quad(ox.NamedNode(e + "B"), ox.NamedNode(k + "advises"), ox.NamedNode(e + "A"), ox.NamedNode("http://e/g2"))
+    )
+    store.flush()
+    del store
+    assert len(load_graph(path)) == 2

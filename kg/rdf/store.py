@@ -184,7 +184,16 @@ def load_graph(path: Path | str) -> Graph:
     path = Path(path)
     _check_exists(path)
     if path.is_dir():
-        return new_graph(read_store(path))
+        store = read_store(path)
+        empty_default = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+        if empty_default and next(iter(store.named_graphs()), None) is not None:
+            # a store another tool filled with named graphs only: read their union into memory
+            lines = ds.store_lines(store)
+            note_named_graphs(path, lines)
+            graph = new_graph()
+            ox_store(graph).bulk_load(b"".join(ds.flatten(lines)), format=ox.RdfFormat.N_TRIPLES)
+            return graph
+        return new_graph(store)
     fmt = format_for(path, INPUT_FORMATS)
     graph = new_graph()
     if fmt.supports_datasets:
