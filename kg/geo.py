@@ -125,32 +125,45 @@ def shapes_path() -> Any:
         ) from None
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=1)
+def _countries() -> tuple[tuple[str, str, Any, tuple[float, float, float, float]], ...]:
+    """Every country of the shapefile as (name, ISO code, shapely geometry, bounds), read once per process."""
+    import shapefile
+    from shapely.geometry import shape
+
+    out: list[tuple[str, str, Any, tuple[float, float, float, float]]] = []
+    with resources.as_file(shapes_path()) as path, shapefile.Reader(str(path), encoding="utf-8") as sf:
+        fields = [f[0] for f in sf.fields[1:]]
+        name_at, iso_at = fields.index("NAME"), fields.index("ADM0_A3")
+        for item in sf.iterShapeRecords():
+            geom = shape(item.shape.__geo_interface__)
+            out.append((str(item.record[name_at]), str(item.record[iso_at]), geom, tuple(geom.bounds)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=32)
 def basemap(frame: Frame) -> tuple[Country, ...]:
     """The countries inside ``frame``, clipped, simplified to about a pixel and projected to SVG paths."""
-    import shapefile
     import shapely
-    from shapely.geometry import shape
 
     tolerance = 0.6 / frame.kx
     box = (frame.west, frame.south, frame.east, frame.north)
     out: list[Country] = []
-    with resources.as_file(shapes_path()) as path, shapefile.Reader(str(path), encoding="utf-8") as sf:
-        fields = [f[0] for f in sf.fields[1:]]
-        name_at, iso_at = fields.index("NAME"), fields.index("ADM0_A3")
-        for item in sf.iterShapeRecords(bbox=box):
-            geom = shapely.clip_by_rect(shape(item.shape.__geo_interface__), *box)
-            geom = shapely.simplify(geom, tolerance, preserve_topology=True)
-            polygons = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon" and not g.is_empty]
-            if not polygons:
-                continue
-            rings = tuple(_ring(frame, ring) for poly in polygons for ring in (poly.exterior, *poly.interiors))
-            biggest = max(polygons, key=lambda g: g.area)
-            label_at = None
-            if biggest.area * frame.kx * frame.ky > 6000:  # room for a name (~ 80 x 75 px)
-                point = biggest.representative_point()
-                label_at = frame.project(point.y, point.x)
-            out.append(Country(str(item.record[name_at]), str(item.record[iso_at]), rings, label_at))
+    for name, iso, shape, (w, s, e, n) in _countries():
+        if w > box[2] or e < box[0] or s > box[3] or n < box[1]:
+            continue
+        geom = shapely.clip_by_rect(shape, *box)
+        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+        polygons = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon" and not g.is_empty]
+        if not polygons:
+            continue
+        rings = tuple(_ring(frame, ring) for poly in polygons for ring in (poly.exterior, *poly.interiors))
+        biggest = max(polygons, key=lambda g: g.area)
+        label_at = None
+        if biggest.area * frame.kx * frame.ky > 6000:  # room for a name (~ 80 x 75 px)
+            point = biggest.representative_point()
+            label_at = frame.project(point.y, point.x)
+        out.append(Country(name, iso, rings, label_at))
     return tuple(out)
 
 

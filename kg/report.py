@@ -112,10 +112,12 @@ def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
     """
     options = options or ReportOptions()
     G = analysis.project(graph)
-    rep = analysis.report(G, limit=options.limit or None, seed=options.seed)
-    control = analysis.control_map(G)
-    fronts = analysis.fronts(G)
-    timelines = {t["place"]["iri"]: t["events"] for t in analysis.place_timelines(G)}
+    with analysis.shared(G):
+        rep = analysis.report(G, limit=options.limit or None, seed=options.seed)
+        control = analysis.control_map(G)
+        fronts = analysis.fronts(G)
+        timelines = {t["place"]["iri"]: t["events"] for t in analysis.place_timelines(G)}
+        side_of = analysis.sides(G)
     names = _document_names(graph, G)
     evidence = {
         (u, str(k), v): [_source(s, names) for s in d.get("statements", ())]
@@ -164,15 +166,14 @@ def report_data(graph: Graph, options: ReportOptions | None = None) -> Row:
     for iri, found in timelines.items():
         p = place({"iri": iri, "label": G.nodes[iri].get("label", iri), "type": G.nodes[iri].get("type", "")})
         p["events"] = [{**e, "document": names.get(e["document"], e["document"])} for e in found]
-    side_of = analysis.sides(G)
+    defections: dict[str, list[tuple[str, list[Row]]]] = defaultdict(list)
+    for (u, r, v), found in sorted(evidence.items()):
+        if r == "defectsTo":
+            defections[u].append((side_of.get(v, v), found))
     for flow in rep["defections"]["flows"]:  # a flow joins sides: its sources are its defectors' statements
         to = flow["to"]["iri"]
         flow["sources"] = [
-            src
-            for d in flow["defectors"]
-            for (u, r, v), found in sorted(evidence.items())
-            if u == d["iri"] and r == "defectsTo" and side_of.get(v, v) == to
-            for src in found
+            src for d in flow["defectors"] for side, found in defections[d["iri"]] if side == to for src in found
         ]
     ordered = sorted(places.values(), key=lambda p: (p["label"].casefold(), p["iri"]))
     sides = _side_colours(ordered)
@@ -260,11 +261,24 @@ def theatres(places: Sequence[Row], km: float = THEATRE_KM) -> list[list[Row]]:
             i = group[i]
         return i
 
-    for i, a in enumerate(located):
-        for j in range(i + 1, len(located)):
-            b = located[j]
-            if km_between(a["lat"], a["long"], b["lat"], b["long"]) <= km:
-                group[find(i)] = find(j)
+    # compare only places in neighbouring grid cells (a cell spans ``km`` north-south; east-west as many
+    # cells as ``km`` covers at the row's highest latitude), not every pair: 4,000 places take milliseconds
+    deg = km / 111.2
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(located):
+        cells[int((p["lat"] + 90) // deg), int((p["long"] + 180) // deg)].append(i)
+    columns = int(360 // deg) + 1
+    for (row, col), members in sorted(cells.items()):
+        top = min(90.0, max(abs(-90 + (row + k) * deg) for k in (-1, 0, 1, 2)))
+        reach = min(columns, math.ceil(1 / max(math.cos(math.radians(top)), 1e-3)) + 1)
+        for dr in (-1, 0, 1):
+            for dc in range(-reach, reach + 1):
+                for j in cells.get((row + dr, (col + dc) % columns), ()):
+                    for i in members:
+                        if i < j and find(i) != find(j):
+                            a, b = located[i], located[j]
+                            if km_between(a["lat"], a["long"], b["lat"], b["long"]) <= km:
+                                group[find(i)] = find(j)
     out: dict[int, list[Row]] = defaultdict(list)
     for i, p in enumerate(located):
         out[find(i)].append(p)
@@ -546,13 +560,32 @@ def timeline_figure(data: Row, max_places: int = TIMELINE_MAX) -> Row | None:
 # ---------------------------------------------------------------- drawing: network
 
 
+def _pagerank(G: nx.MultiDiGraph) -> dict[str, float]:
+    """PageRank as the centrality section defines it (direction ignored, parallel edges merged and weighted by
+    their statements), for every entity: the report's table shows only the top, the figure sizes them all.
+    (Calling the whole centrality section again would compute betweenness a second time, the costly part.)"""
+    import numpy as np
+
+    nodes = sorted(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    merged: dict[tuple[int, int], int] = defaultdict(int)
+    for u, v, d in G.edges(data=True):
+        merged[index[u], index[v]] += max(int(d.get("assertions", 0)), 1)
+    pairs = sorted(merged.items())
+    src = np.array([a for (a, _), _ in pairs], dtype=np.int64)
+    dst = np.array([b for (_, b), _ in pairs], dtype=np.int64)
+    w = np.array([x for _, x in pairs], dtype=np.float64)
+    pr = analysis.pagerank(len(nodes), np.concatenate([src, dst]), np.concatenate([dst, src]), np.concatenate([w, w]))
+    return {n: round(float(pr[i]), 6) for i, n in enumerate(nodes)}
+
+
 def network_figure(G: nx.MultiDiGraph, seed: int = 0, max_nodes: int = NETWORK_MAX) -> Row | None:
     """The relations between entities as a drawing: a seeded spring layout, node size by PageRank, colour by
     type, edges coloured by relation; the most central ``max_nodes`` entities."""
     linked = [n for n in G if G.degree(n) > 0]
     if not linked:
         return None
-    rank = {r["iri"]: r["pagerank"] for r in analysis.centrality(G, None, seed)["by_pagerank"]}
+    rank = _pagerank(G)
     chosen = sorted(linked, key=lambda n: (-rank.get(n, 0.0), str(G.nodes[n].get("label", n)).casefold(), n))
     more = max(0, len(chosen) - max_nodes)
     keep = set(chosen[:max_nodes])

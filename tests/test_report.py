@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import analysis
 from kg.cli import main
@@ -492,3 +494,39 @@ def test_seed_report_in_chromium(browser: Any, seed_build: Any, tmp_path: Path) 
     visit.page.screenshot(path=str(ARTIFACTS / "report-seed.png"), full_page=True)
     assert visit.errors == [] and visit.remote == []
     visit.page.close()
+
+
+def test_network_sizes_use_the_centrality_sections_pagerank(story: Any) -> None:
+    from kg.report import _pagerank
+
+    G = analysis.project(story)
+    section = {r["iri"]: r["pagerank"] for r in analysis.centrality(G, None)["by_pagerank"]}
+    assert _pagerank(G) == section
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-89.0, 89.0), st.floats(-180.0, 179.999)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_theatres_group_exactly_the_places_a_chain_of_short_hops_links(points: list[tuple[float, float]]) -> None:
+    """The grid is only a shortcut: the groups are those of comparing every pair (poles, date line included)."""
+    from kg.report import THEATRE_KM, km_between, theatres
+
+    places = [{"label": f"p{i}", "lat": lat, "long": long} for i, (lat, long) in enumerate(points)]
+    parent = list(range(len(places)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(places):
+        for j, b in enumerate(places):
+            if i < j and km_between(a["lat"], a["long"], b["lat"], b["long"]) <= THEATRE_KM:
+                parent[find(i)] = find(j)
+    brute = {frozenset(p["label"] for k, p in enumerate(places) if find(k) == find(i)) for i in range(len(places))}
+    assert {frozenset(p["label"] for p in t) for t in theatres(places)} == brute

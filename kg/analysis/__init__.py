@@ -28,7 +28,7 @@ from __future__ import annotations
 from kg.analysis.advice import advisory_network
 from kg.analysis.blocs import LOUVAIN_THRESHOLD, blocs
 from kg.analysis.centrality import BETWEENNESS_BUDGET, BETWEENNESS_EXACT_MAX, betweenness, centrality, pagerank
-from kg.analysis.common import DIGITS
+from kg.analysis.common import DIGITS, shared
 from kg.analysis.control import control_history, control_map, holders_of, who_holds
 from kg.analysis.defections import defection_flows
 from kg.analysis.fronts import fronts
@@ -67,6 +67,7 @@ __all__ = [
     "render",
     "render_path",
     "report",
+    "shared",
     "shortest_connection",
     "side_of",
     "sides",

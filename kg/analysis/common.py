@@ -85,6 +85,21 @@ SHARED: contextvars.ContextVar[tuple[nx.MultiDiGraph, dict[str, tuple[str, str]]
 )
 
 
+@contextlib.contextmanager
+def shared(G: nx.MultiDiGraph) -> Iterator[None]:
+    """Run several sections over ``G`` with one index and cache, as :func:`kg.analysis.report` does for its own
+    (``kg report`` calls the report, the control map, fronts and timelines on one projection)."""
+    current = SHARED.get()
+    if current is not None and current[0] is G:
+        yield
+        return
+    token = SHARED.set((G, keys_of(G), by_relation(G), {}))
+    try:
+        yield
+    finally:
+        SHARED.reset(token)
+
+
 def prepared(G: nx.MultiDiGraph) -> tuple[dict[str, tuple[str, str]], Edges]:
     """Sort keys and edges by relation of ``G``: computed here, or shared from the running report."""
     shared = SHARED.get()

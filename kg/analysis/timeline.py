@@ -2,9 +2,10 @@
 
 :func:`place_timelines` is the report's timeline (``kg report``): for each place held or advanced on, its
 control statements as :func:`kg.analysis.control.control_history` gives them (the ``timeline`` query's
-order and rules) merged with the advances on it, each with the agent's side, the evidence sentence and its
-document. Who *holds* the place when is :func:`kg.analysis.control.who_holds`' business; this only lists
-what was said, so a reader can see the story and check each step.
+order and rules; read once for all places) merged with the advances on it, each with the agent's side,
+the evidence sentence and its document. Who *holds* the place when is the business of
+:func:`kg.analysis.control.who_holds`; this only lists what was said, so a reader can see the story and
+check each step.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from kg.analysis.common import Row, prepared, ref
-from kg.analysis.control import _statements, control_history
+from kg.analysis.control import _entries, _entry_row, _statements
 from kg.analysis.sides import sides
 
 __all__ = ["place_timelines"]
@@ -51,8 +52,9 @@ def place_timelines(G: nx.MultiDiGraph, limit: int | None = None) -> list[Row]:
     _, edges = prepared(G)
     table = sides(G)
     events: dict[str, list[Row]] = defaultdict(list)
-    for place in sorted({v for _, v, _ in edges.get("controls", ())}):
-        for row in control_history(G, place):
+    history = _entries(G)  # every place's control history, once (control_history per place redoes it all)
+    for place in sorted(history):
+        for row in (_entry_row(G, e) for e in history[place]):
             events[place].append(
                 {
                     "when": row["when"],
