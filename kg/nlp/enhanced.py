@@ -132,6 +132,20 @@ def base_form(tok: Token) -> str:
     return lemma
 
 
+def ing_base(word: str) -> str:
+    """The verb a word in "-ing" comes from, for one the tagger took for a noun ("training" -> "train",
+    "advising" -> "advise", "running" -> "run")."""
+    low = word.lower()
+    if not low.endswith("ing") or len(low) < 6:
+        return low
+    stem = low[:-3]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem[:-1]  # "running", "shelling" stays "shell"
+    if stem[-1] in "vcz" or (stem[-1] in "sg" and stem[-2] in "aeiou" and stem[-3:-2] not in ("", "e")):
+        return stem + "e"  # "advising", "forcing", "seizing", "raging"
+    return stem
+
+
 class DepGraph:
     """Normalised and enhanced grammatical relations of one ``Doc`` (see the module docstring)."""
 
@@ -476,6 +490,23 @@ class DepGraph:
             if not ing or not any(x.dep_ == "cc" for x in self.toks[v1.i + 1 : ing[0].i]):
                 continue
             v2 = ing[0]
+            self.lemmas[v2.i] = ing_base(v2.text)
+            self.add(v2.i, "obj", n.i, "gerund")
+            self.add(v1.i, "obj", n.i, "gerund")
+            for a in self.deps(v1.i, *SUBJECTS):
+                self.add(v2.i, a.rel, a.dep, "shared-subject")
+        # "are supporting and training forces of X, Y said": the same, where the parser made the noun the
+        # subject of a later verb
+        toks = self.toks
+        for v1 in toks[: max(0, len(toks) - 3)]:
+            if v1.tag_ != "VBG" or v1.pos_ != "VERB" or self.deps(v1.i, "obj"):
+                continue
+            cc, v2, n = toks[v1.i + 1], toks[v1.i + 2], toks[v1.i + 3]
+            if cc.lower_ not in ("and", "or") or not v2.lower_.endswith("ing") or v2.head.i != n.i:
+                continue
+            if v2.dep_ not in ("compound", "amod") or n.pos_ not in ("NOUN", "PROPN"):
+                continue
+            self.lemmas[v2.i] = ing_base(v2.text)
             self.add(v2.i, "obj", n.i, "gerund")
             self.add(v1.i, "obj", n.i, "gerund")
             for a in self.deps(v1.i, *SUBJECTS):

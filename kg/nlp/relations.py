@@ -107,6 +107,7 @@ class _Finder:
         self.event_nouns = lex.words("arguments", "event_nouns")
         self.achievements = lex.words("arguments", "achievement_verbs")
         self.present = lex.words("arguments", "present_adverbs")
+        self.sequels = lex.words("arguments", "sequel_modifiers")
         self.elaborations = tuple(
             tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
         )
@@ -188,7 +189,7 @@ class _Finder:
             return True
         if tok.pos_ not in ("NOUN", "PROPN", "ADJ"):
             return False
-        if any(a.why in ("headline", "shared-subject") for a in self.g.deps(tok.i, "nsubj", "obj")):
+        if any(a.why in ("headline", "shared-subject", "gerund") for a in self.g.deps(tok.i, "nsubj", "obj")):
             return True  # "Rebels seize X" in a headline; "supporting and training X" with a gerund
         deps = {c.dep_ for c in tok.children}
         return bool(deps & {"nsubjpass", "auxpass", "agent", "aux"}) or ("dobj" in deps and "nsubj" in deps)
@@ -454,7 +455,8 @@ class _Finder:
         if slot in ("poss", "compound", "amod"):
             for a in g.deps(noun.i, slot):
                 tok = self.toks[a.dep]
-                found = self._np(tok, agent) if slot == "poss" else ([_Arg(k, tok)] if (k := self._entity(tok)) else [])
+                k = None if slot == "poss" else self._entity(tok) or self.index.promote(tok.i, agent)
+                found = self._np(tok, agent) if slot == "poss" else ([_Arg(k, tok)] if k else [])
                 if found and slot == "poss" and tok.tag_ == "PRP$":
                     # "X with Y launched its offensive": "its" is the clause's subject, and so are its partners
                     clause = self._slot("implicit", noun, agent)
@@ -774,6 +776,8 @@ class _Finder:
         weight = weigh(trigger, self.lex, self._sent(trigger))
         if not subjs:
             subjs = self._speaker_as_we(trigger, weight)
+        if not subjs and rule.construction == "noun":
+            subjs = self._same_actor(trigger, objs)
         if not subjs:
             self._reject(trigger, rule, f"no entity for the subject{self._pronoun_note(trigger)}")
             return
@@ -806,6 +810,23 @@ class _Finder:
                     self._reject(trigger, rule, bad, o.key, wanted)
                     continue
                 self._add(rule, trigger, s, o, weight)
+
+    def _same_actor(self, trigger: Token, objs: list[_Arg]) -> list[_Arg]:
+        """ "the regime retook the city, and the subsequent bombardment of X ...": an event noun with no agent of
+        its own that the text marks as what followed, about a place a clause before it in the sentence says
+        someone acted on, is that actor's."""
+        first = trigger
+        while first.dep_ == "conj" and first.head is not first:
+            first = first.head
+        if not any(c.dep_ in ("amod", "advmod") and c.lower_ in self.sequels for c in first.children):
+            return []  # only "the subsequent/ensuing X": a bare "the siege of X" after "Y seized X" may be anyone's
+        keys = {o.key for o in objs}
+        sent_start = self._sent(trigger).start
+        for n in range(len(self.relations) - 1, -1, -1):
+            r, at = self.relations[n], self.trigger_at.get(n, -1)
+            if sent_start <= at < trigger.i and r.object in keys and r.asserted and r.predicate != "defectsTo":
+                return [_Arg(r.subject, self.toks[at], implicit=True)]
+        return []
 
     def _speaker_as_we(self, trigger: Token, weight: Weight) -> list[_Arg]:
         """'"We have taken X," a Y spokesman said': a first-person plural subject in reported speech is the

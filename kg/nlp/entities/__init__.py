@@ -74,5 +74,6 @@ def resolve_entities(
     places.run(t)
     pronouns.run(t)
     members.resolve_possessives(t)
+    members.named_followers(t)
     candidates = unnamed.run(t)
     return index.build(t, candidates)

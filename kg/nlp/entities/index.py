@@ -129,11 +129,7 @@ def canonical(t: Table, c: Cluster, keys: dict[int, str]) -> str:
     if c.fixed_key:
         return c.fixed_key
     if c.kind == "state" and c.state is not None:
-        if c.state.code:
-            country = t.gaz.country(c.state.code)
-            if country is not None:
-                return ascii_name(country.name)
-        return c.state.names[0]
+        return t.state_key(c.state)
     names = c.names
     if not names:
         forms = Counter(t.surface(s, e) for s, e, _k in c.mentions)

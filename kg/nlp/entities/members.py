@@ -383,6 +383,34 @@ def _speaker_token(t: Table, owner: Cluster, pron_i: int) -> int:
     return best if best >= 0 else pron_i
 
 
+def named_followers(t: Table) -> None:
+    """ "forces of the government of X ... X's Front for Unity": when the text names the group a person leads
+    ("X's <name>"), his followers are that group, not one of their own."""
+    for leader_uid, pred, f_uid in sorted(t.links):
+        if pred != "leads":
+            continue
+        leader, followers = t.get(leader_uid), t.get(f_uid)
+        if followers.kind != "followers" or leader.uid == followers.uid:
+            continue
+        owned = {
+            c.uid: c
+            for s, _e, uid, kind in t.spans
+            if kind == "name"
+            and s >= 2
+            and t.toks[s - 1].tag_ == "POS"
+            and t.at(s - 2) is leader
+            and (c := t.get(uid)).kind == "name"
+            and c.type == "Group"
+        }
+        if len(owned) != 1:
+            continue
+        group = next(iter(owned.values()))
+        kind, key = group.kind, group.fixed_key
+        group = t.merge(group, followers)
+        group.kind, group.fixed_key = kind, key
+        t.link(leader, "leads", group)
+
+
 def resolve_possessives(t: Table) -> None:
     """ "their troops", "its fighters", "his men": the entity of the possessive pronoun, its forces when that is
     a state, its followers when that is a person (run after the pronouns pass)."""

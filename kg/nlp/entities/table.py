@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 
 from kg.nlp.enhanced import DepGraph
 from kg.nlp.entities.lexicon import EntityLexicon, State
-from kg.nlp.gazetteer import Gazetteer, GeoPlace, fold
+from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold
 from kg.nlp.timex import dateline_span
 
 #: How a mention refers to its entity (recorded for ``kg explain``).
@@ -327,6 +327,14 @@ class Table:
         c.fixed_key = f"{st.adjectives[0]} {head}"
         self.by_key[key] = c.uid
         return c
+
+    def state_key(self, st: State) -> str:
+        """The key of a state's entity: the gazetteer's English name of the country, else the lexicon's."""
+        if st.code:
+            country = self.gaz.country(st.code)
+            if country is not None:
+                return ascii_name(country.name)
+        return st.names[0]
 
     def services_named(self, st: State) -> bool:
         """Whether the text names an armed service of ``st`` besides its army ("the Northlandic Navy"): then

@@ -46,6 +46,11 @@ def run(t: Table) -> dict[int, Candidate]:
     actors = t.lex.words("actor_nouns")
     parts = t.lex.words("place_part_nouns")
     last: dict[str, Candidate] = {}  # head word -> the latest place named with it ("the X compound")
+    for i, st in sorted(t.demonym_at.items()):
+        # "the Northlandic invasion of X": a nationality word no pass resolved may stand for its state, when a
+        # statement wants it so
+        if i not in t.ref and i not in t.backer_at and not t.in_dateline(i):
+            out[i] = Candidate(t.state_key(st), "GPE", t.toks[i].text, i, i + 1)
     for tok in t.toks:
         if tok.i in t.ref or tok.i in t.name_at or tok.pos_ not in ("NOUN", "PROPN") or t.in_dateline(tok.i):
             continue
