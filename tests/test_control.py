@@ -204,7 +204,7 @@ def test_a_holder_advancing_later_on_its_own_town_has_lost_it() -> None:
     G = project(
         Doc(None, "undated.txt")
         .say("The Red Hand took Westbridge in 1992.", rel("Red Hand", "controls", "Westbridge", time="1992"))
-        .say("Red Hand fighters pushed to the gates of Westbridge.", rel("Red Hand", "advancesOn", "Westbridge"))
+        .say("Red Hand fighters reached the gates of Westbridge.", rel("Red Hand", "advancesOn", "Westbridge"))
     )
     found = analysis.who_holds(G, iri("Westbridge"))
     assert found["holders"] == [] and found["last_held"]["why"] == "advancing"
@@ -217,7 +217,7 @@ def test_the_side_the_article_says_holds_the_capital_holds_the_front() -> None:
         Doc(None, "undated.txt")
         .say("The Red Hand took Westbridge in 1992.", rel("Red Hand", "controls", "Westbridge", time="1992"))
         .say("Blue Militia tanks ring Westbridge.", rel("Blue Militia", "controls", "Westbridge"))
-        .say("Red Hand fighters pushed to the gates of Westbridge.", rel("Red Hand", "advancesOn", "Westbridge"))
+        .say("Red Hand fighters reached the gates of Westbridge.", rel("Red Hand", "advancesOn", "Westbridge"))
     )
     assert holders(G, "Westbridge") == ["Blue Militia"]
     (front,) = analysis.fronts(G)["places"]

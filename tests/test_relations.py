@@ -83,8 +83,8 @@ def test_closing_in_on(nlp: Any) -> None:
     check(nlp, "Al-Shabaab forces were closing in on Mogadishu.", ("Al-Shabaab", "advancesOn", "Mogadishu", A))
 
 
-def test_pushed_to_the_gates_of(nlp: Any) -> None:
-    check(nlp, "Boko Haram pushed to the gates of Maiduguri.", ("Boko Haram", "advancesOn", "Maiduguri", A))
+def test_an_advance_to_a_citys_gates(nlp: Any) -> None:
+    check(nlp, "Boko Haram fighters pushed on to the gates of Maiduguri.", ("Boko Haram", "advancesOn", "Maiduguri", A))
 
 
 def test_fell_to(nlp: Any) -> None:
@@ -803,7 +803,7 @@ def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> 
 
 def test_relative_clause_misattached_to_a_place_acts_for_the_clause_subject(nlp: Any) -> None:
     ext = _extract(
-        nlp, "General Giap was preparing an offensive in the Central Highlands, which led to the capture of Pleiku."
+        nlp, "General Giap was preparing an offensive in the western hills, which ended in the capture of Pleiku."
     )
     found = {(r.subject, r.predicate, r.object) for r in ext.relations if r.rule == "controls.capture-noun"}
     assert found == {(_key(ext, "Giap"), "controls", _key(ext, "Pleiku"))}

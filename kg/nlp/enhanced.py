@@ -495,7 +495,7 @@ class DepGraph:
             self.add(v1.i, "obj", n.i, "gerund")
             for a in self.deps(v1.i, *SUBJECTS):
                 self.add(v2.i, a.rel, a.dep, "shared-subject")
-        # "are supporting and training forces of X, Y said": the same, where the parser made the noun the
+        # "were arming and drilling militias of X, Y said": the same, where the parser made the noun the
         # subject of a later verb
         toks = self.toks
         for v1 in toks[: max(0, len(toks) - 3)]:
