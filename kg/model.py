@@ -22,6 +22,24 @@ def _check_time(name: str, value: str | None) -> None:
         )
 
 
+def is_calendar_date(value: str) -> bool:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a real year, month or day (no 13th month, no 30 February).
+
+    >>> [is_calendar_date(v) for v in ("2001", "2001-12", "2000-02-29", "2001-02-29", "2001-13", "2001-1")]
+    [True, True, True, False, False, False]
+    """
+    import datetime
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if m is None:
+        return False
+    try:
+        datetime.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except ValueError:
+        return False
+    return int(m[1]) > 0
+
+
 def period_start(value: str) -> str:
     """The first day a time value can mean, as a string that sorts with ISO dates (``1980s`` -> ``1980``).
 

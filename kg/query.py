@@ -33,6 +33,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
 from kg.errors import KGError
+from kg.model import is_calendar_date
 from kg.rdf.namespace import KG, PREFIXES
 from kg.resources import queries_dir
 from kg.tables import render_table
@@ -153,7 +154,7 @@ def resolve(spec: str, directory: Path | None = None) -> NamedQuery:
         title, description, params = parse_header(text)
         return NamedQuery("<stdin>", text, title, description, params)
     path = Path(spec)
-    if spec.endswith(".rq") or (len(spec) < 4096 and "\n" not in spec and path.is_file()):
+    if spec.endswith(".rq") or ("\n" not in spec and _is_file(path)):
         if not path.is_file():
             raise KGError(f"query file {spec} does not exist")
         return load_query(path)
@@ -166,6 +167,14 @@ def resolve(spec: str, directory: Path | None = None) -> NamedQuery:
         f"no named query {spec!r}; {hint}named queries: {', '.join(names)} "
         "(or pass a .rq file or the SPARQL text itself; 'kg queries' lists them)"
     )
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, false for text no file can be named (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------------------------------------- safety
@@ -199,14 +208,82 @@ def _position(text: str, lineno: int, col: int) -> str:
     return f"line {lineno}, column {col}:\n  {line}\n  {' ' * max(col - 1, 0)}^"
 
 
+#: Deepest nesting of ``{}``, ``()`` and ``[]`` a query may have. Hand-written queries stay under 20; the
+#: parser needs stack in proportion (kg gives it a thread of its own), and Oxigraph overflows its stack
+#: (SIGSEGV) past a few thousand nested groups.
+MAX_NESTING = 200
+_PARSE_STACK = 64 << 20
+_NESTING_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*|[{}()\[\]]"
+)
+
+
+def nesting(text: str) -> int:
+    """How deep ``{}``, ``()`` and ``[]`` nest in a query, outside strings, IRIs and comments.
+
+    >>> nesting('SELECT * WHERE { ?s ?p "{{{" FILTER (?p != <http://x/(>) }  # }}}')
+    2
+    """
+    depth = deepest = 0
+    for m in _NESTING_TOKENS.finditer(text):
+        c = m.group()
+        if c in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "})]":
+            depth -= 1
+    return deepest
+
+
+def _with_deep_stack(fn: Callable[[], _T], depth: int) -> _T:
+    """``fn()`` in a thread with a large stack and recursion limit: pyparsing recurses some 30 Python frames
+    per nesting level, past the default limit at 35 levels."""
+    if depth < 20:
+        return fn()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size()
+    sys.setrecursionlimit(max(limit, 100 * depth + 5000))
+    try:
+        threading.stack_size(_PARSE_STACK)
+        worker = threading.Thread(target=target, name="kg-sparql-parse")
+        worker.start()
+        threading.stack_size(size)
+        worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
 @functools.lru_cache(maxsize=64)
 def check(text: str) -> Checked:
     """Parse ``text`` and refuse anything that could reach the network or the disk, before any I/O.
 
     Refused: updates (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, …), ``SERVICE`` anywhere (also inside
-    ``EXISTS`` or sub-queries, also spelled with ``\\u`` escapes), and ``FROM``/``FROM NAMED`` (queries run
-    over the loaded graph only). A malformed query is reported with line and column.
+    ``EXISTS`` or sub-queries, also spelled with ``\\u`` escapes), ``FROM``/``FROM NAMED`` (queries run
+    over the loaded graph only), and nesting deeper than :data:`MAX_NESTING`. A malformed query is
+    reported with line and column.
     """
+    depth = nesting(text)
+    if depth > MAX_NESTING:
+        raise KGError(
+            f"the query nests groups, brackets or parentheses {depth} deep; kg reads queries up to {MAX_NESTING} "
+            "deep: flatten it"
+        )
+    return _with_deep_stack(lambda: _check(text), depth)
+
+
+def _check(text: str) -> Checked:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import parser
 
@@ -260,7 +337,7 @@ def parse_value(value: str) -> Node | None:
     """
     v = value.strip()
     if v.startswith("<") and v.endswith(">") and len(v) > 2:
-        return URIRef(v[1:-1])
+        return _iri(v[1:-1], value)
     m = _QUOTED.match(v)
     if m:
         dt = m["dt"]
@@ -268,11 +345,11 @@ def parse_value(value: str) -> Node | None:
             term = parse_value(dt)
             if not isinstance(term, URIRef):
                 raise KGError(f"datatype of {value!r} must be an <IRI> or a prefixed name like xsd:date")
-            return Literal(m["text"], datatype=term)
+            return _typed(m["text"], term, value)
         return Literal(m["text"], lang=m["lang"])
     m = _PREFIXED.match(v)
     if m and (m["prefix"] or "") in PREFIXES:
-        return URIRef(PREFIXES[m["prefix"] or ""] + m["local"])
+        return _iri(PREFIXES[m["prefix"] or ""] + m["local"], value)
     if v in ("true", "false"):
         return Literal(v, datatype=XSD.boolean)
     for pattern, dtype in (
@@ -283,8 +360,46 @@ def parse_value(value: str) -> Node | None:
         (_YEAR_MONTH, XSD.gYearMonth),
     ):
         if pattern.match(v):
+            if dtype in (XSD.date, XSD.gYearMonth) and not is_calendar_date(v.lstrip("-")):
+                raise KGError(f"{value!r} is not a date: no such month or day; write YYYY-MM-DD (e.g. 2001-11-13)")
             return Literal(v, datatype=dtype)
     return None
+
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _iri(text: str, given: str) -> URIRef:
+    """``text`` as an IRI, or a :class:`KGError` saying what is wrong with it (a space, a missing scheme)."""
+    bad = _IRI_BAD.search(text)
+    if bad:
+        what = "a space" if bad.group() == " " else f"the character {bad.group()!r}"
+        raise KGError(f"{given!r} is not a valid IRI: it holds {what}; percent-encode it (%20 for a space)")
+    if not _SCHEME.match(text):
+        raise KGError(f"{given!r} is not a valid IRI: it has no scheme; write it whole, e.g. <https://example.org/x>")
+    return URIRef(text)
+
+
+def _typed(text: str, datatype: URIRef, given: str) -> Literal:
+    """A typed literal, or a :class:`KGError` when ``text`` is not a value of ``datatype`` (rdflib would log a
+    traceback and go on with an ill-typed literal that matches nothing)."""
+    import logging
+
+    log = logging.getLogger("rdflib.term")
+    disabled, log.disabled = log.disabled, True
+    try:
+        literal = Literal(text, datatype=datatype)
+    finally:
+        log.disabled = disabled
+    invalid = bool(getattr(literal, "ill_typed", False))
+    plain = {XSD.date: _DATE, XSD.gYearMonth: _YEAR_MONTH}.get(datatype)  # rdflib checks no month of gYearMonth
+    if plain is not None and plain.match(text) and not is_calendar_date(text.lstrip("-")):
+        invalid = True
+    if invalid:
+        name = datatype.split("#")[-1]
+        raise KGError(f"{given!r}: {text!r} is not a valid xsd:{name}; give a value of that type")
+    return literal
 
 
 _LOOKUP = """

@@ -41,6 +41,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import KGError
 from kg.geo import BORDER, LAND, SEA, Frame, basemap, frame_for
+from kg.model import is_calendar_date
 from kg.rdf.namespace import ENTITY_TYPES, GEONAMES, KG, RELATIONS
 from kg.rdf.store import atomic_write, ox_store
 
@@ -135,7 +136,7 @@ class VizOptions:
         if self.max_edges < 1:
             raise KGError("--max-edges must be 1 or more")
         for name, value in (("--since", self.since), ("--until", self.until)):
-            if value is not None and not _TIME.fullmatch(value):
+            if value is not None and not (_TIME.fullmatch(value) and is_calendar_date(value)):
                 raise KGError(f"{name} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
         if self.since and self.until and time_bounds(self.since)[0] > time_bounds(self.until)[1]:
             raise KGError(f"--since {self.since} is after --until {self.until}")

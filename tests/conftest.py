@@ -98,7 +98,10 @@ def kg_main(capsys):  # type: ignore[no-untyped-def]
 
     def run(*args: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
         out, err = capsys.readouterr()
         assert TRACEBACK not in err, f"kg {' '.join(args)} printed a traceback:\n{err}"
         assert code in (0, 1), f"kg {' '.join(args)} exited {code}:\n{err}"

@@ -23,7 +23,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from kg.analysis.common import gc_paused, local, to_float
 from kg.errors import KGError
-from kg.model import period_end, period_start
+from kg.model import is_calendar_date, period_end, period_start
 from kg.rdf.guard import check_graph_file, parse_error
 from kg.rdf.namespace import ENTITY_TYPES, GEO, KG, LINKS, RELATIONS, TIME_SOURCES
 from kg.rdf.store import INPUT_FORMATS, format_for, load_graph, ox_store
@@ -424,7 +424,7 @@ def check_date(value: str) -> str:
     >>> check_date("2014-06")
     '2014-06'
     """
-    if not _DATE.match(value):
+    if not _DATE.match(value) or not is_calendar_date(value):
         raise KGError(f"--as-of {value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2014-06-12)")
     return value
 

@@ -190,3 +190,20 @@ def check_output(args: argparse.Namespace, out: Path | str | None, kind: str, in
     from kg.outputs import check_output as check
 
     check(Path(out), kind, [Path(i) for i in inputs], force=getattr(args, "force", False))
+
+
+def seconds(value: str) -> float:
+    """argparse type for a time limit: a finite number of seconds, 0 or more (``inf`` and ``nan`` are refused:
+    0 already means no limit, and a wait of ``inf`` seconds overflows the clock)."""
+    import math
+    import threading
+
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of seconds 0 or more (0 means no limit)")
+    if x > threading.TIMEOUT_MAX:
+        raise argparse.ArgumentTypeError(f"{value} seconds is longer than this system can wait; give 0 for no limit")
+    return x

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from kg.commands import add_command, add_graph_option, emit_summary
+from kg.commands import add_command, add_graph_option, emit_summary, seconds
 
 FORMATS = ("text", "json")
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_graph_option(p)
     p.add_argument("--to", metavar="URL", help="the server's Graph Store endpoint (required), e.g. .../store")
     p.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="give up on a request after this (default 30)"
+        "--timeout", type=seconds, default=30.0, metavar="SECONDS", help="give up on a request after this (default 30)"
     )
     p.set_defaults(func=run)
 

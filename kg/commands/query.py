@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from kg.commands import add_command, add_endpoint_option, add_graph_option, use_color
+from kg.commands import add_command, add_endpoint_option, add_graph_option, seconds, use_color
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -65,7 +66,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop a query that runs longer (default {DEFAULT_TIMEOUT:g}; 0 = no limit)",
@@ -95,12 +96,10 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kg.query import bind_params, check, resolve
+    from kg.query import QueryTimeout, bind_params, check, resolve
     from kg.query import run as run_query
     from kg.remote import open_graph
 
-    if args.timeout < 0:
-        raise KGError("--timeout must be 0 (no limit) or more seconds")
     if args.width is not None and args.width < 0:
         raise KGError("--width must be 0 (no wrapping) or more columns")
     query = resolve(args.query)
@@ -108,16 +107,21 @@ def run(args: argparse.Namespace) -> int:
     given = parse_params(args.param)
     graph = open_graph(args)
     bindings = bind_params(graph, query, given)
-    data = run_query(
-        graph,
-        query,
-        bindings,
-        fmt=args.format,
-        timeout=args.timeout or None,
-        width=args.width,
-        labels=not args.iris,
-        color=use_color(args, sys.stdout),
-    )
+    try:
+        data = run_query(
+            graph,
+            query,
+            bindings,
+            fmt=args.format,
+            timeout=args.timeout or None,
+            width=args.width,
+            labels=not args.iris,
+            color=use_color(args, sys.stdout),
+        )
+    except QueryTimeout as exc:
+        # The engine cannot be interrupted: leave now, not when it finishes (it may hold gigabytes by then).
+        print(f"kg query: error: {exc}", file=sys.stderr, flush=True)
+        os._exit(1)
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     return 0
