@@ -358,11 +358,22 @@ class DepGraph:
         for clause in self.toks:
             if clause.dep_ not in ("acl", "relcl") or clause.pos_ not in _VERBAL or clause.head.i == clause.i:
                 continue
-            if self.deps(clause.i, *SUBJECTS, "agent") and any(a.why == "" for a in self.deps(clause.i, *SUBJECTS)):
-                continue
             if any(w.lower_ in _RELATIVES or w.lower_ in ("whose", "where") for w in clause.children):
                 continue
             ante = self._antecedents(clause)
+            own_subject = any(a.why == "" for a in self.deps(clause.i, *SUBJECTS))
+            if clause.dep_ == "relcl" and own_subject and not self.deps(clause.i, "obj"):
+                transitive = not any(c.dep_ in ("prt", "ccomp", "xcomp", "dative") for c in clause.children)
+                if transitive and clause.i > clause.head.i:
+                    for a in ante:  # "the villages the army captured": the antecedent is the missing object
+                        self.add(clause.i, "obj", a, "relative")
+                continue
+            if self.deps(clause.i, *SUBJECTS, "agent") and own_subject:
+                continue
+            if clause.tag_ == "VBN" and clause.dep_ == "acl" and self._main_verb(clause):
+                for a in ante:  # "Northland-backed militias advanced on X": the parser's participle is the verb
+                    self.add(clause.i, "nsubj", a, "main-verb")
+                continue
             perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in clause.children)
             if clause.tag_ == "VBN" and not perfect:
                 for a in ante:
@@ -379,6 +390,16 @@ class DepGraph:
             elif clause.dep_ == "relcl" and not self.deps(clause.i, "obj"):
                 for a in ante:  # "the town the rebels took": the antecedent is the missing object
                     self.add(clause.i, "obj", a, "relative")
+
+    def _main_verb(self, part: Token) -> bool:
+        """Whether a participle the parser hung on a noun is the sentence's main verb: no other verb heads the
+        sentence ("Rebels advanced on X"), or it is coordinated with a finite verb ("besieged and took X")."""
+        if any(c.dep_ == "conj" and c.tag_ in ("VBD", "VBZ", "VBP") for c in part.children):
+            return True
+        if any(c.dep_ in ("auxpass", "agent") or (c.dep_ == "prep" and c.lower_ == "by") for c in part.children):
+            return False
+        root = part.sent.root
+        return root.pos_ not in _VERBAL and part.head.dep_ in ("ROOT", "nsubj") and part.head.i < part.i
 
     # --------------------------------------------------------------------------------------- control
     def _control(self) -> None:

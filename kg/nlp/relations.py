@@ -318,6 +318,15 @@ class _Finder:
                     k = self._entity(self.toks[other])
                     if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
                         out.append(_Arg(k, self.toks[other], False, (a,)))
+                # "troops of the 5th Brigade and the police": members of each coordinated owner
+                for a in self.g.deps(tok.i, "prep:of", "prep:from"):
+                    owner = self.toks[a.dep]
+                    if self._entity(owner) != key:
+                        continue
+                    for m in owner.conjuncts:
+                        k = self._entity(m)
+                        if k is not None and k not in {x.key for x in out} and self.index.type_of(k) in AGENT_TYPES:
+                            out.append(_Arg(k, m, False, (a,)))
                 # "ADF and Druze militants": coordinated premodifiers name a group each
                 for c in tok.children:
                     if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ in ("cc", "conj") for g in c.children):
@@ -521,7 +530,8 @@ class _Finder:
     def _verb(self, rule: Rule, verb: Token) -> None:
         g = self.g
         kind = rule.construction
-        passive = g.passive(verb.i) or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+        main = any(a.why == "main-verb" for a in g.deps(verb.i, "nsubj"))  # "militias advanced on X"
+        passive = g.passive(verb.i) or (verb.dep_ == "acl" and verb.tag_ == "VBN" and not main)
         agent_obj = rule.relation in ("defectsTo", "advises")
         if kind == "verb-passive":
             if not passive:

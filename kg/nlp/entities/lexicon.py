@@ -23,6 +23,8 @@ WORD_LISTS: dict[str, str] = {
     "neutral_bare": "words that stand alone for a group only when the text tied them to one before",
     "soldier_words": "bare words for the rank and file of whichever force was just named",
     "institution_heads": "a state's institutions other than its armed forces at large (police, navy ...)",
+    "removal_verbs": "verbs whose 'from X' is where their object is taken from, not whose it is",
+    "place_object_verbs": "verbs whose direct object is a place ('entered X', 'captured X'): a vote for place",
     "ruler_words": "words for a group that rules: a group called so is what 'the regime' means",
     "adviser_nouns": "nouns for a state's advisers or instructors: a body of their own, or the one the text named so",
     "police_modifiers": "words before 'officers' or 'units' that make them the police ('law enforcement officers')",

@@ -25,9 +25,13 @@ _PRONOUN_TAGS = ("PRP$", "PRP")
 
 
 def run(t: Table) -> None:
+    followers = t.lex.words("follower_nouns")
     for tok in t.toks:
-        if tok.i in t.ref or not is_group_head(t, tok):
+        if tok.i in t.ref:
             continue
+        loyal_men = tok.lower_ in followers and tok.pos_ == "NOUN" and read_np(t, tok).member_of is not None
+        if not is_group_head(t, tok) and not loyal_men:
+            continue  # "armed men loyal to X" are X's followers too
         if tok.dep_ in ("compound", "amod", "nmod") and tok.head.i > tok.i and is_group_head(t, tok.head):
             continue  # judged with the head it modifies
         if tok.tag_ == "NN" and any(

@@ -171,7 +171,7 @@ def _described(t: Table, n: NameSpan) -> str:
         x = t.toks[i - 1]
         if x.head.i < n.start or x.head.i >= n.end or not (x.is_lower or x.text == "-"):
             break
-        if x.dep_ not in ("amod", "advmod", "compound", "punct", "npadvmod") or x.pos_ in ("DET", "NUM", "PRON"):
+        if x.dep_ not in ("amod", "compound", "punct") or x.pos_ in ("DET", "NUM", "PRON", "ADV"):
             break
         i -= 1
     while i < n.start and t.toks[i].text == "-":
@@ -296,8 +296,9 @@ def _short_forms(t: Table) -> None:
             full = next(iter(groups.values()))
             if t.can_merge(full, c):
                 t.merge(full, c)
-        elif len(persons) == 1 and not groups and c.forced_type is None:
-            # "Hale said" after "Gen. Tom Hale": the person, even where the gazetteer knows a town so named
+        elif len(persons) == 1 and c.forced_type is None and (not groups or (len(groups) == 1 and not modifies)):
+            # "Hale said" after "Gen. Tom Hale" (also beside "the Hale Movement": a movement goes by its full name)
+            # the person, even where the gazetteer knows a town so named
             full = t.merge(next(iter(persons.values())), c)
             full.forced_type = "Person"
         elif len(places) == 1 and c.type != "Person" and not groups:

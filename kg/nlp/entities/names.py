@@ -56,6 +56,7 @@ def run(t: Table) -> None:
     found = _region_names(t, found)
     _dateline_place(t, found)
     _votes(t, found)
+    _lists_of_places(t, found)
     found.sort(key=lambda n: (n.start, n.end))
     t.names = found
 
@@ -102,7 +103,9 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
         spaced_dash = x.text in ("-", "\u2013", "\u2014", "--") and (
             bool(x.whitespace_) or (i > 0 and bool(toks[i - 1].whitespace_))
         )
-        if x.text == "," or x.dep_ == "cc" or x.is_space or spaced_dash or (x.pos_ == "ADP" and x.is_lower):
+        # a lower-case verb or adverb is no part of a name: "the X Front ruled Y", "later Y", "retook Y"
+        verb = x.is_lower and x.is_alpha and (x.pos_ in ("VERB", "AUX", "ADV") or x.tag_.startswith("VB"))
+        if x.text == "," or x.dep_ == "cc" or x.is_space or spaced_dash or (x.pos_ == "ADP" and x.is_lower) or verb:
             if x.pos_ == "ADP" and x.lower_ == "of" and _of_inside_name(t, i, end):
                 continue  # "the Armed Forces of Liberia", "Council of Ministers"
             if i > cur:
@@ -673,7 +676,8 @@ def _possessive_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]
 
 
 def _place_cue(t: Table, start: int, end: int) -> int:
-    """Votes for "place" from the words around a name: "the Battle of X", "N miles north of X", "in X"."""
+    """Votes for "place" from the words around a name: "the Battle of X", "N miles north of X", "in X",
+    "entered X"."""
     toks = t.toks
     before = [x.lower_ for x in toks[max(0, start - 3) : start]]
     for cue in t.lex.place_cues:
@@ -692,6 +696,13 @@ def _place_cue(t: Table, start: int, end: int) -> int:
             return 3
     if before and before[-1] in ("in", "at", "into", "near", "towards", "toward", "outside"):
         return 1
+    last = toks[end - 1]
+    if (
+        last.dep_ == "dobj"
+        and last.ent_type_ != "PERSON"  # people are captured too
+        and t.graph.lemmas[last.head.i] in t.lex.words("place_object_verbs")
+    ):
+        return 2  # "entered X", "captured X"
     return 0
 
 
@@ -851,3 +862,18 @@ def _votes(t: Table, found: list[NameSpan]) -> None:
             n.votes["Group"] += 2  # "Hill Tamils", "Bosnian Croats": a people, not a person
         if last.dep_ == "nsubj" and last.head.lemma_ in _SPEECH and n.label == "PERSON" and n.votes["GPE"] < 2:
             n.votes["Person"] += 2
+
+
+def _lists_of_places(t: Table, found: list[NameSpan]) -> None:
+    """ "captured Lobo, Kira and Tembe": one-word names coordinated with a place are places too, unless more
+    than the NER's guess says otherwise (a title, the gazetteer)."""
+    by_tok = {i: n for n in found for i in range(n.start, n.end)}
+    for n in found:
+        if n.title or t.known_place(n.text) is not None or n.votes["GPE"] >= 2:
+            continue
+        head = t.toks[n.end - 1]
+        group = {head.i, *(c.i for c in head.conjuncts)}
+        others = [by_tok[i] for i in group if i in by_tok and by_tok[i] is not n]
+        placed = [o for o in others if t.known_place(o.text) is not None or o.label in ("GPE", "LOC")]
+        if placed and n.end - n.start == 1 and n.label == "PERSON":
+            n.votes["GPE"] = max(n.votes["GPE"], n.votes["Person"], n.votes["Group"]) + 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from kg.nlp.entities.table import Cluster, Table, premodifiers
+from kg.nlp.gazetteer import fold
 
 _INDEFINITE = frozenset({"a", "an", "another", "any", "no", "every", "each"})
 
@@ -94,7 +95,9 @@ def read_np(t: Table, head: Token) -> NP:
         arcs = [a for a in g.deps(head.i, f"prep:{case}") if a.why in ("", "quantity")]
         if arcs and np.owner is None:
             np.owner, np.owner_case = t.toks[arcs[0].dep], case
-    if np.owner is None and head.lower_ in lex.words("member_nouns"):
+    removed = head.dep_ == "dobj" and t.graph.lemmas[head.head.i] in lex.words("removal_verbs")
+    if np.owner is None and head.lower_ in lex.words("member_nouns") and not removed:
+        # (but "removed the mercenaries from X" takes them away from X: they need not be X's)
         # "working alongside 120 advisers from the X Guard": the parser hangs "from" on the verb above
         nxt = head.right_edge.i + 1
         if nxt < len(t.toks) and t.toks[nxt].lower_ == "from" and t.toks[nxt].head in head.ancestors:
@@ -141,4 +144,14 @@ def owner_cluster(t: Table, tok: Token | None) -> Cluster | None:
             c = t.name_cluster(x.i)
             if c is not None:
                 break
+    if c is None and tok.text[:1].isupper() and tok.is_alpha:
+        # "pro-Mendoza militias" after "Alberto Mendoza": the one named entity the word is the name or surname of
+        word = fold(tok.text)
+        found = {
+            x.uid: x
+            for x in t.live()
+            if x.kind == "name" and any(fold(n) == word or fold(n).split()[-1] == word for n in x.names)
+        }
+        if len(found) == 1:
+            c = next(iter(found.values()))
     return c

@@ -67,9 +67,18 @@ def resolve(t: Table, tok: Token) -> Cluster | None:
         return found
     verb = tok.head
     main_subject = tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
+    if tok.dep_ == "pobj":  # "jailed dozens of them": the verb above the phrase
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
     agentive = tok.dep_ in ("nsubj",) and neuter  # "It later lost the town": not a place
     lo = t.sent_of[tok.i] - 2
     nearest: Cluster | None = None
+    # "the regime jailed dozens of them": an object is never the entity its own verb's subject is
+    subjects = (
+        {c.uid for a in t.graph.deps(verb.i, "nsubj", "nsubj:pass") if (c := t.at(a.dep)) is not None}
+        if tok.dep_ in ("dobj", "pobj")
+        else set()
+    )
     for s, e, uid, _k in sorted(t.spans, key=lambda x: (-x[0], x[1])):
         if s >= tok.i or t.sent_of[s] < lo:
             continue
@@ -82,6 +91,8 @@ def resolve(t: Table, tok: Token) -> Cluster | None:
             continue  # "the army ... it": a singular noun for a state's forces takes "it"
         if tok.dep_ in ("dobj", "pobj") and root.dep_.startswith("nsubj") and root.head.i == verb.i:
             continue  # "they advised them": not the same group
+        if c.uid in subjects:
+            continue
         if tok.dep_ in ("dobj", "pobj") and any(
             sj.dep_.startswith("nsubj") and sj.left_edge.i <= s and e - 1 <= sj.right_edge.i for sj in verb.children
         ):
@@ -150,6 +161,8 @@ def _landmark(t: Table, root: Token, c: Cluster, want: Callable[[Cluster], bool]
             other = t.at(node.i)
             if other is not None and other is not c and want(other):
                 return True
+            if other is not None and other is not c and other.place_like and c.place_like:
+                return True  # "X entered Lobo, Northland. Its commanders ...": a country after a town only locates it
     return False
 
 
