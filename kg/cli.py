@@ -10,6 +10,8 @@ Shell completion (bash, zsh, fish) is argcomplete's: ``kg --completion SHELL`` p
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import logging
 import os
@@ -108,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 1
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, where a failure is caught, not at exit
+        return code
     except KGError as exc:
         error = "\033[1;31merror\033[0m" if use_color(args, sys.stderr) else "error"
         print(f"kg {args.command}: {error}: {exc}", file=sys.stderr)
@@ -120,10 +124,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not complain either
         return 0
+    except OSError as exc:
+        if exc.errno not in USER_ERRNOS:
+            return _internal(args)
+        from kg.outputs import os_error
+
+        where = exc.filename or (
+            "standard output" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else "a file"
+        )
+        print(f"kg {args.command}: error: {os_error(exc, where)}", file=sys.stderr)
+        _quiet_stdout()
+        return 1
     except Exception:
-        print(f"kg {args.command}: internal error, please report it with this trace:", file=sys.stderr)
-        traceback.print_exc()
-        return 2
+        return _internal(args)
+
+
+#: What a user can cause and fix: full disks, read-only or forbidden places, names too long.
+USER_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG, errno.ENOTDIR,
+     errno.EISDIR, errno.ELOOP, errno.EIO}
+)  # fmt: skip
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be written stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):  # not a real file (a test's capture): nothing to quieten
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _internal(args: argparse.Namespace) -> int:
+    print(f"kg {args.command}: internal error, please report it with this trace:", file=sys.stderr)
+    traceback.print_exc()
+    return 2
 
 
 if __name__ == "__main__":

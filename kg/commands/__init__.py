@@ -112,13 +112,30 @@ def is_stdout(path: Path | str | None) -> bool:
 def write_output(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, or stream it to stdout when ``path`` is ``-``."""
     if is_stdout(path):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        write_stdout(data)
         return
     from kg.rdf.store import atomic_write
 
     atomic_write(Path(path), data)
+
+
+def write_stdout(data: bytes) -> None:
+    """Write ``data`` to stdout whole, or raise ``OSError`` (a full disk under ``> file``, say).
+
+    A large ``sys.stdout.buffer.write`` on a full disk returned the bytes it managed and raised nothing, so
+    the output was cut short with exit 0; ``os.write`` in a loop reports the failure.
+    """
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a file (a test's capture, a program embedding kg): its own write
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    sys.stdout.buffer.flush()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def emit_summary(args: argparse.Namespace, text: str, data: Mapping[str, Any], *, output: Any = None) -> None:

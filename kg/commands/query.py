@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from kg.commands import add_command, add_endpoint_option, add_graph_option, seconds, use_color
+from kg.commands import add_command, add_endpoint_option, add_graph_option, seconds, use_color, write_stdout
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -122,6 +122,5 @@ def run(args: argparse.Namespace) -> int:
         # The engine cannot be interrupted: leave now, not when it finishes (it may hold gigabytes by then).
         print(f"kg query: error: {exc}", file=sys.stderr, flush=True)
         os._exit(1)
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
+    write_stdout(data)
     return 0
