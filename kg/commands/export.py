@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kg.commands import add_command, add_graph_option, emit_summary
+from kg.commands import add_command, add_force, add_graph_option, check_output, emit_summary
 
 #: Kept equal to kg.export.FORMATS by a test; listed here so building the parser imports nothing heavy.
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "neo4j")
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add_graph_option(p)
     p.add_argument("-o", "--output", help="file to write (or a folder for neo4j), or - for stdout (required)")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -47,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         raise KGError("-o - needs --format (ttl, nt, nq, trig, jsonld, graphml or gexf)")
     if args.output == "-" and args.format == "neo4j":
         raise KGError("Neo4j CSV is two files: give a folder with -o, not -")
+    if args.format != "neo4j":  # a folder of CSV files: written file by file
+        check_output(args, args.output, "graph", [args.graph])
     kind = export(args.graph, out, args.format)
     where = "stdout" if args.output == "-" else str(out)
     emit_summary(args, f"wrote {kind} -> {where}", {"format": kind, "output": where}, output=args.output)

@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from kg.commands import add_command, add_endpoint_option, add_graph_option, emit_summary, is_stdout, write_output
+from kg.commands import (
+    add_command,
+    add_endpoint_option,
+    add_force,
+    add_graph_option,
+    check_output,
+    emit_summary,
+    is_stdout,
+    write_output,
+)
 from kg.errors import KGError
 
 DEFAULT_GRAPH = Path("out/graph.ttl")
@@ -46,6 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--title", help="page title (default: 'Report: ' and the graph's file name)")
     p.add_argument("--limit", type=int, default=25, metavar="N", help="rows per analysis table (default 25; 0 for all)")
     p.add_argument("--seed", type=int, default=0, help="seed for the network layout and sampled measures (default 0)")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -58,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(out, args.format)
     if args.limit < 0:
         raise KGError("--limit must be 0 (all rows) or more")
+    check_output(args, out, "page" if fmt == "html" else "report", [args.graph])
     options = ReportOptions(title=args.title or f"Report: {args.graph.name}", limit=args.limit, seed=args.seed)
     if args.endpoint:
         from kg.remote import fetch_graph
