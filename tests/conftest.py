@@ -156,3 +156,24 @@ def tmpfs(tmp_path: Path):  # type: ignore[no-untyped-def]
     fs = Tmpfs(tmp_path)
     yield fs
     fs.unmount_all()
+
+
+@pytest.fixture(autouse=True)
+def _no_internal_error(monkeypatch):  # type: ignore[no-untyped-def]
+    """Fail any test in which an in-process ``kg`` run printed an internal-error traceback (exit 2): whatever
+    a test feeds the CLI, a user could too, and a user must get a message (issue 10)."""
+    import kg.cli
+
+    seen: list[str] = []
+    real = kg.cli._internal
+
+    def spy(args):  # type: ignore[no-untyped-def]
+        import traceback
+
+        seen.append(traceback.format_exc())
+        return real(args)
+
+    monkeypatch.setattr(kg.cli, "_internal", spy)
+    yield
+    if seen:
+        pytest.fail("kg printed an internal-error traceback:\n" + seen[0])
