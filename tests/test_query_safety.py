@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import importlib.util
+import os
 import subprocess
 import sys
 import threading
@@ -314,3 +315,21 @@ def test_dates_that_do_not_exist_are_refused(args: tuple[str, ...], tmp_path: Pa
     assert code == 1
     assert args[2] in err and "not a date" in err
     assert not (tmp_path / "page.html").exists()
+
+
+def test_a_timed_out_query_does_not_wait_for_the_engine(kg_main, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After the timeout the engine runs on (it cannot be interrupted) and, as kg used to return normally and
+    let the interpreter wind down, the process stayed alive beside it holding what it built: kg leaves now."""
+
+    class Left(BaseException):
+        pass
+
+    def leave(code: int) -> None:
+        raise Left(code)
+
+    monkeypatch.setattr(os, "_exit", leave)
+    # no ORDER BY: this engine thread streams rows and so stops at the cancel flag instead of running on in pytest
+    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+    with pytest.raises(Left) as left:
+        kg_main("query", runaway, "-g", str(CURATED), "--timeout", "0.5")
+    assert left.value.args == (1,)
