@@ -165,7 +165,10 @@ def _no_internal_error(monkeypatch):  # type: ignore[no-untyped-def]
     import kg.cli
 
     seen: list[str] = []
-    real = kg.cli._internal
+    real = getattr(kg.cli, "_internal", None)
+    if real is None:  # a kg from before this check (the issue-10 before/after runs)
+        yield
+        return
 
     def spy(args):  # type: ignore[no-untyped-def]
         import traceback
