@@ -151,43 +151,36 @@ def export(graph: Path, out: Path, fmt: str | None = None) -> str:
     return kind
 
 
-def _canonical(path: Path, suffix: str) -> str:
-    """In a second process: "" when the file is exactly what Oxigraph writes for it, "other" when it is valid but
-    spelled otherwise, else Oxigraph's syntax error."""
-    fmt = ox.RdfFormat.N_QUADS if suffix == ".nq" else ox.RdfFormat.N_TRIPLES
-    data = path.read_bytes()
-    try:
-        canon = ox.serialize(ox.parse(data, format=fmt), format=fmt) or b""
-    except SyntaxError as exc:
-        return f"{path} is not valid {fmt.name}: {exc}"
-    return "" if canon == data else "other"
-
-
 def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> bytes | None:
     """A line-based file (N-Triples, N-Quads) in ``target`` straight from its lines, or ``None`` when the file
-    is not in canonical form (the caller then goes through Oxigraph's parser).
+    is not valid canonical RDF (the caller then goes through Oxigraph's parser, which also words any error).
 
-    The lines are sorted and written while a second process has Oxigraph check that the file is valid and
-    canonical (the lines are the terms as Oxigraph writes them): both cores work, and nothing is built per
-    term in Python. A syntax error is reported as Oxigraph words it; the output is only used once the check
-    passed.
+    The lines are sorted as bytes and split into terms; Oxigraph checks each distinct term once
+    (:func:`kg.rdf.dataset.canonical_terms`), and Turtle is written from the columns
+    (:func:`kg.rdf.dataset.turtle_table`). Nothing is built per triple in Python, and nothing runs
+    in a second process.
     """
-    import multiprocessing
-
     from kg.rdf import dataset as ds
     from kg.rdf.store import dataset_bytes
 
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(1) as pool:
-        verdict = pool.apply_async(_canonical, (path, ".nq" if source == ox.RdfFormat.N_QUADS else ".nt"))
+    try:
         data = path.read_bytes()
-        shaped = data.endswith(b"\n") and b"\r" not in data and data.count(b" .\n") == data.count(b"\n")
-        out = None
-        if shaped:
-            lines = ds.merge(data.splitlines(keepends=True))
-            del data
-            out = dataset_bytes(lines, target, flat=source == ox.RdfFormat.N_TRIPLES)
-        answer = verdict.get()
-    if answer not in ("", "other"):
-        raise KGError(answer)
-    return out if answer == "" else None
+    except OSError:
+        return None  # the parser's path says what is wrong with the file
+    with ds.gc_paused():
+        bodies = ds.sorted_bodies(data)
+        del data
+        if not bodies:
+            return None  # not line-shaped (or empty): the parser's path
+        rows = ds.table(bodies)
+        if rows is None or not ds.canonical_terms(rows, source):
+            return None
+        flat = source == ox.RdfFormat.N_TRIPLES
+        if target == ox.RdfFormat.TURTLE and flat:
+            return ds.turtle_table(rows)
+        del rows
+        if target == ox.RdfFormat.N_QUADS or (target == ox.RdfFormat.N_TRIPLES and flat):
+            return b" .\n".join(bodies) + b" .\n"
+        lines = [body + b" .\n" for body in bodies]
+        del bodies
+        return dataset_bytes(lines, target, flat=flat)
