@@ -96,8 +96,13 @@ def main() -> None:
             r_min = min(wall[name]) / min(base)
             r_med = statistics.median(a / b for a, b in zip(wall[name], base, strict=True))
             verdict = "meets" if r_min <= GOAL else "MISSES"
-            c_med = statistics.median(a / b for a, b in zip(cpus[name], cpus["pyoxigraph parse+serialise"], strict=True))
-            print(f"{name} / pyoxigraph: min {r_min:.2f}, median {r_med:.2f} ({verdict} <= {GOAL}); cpu median {c_med:.2f}")
+            c_med = statistics.median(
+                a / b for a, b in zip(cpus[name], cpus["pyoxigraph parse+serialise"], strict=True)
+            )
+            print(
+                f"{name} / pyoxigraph: min {r_min:.2f}, median {r_med:.2f} ({verdict} <= {GOAL}); "
+                f"cpu median {c_med:.2f}"
+            )
         same = {(q.subject, q.predicate, q.object) for q in ox.parse(path=out / "kg.ttl", format=ox.RdfFormat.TURTLE)}
         print(f"kg's Turtle deterministic across rounds: {deterministic}; same triples as the input: {len(same)}")
     load = os.getloadavg()
