@@ -19,8 +19,9 @@ from pathlib import Path
 from kg.build import BuildStats, DocResult, build_dataset, dataset_stats
 from kg.errors import KGError
 from kg.model import Document
+from kg.outputs import STORE_SUFFIX
 from kg.rdf import dataset as ds
-from kg.rdf.store import FORMATS, STORE_SUFFIX, format_for
+from kg.rdf.formats import FORMATS, format_for
 
 _KG = "https://w3id.org/kg-news/ontology#"
 _SOURCE = f"<{_KG}sourcePath>".encode()

@@ -33,11 +33,12 @@ statement rests on. The graph holds token indices, never spaCy objects beyond th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Token
 
+from kg.nlp.tokens import Sent, Tok, sentences, tokens
 from kg.resources import ontology_dir
 
 #: Relations that point at a noun phrase: these are shared among conjuncts of that noun phrase.
@@ -73,11 +74,11 @@ _DESCRIBING = frozenset({"as", "under", "at", "in", "into", "within"})
 _TIMES = frozenset({"DATE", "TIME"})
 
 
-@dataclass(frozen=True, slots=True)
-class Arc:
+class Arc(NamedTuple):
     """A grammatical relation ``head --rel--> dep`` between token indices. ``why`` is empty for an arc the
     parser gave and names the enhancement otherwise. ``rank`` orders alternatives of one enhancement
-    (0 first): a dangling participle's subject may be its clause's subject or, failing that, the agent."""
+    (0 first): a dangling participle's subject may be its clause's subject or, failing that, the agent.
+    (A named tuple: graphs make thousands of them, and a frozen dataclass is slower to make.)"""
 
     head: int
     rel: str
@@ -119,8 +120,12 @@ _PREFIXES = ("re-", "re", "over", "under", "out", "with", "fore", "mis", "un")
 
 def base_form(tok: Token) -> str:
     """The dictionary form of a word, with irregular verb forms the lemmatiser missed ("retook" -> "retake")."""
-    lemma = tok.lemma_.lower()
-    low = tok.lower_
+    return _base_form(tok.lemma_, tok.lower_)
+
+
+@lru_cache(maxsize=65536)
+def _base_form(lemma_: str, low: str) -> str:
+    lemma = lemma_.lower()
     if lemma != low or low in _bases():
         return lemma  # "lay siege": a base form stays itself, whatever past form it also is
     forms = irregular_forms()
@@ -151,12 +156,21 @@ class DepGraph:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.toks: list[Token] = list(doc)
+        self.text = doc.text  # Doc.text joins every token again on each call: read it once, here
+        self.toks: list[Tok] = tokens(doc)  # spaCy's tokens with their attributes read once (kg.nlp.tokens)
+        self.sents: list[Sent] = sentences(doc, self.toks, self.text)
         n = len(self.toks)
         self.lemmas: list[str] = [base_form(t) for t in self.toks]
         self._out: list[list[Arc]] = [[] for _ in range(n)]
         self._in: list[list[Arc]] = [[] for _ in range(n)]
         self._seen: set[tuple[int, str, int]] = set()
+        self._memo: dict[tuple[int, tuple[str, ...]], list[Arc]] = {}
+        # the parse as plain lists: spaCy makes a new Token object on every .head/.children/.conjuncts
+        self.head_of: list[int] = [t.head.i for t in self.toks]
+        self._conj: list[list[int]] = [[] for _ in range(n)]
+        for t in self.toks:
+            if t.dep_ == "conj" and t.head.i != t.i:
+                self._conj[t.head.i].append(t.i)
         self._basic()
         self._adverb_phrases()
         self._comitatives()
@@ -183,12 +197,31 @@ class DepGraph:
         arc = Arc(head, rel, dep, why, rank)
         self._out[head].append(arc)
         self._in[dep].append(arc)
+        if self._memo:
+            self._memo.clear()
         return True
 
     def deps(self, head: int, *rels: str) -> list[Arc]:
-        """Arcs out of ``head`` with one of ``rels`` (``"prep:*"`` matches any preposition), best first."""
-        arcs = [a for a in self._out[head] if not rels or _matches(a.rel, rels)]
-        return sorted(arcs, key=lambda a: (a.rank, a.why != "", abs(a.dep - head), a.dep))
+        """Arcs out of ``head`` with one of ``rels`` (``"prep:*"`` matches any preposition), best first.
+        (A fresh list: callers may keep or change it.)"""
+        key = (head, rels)
+        found = self._memo.get(key)
+        if found is None:
+            out = self._out[head]
+            if not rels:
+                arcs = list(out)
+            elif any(r.endswith("*") for r in rels):
+                arcs = [a for a in out if _matches(a.rel, rels)]
+            else:
+                arcs = [a for a in out if a.rel in rels]
+            if len(arcs) > 1:
+                arcs.sort(key=lambda a: (a.rank, a.why != "", abs(a.dep - head), a.dep))
+            found = self._memo[key] = arcs
+        return list(found)
+
+    def conjuncts(self, i: int) -> list[int]:
+        """Token indices coordinated with token ``i``, in ``Token.conjuncts``' order."""
+        return [c.i for c in self.toks[i].conjuncts]
 
     def heads(self, dep: int, *rels: str) -> list[Arc]:
         """Arcs into ``dep`` with one of ``rels``."""
@@ -274,7 +307,7 @@ class DepGraph:
         """ "Rebels seize X", "Army retakes Y": a headline has no finite verb for the parser, which reads its verb
         as a plural noun ("captures") heading the whole line. In a line with no verb, a word in "-s" between a
         name before it and a name after it is the verb: the one before is its subject, the one after its object."""
-        for sent in self.doc.sents:
+        for sent in self.sents:
             toks = self.toks[sent.start : sent.end]
             if any(x.pos_ in ("VERB", "AUX") for x in toks) or len(toks) > 16:
                 continue
@@ -540,9 +573,10 @@ class DepGraph:
                 if not (arc.rel in NOMINAL or arc.rel.startswith("prep:") or arc.rel in ("appos",)):
                     continue
                 dep = self.toks[arc.dep]
-                if dep.pos_ in _VERBAL:
+                if dep.pos_ in _VERBAL or (not self._conj[arc.dep] and dep.dep_ != "conj"):
                     continue
-                for c in dep.conjuncts:
+                for ci in self.conjuncts(arc.dep):
+                    c = self.toks[ci]
                     if c.i == arc.head or c.pos_ in _VERBAL:
                         continue
                     if c.pos_ == "ADV":  # "A and later B": the conjunct is the noun after the adverb
@@ -555,8 +589,12 @@ class DepGraph:
     # ------------------------------------------------------------------------------------------ raises
     def _raise_by(self) -> None:
         """ "the capture of X by Y": a "by" phrase the parser hung on X belongs to the noun that X completes."""
+        out = self._out
         for noun in self.toks:
-            if noun.pos_ not in ("NOUN", "PROPN") or self.deps(noun.i, "prep:by", "agent"):
+            if noun.pos_ not in ("NOUN", "PROPN"):
+                continue
+            arcs = out[noun.i]
+            if not any(a.rel == "prep:of" for a in arcs) or any(a.rel in ("prep:by", "agent") for a in arcs):
                 continue
             for of in self.deps(noun.i, "prep:of"):
                 for by in self.deps(of.dep, "prep:by"):

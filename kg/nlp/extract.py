@@ -65,11 +65,11 @@ def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: li
 
 def analyse(doc: Doc, document: Document) -> Analysis:
     """Entities and relations of one parsed document, with everything decided on the way."""
-    document = document if document.date else replace(document, date=document_date(doc.text))
     graph = DepGraph(doc)
+    document = document if document.date else replace(document, date=document_date(graph.text))
     index = resolve_entities(doc, graph=graph)
     # the document's date, not one found in this text: a piece of a long text (kg.pieces) has no dateline
-    times = TimeIndex(doc.text, document.date, name_spans(doc, index))
+    times = TimeIndex(graph.text, document.date, name_spans(doc, index))
     rejected: list[Rejection] = []
     trace: dict[int, tuple[Arc, ...]] = {}
     relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)
@@ -102,7 +102,7 @@ def links(doc: Doc, index: EntityIndex, keep: list[str]) -> tuple[Link, ...]:
     leads his followers) between entities the extraction keeps, each with the first sentence that mentions
     its subject (else its object) as evidence."""
     kept = set(keep)
-    sents = list(doc.sents)
+    sents = list(doc.sents)  # (links are few: spaCy's own sentences will do)
     out: list[Link] = []
     for s, p, o in sorted(index.links):
         if s not in kept or o not in kept or s == o:

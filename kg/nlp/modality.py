@@ -16,6 +16,7 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from kg.nlp.lexicon import Governor, Lexicon
+from kg.nlp.tokens import Sent
 
 _VERBAL = ("VERB", "AUX")
 _MAX_STEPS = 8
@@ -132,7 +133,7 @@ def _own_cues(v: Token, lex: Lexicon, acc: _Acc, with_negation: bool = True) -> 
                     acc.speaker = pobj.i
 
 
-def weigh(trigger: Token, lex: Lexicon, sent: Span | None = None) -> Weight:
+def weigh(trigger: Token, lex: Lexicon, sent: Span | Sent | None = None) -> Weight:
     """The weight of the statement ``trigger`` (a verb or a noun) makes; ``sent`` is its sentence when the
     caller has it at hand (``Token.sent`` is slow)."""
     verbs, nouns = _governors(lex)
@@ -221,7 +222,7 @@ def _step(
     return None
 
 
-def _done(acc: _Acc, sent: Span) -> Weight:
+def _done(acc: _Acc, sent: Span | Sent) -> Weight:
     if acc.modality is None and sent.text.rstrip().rstrip("\"'\u201d").endswith("?"):
         acc.mod("Questioned", "?")
     return Weight(

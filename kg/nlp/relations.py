@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from kg.model import Evidence, Relation, period_end, period_start
 from kg.nlp.enhanced import Arc, DepGraph
@@ -32,6 +32,7 @@ from kg.nlp.entities import EntityIndex, load_entity_lexicon
 from kg.nlp.lexicon import Lexicon, Rule, load_lexicon
 from kg.nlp.modality import Weight, weigh
 from kg.nlp.timex import TimeIndex, Timex, dateline_span
+from kg.nlp.tokens import Sent
 from kg.rdf.namespace import AGENT_TYPES, ENTITY_TYPES, PLACE_TYPES
 
 #: Prepositions that open or close the interval a statement gives ("from 1998", "since May", "until 2004").
@@ -88,7 +89,7 @@ class _Finder:
         self.toks = graph.toks
         self.index = index
         self.lex = lex
-        self.text = doc.text  # Doc.text rebuilds the text from its tokens on every call: read it once
+        self.text = graph.text
         self.times = times if times is not None else TimeIndex(self.text, exclude=name_spans(doc, index))
         self.dateline = dateline_span(self.text)
         self.elex = load_entity_lexicon()
@@ -96,7 +97,7 @@ class _Finder:
         self.names: dict[str, str] | None = None
         self.side_mentions: defaultdict[str, list[tuple[int, str]]] | None = None
         self.clause_heads: dict[int, list[Token]] = {}
-        self.sents: list[Span] = list(doc.sents)
+        self.sents = graph.sents
         self.sent_of: list[int] = [0] * len(doc)
         for i, sent in enumerate(self.sents):
             self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
@@ -202,7 +203,7 @@ class _Finder:
         return any(c.dep_ == "det" for c in tok.children) and bool(self.g.deps(tok.i, "prep:of"))
 
     # ------------------------------------------------------------------ arguments
-    def _sent(self, tok: Token) -> Span:
+    def _sent(self, tok: Token) -> Sent:
         return self.sents[self.sent_of[tok.i]]
 
     def _in_dateline(self, tok: Token) -> bool:
@@ -330,7 +331,7 @@ class _Finder:
                 # "ADF and Druze militants": coordinated premodifiers name a group each
                 for c in tok.children:
                     if c.dep_ in ("nmod", "compound", "amod") and any(g.dep_ in ("cc", "conj") for g in c.children):
-                        for m in (c, *c.conjuncts):
+                        for m in (c, *c.conjuncts):  # (Toks)
                             k = self._entity(m)
                             if k is not None and k not in {a.key for a in out}:
                                 out.append(_Arg(k, m))

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 MONTHS: dict[str, int] = {
     name: i
@@ -191,7 +192,14 @@ def _value(kind: str, m: re.Match[str], year: int | None, month: int | None, anc
 
 
 def scan(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Every time expression in ``text``, left to right, without overlaps (the more specific form wins)."""
+    """Every time expression in ``text``, left to right, without overlaps (the more specific form wins).
+    (A fresh list; the same text is scanned once: a document's opening is read for its date, its dateline and
+    its times.)"""
+    return list(_scan(text))
+
+
+@lru_cache(maxsize=16)
+def _scan(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
     taken: list[tuple[int, int]] = []
     found: list[tuple[str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
@@ -205,7 +213,7 @@ def scan(text: str) -> list[tuple[str, re.Match[str]]]:
             taken.append((s, e))
             found.append((kind, m))
     found.sort(key=lambda km: km[1].start())
-    return found
+    return tuple(found)
 
 
 def document_date(text: str) -> str | None:

@@ -14,7 +14,6 @@ import logging
 from pathlib import Path
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
@@ -23,34 +22,21 @@ from kg.outputs import STORE_SUFFIX as STORE_SUFFIX
 from kg.outputs import atomic_write as atomic_write
 from kg.outputs import replace_dir
 from kg.rdf import dataset as ds
+from kg.rdf.formats import FORMATS as FORMATS
+from kg.rdf.formats import INPUT_FORMATS as INPUT_FORMATS
+from kg.rdf.formats import format_for as format_for
 from kg.rdf.guard import check_graph_file, parse_error
 from kg.rdf.namespace import PREFIXES
 
 log = logging.getLogger(__name__)
 
-#: Output formats by file suffix.
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-}
-#: Input formats by suffix (a superset: anything Oxigraph parses).
-INPUT_FORMATS: dict[str, ox.RdfFormat] = {
-    **FORMATS,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".n3": ox.RdfFormat.N3,
-}
-
 
 def new_graph(store: ox.Store | None = None) -> Graph:
     """An empty rdflib ``Graph`` backed by Oxigraph (in memory unless ``store`` is given), prefixes bound."""
+    from oxrdflib import (
+        OxigraphStore,
+    )  # (here: importing it pulls in rdflib's SPARQL engine, which kg build never needs)
+
     graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
@@ -60,19 +46,11 @@ def new_graph(store: ox.Store | None = None) -> Graph:
 def ox_store(graph: Graph) -> ox.Store:
     """The pyoxigraph store behind an rdflib graph made by :func:`new_graph` (for fast bulk paths)."""
     store = graph.store
+    from oxrdflib import OxigraphStore
+
     if not isinstance(store, OxigraphStore):
         raise TypeError("graph is not backed by Oxigraph; make it with kg.rdf.store.new_graph()")
     return store._inner
-
-
-def format_for(path: Path, table: dict[str, ox.RdfFormat] = FORMATS) -> ox.RdfFormat:
-    fmt = table.get(path.suffix.lower())
-    if fmt is None:
-        raise KGError(
-            f"cannot tell the RDF format of {path}: use one of the suffixes {', '.join(sorted(table))}"
-            + (f" or a {STORE_SUFFIX} folder" if table is INPUT_FORMATS else "")
-        )
-    return fmt
 
 
 def serialize(graph: Graph, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> bytes:

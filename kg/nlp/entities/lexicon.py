@@ -93,6 +93,17 @@ class EntityLexicon:
             for a in st.adjectives:
                 self._adjectives.setdefault(fold(a), st)
 
+    @property
+    def group_heads(self) -> frozenset[str]:
+        """Words that head a phrase naming a group: group and member nouns, nationality and institution heads."""
+        found: frozenset[str] | None = self.__dict__.get("_group_heads")
+        if found is None:
+            found = frozenset().union(
+                *(self.lists[n] for n in ("group_nouns", "member_nouns", "nationality_heads", "institution_heads"))
+            )
+            object.__setattr__(self, "_group_heads", found)
+        return found
+
     def words(self, name: str) -> frozenset[str]:
         try:
             return self.lists[name]

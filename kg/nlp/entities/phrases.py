@@ -48,18 +48,11 @@ class NP:
 
 
 def is_group_head(t: Table, tok: Token) -> bool:
-    if tok.pos_ not in ("NOUN", "PROPN"):
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in t.lex.group_heads:
         return False
     if any(c.dep_ in ("compound", "amod") and c.lower_ in t.lex.words("machine_words") for c in tok.lefts):
         return False  # "jet fighters", "drone units": machines
-    low = tok.lower_
-    lex = t.lex
-    return (
-        low in lex.words("group_nouns")
-        or low in lex.words("member_nouns")
-        or low in lex.words("nationality_heads")
-        or low in lex.words("institution_heads")
-    ) and not (tok.pos_ == "PROPN" and tok.i in t.name_at)
+    return not (tok.pos_ == "PROPN" and tok.i in t.name_at)
 
 
 def read_np(t: Table, head: Token) -> NP:

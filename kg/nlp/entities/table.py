@@ -20,6 +20,7 @@ from kg.nlp.enhanced import DepGraph
 from kg.nlp.entities.lexicon import EntityLexicon, State
 from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold
 from kg.nlp.timex import dateline_span
+from kg.nlp.tokens import Tok
 
 #: How a mention refers to its entity (recorded for ``kg explain``).
 KINDS = ("name", "member", "nationality", "description", "place", "apposition", "pronoun", "phrase")
@@ -104,11 +105,11 @@ class Table:
     def __init__(self, doc: Doc, graph: DepGraph, lex: EntityLexicon, gaz: Gazetteer) -> None:
         self.doc = doc
         self.graph = graph
-        self.toks: list[Token] = graph.toks
-        self.text = doc.text
+        self.toks: list[Tok] = graph.toks
+        self.text = graph.text
         self.lex = lex
         self.gaz = gaz
-        self.sents = list(doc.sents)
+        self.sents = graph.sents
         self.sent_of: list[int] = [0] * len(self.toks)
         for si, s in enumerate(self.sents):
             self.sent_of[s.start : s.end] = [si] * (s.end - s.start)
