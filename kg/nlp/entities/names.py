@@ -400,8 +400,7 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 
 def _name_word(t: Table, x: Token) -> bool:
     return (
-        x.is_alpha
-        and _CAP.match(x.text) is not None
+        t.caps[x.i]
         and x.tag_ in ("NNP", "NNPS")
         and not (x.i in t.sent_starts and x.lower_ in t.lower_words and not x.ent_type_)
     )
@@ -712,23 +711,22 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     toks = t.toks
     covered = {i for n in found for i in range(n.start, n.end)}
     i = 0
+    caps = t.caps
+    starts = {n.start for n in found}
     while i < len(toks):
         x = toks[i]
-        if not (x.is_alpha and _CAP.match(x.text)) or x.i in t.demonym_at or (i in covered and not _starts(found, i)):
+        if not caps[i] or x.i in t.demonym_at or (i in covered and i not in starts):
             i += 1
             continue
         hit = None
         stop = i + 1
         while stop < min(len(toks), i + 7):
             y = toks[stop]
-            if not (
-                (y.is_alpha and _CAP.match(y.text)) or y.text in ("-", "'", "\u2019") or (y.is_lower and len(y) <= 3)
-            ):
+            if not (caps[stop] or y.text in ("-", "'", "\u2019") or (y.is_lower and len(y) <= 3)):
                 break
             stop += 1
         for e in range(stop, i, -1):
-            last = toks[e - 1]
-            if not (last.is_alpha and _CAP.match(last.text)):
+            if not caps[e - 1]:
                 continue
             span = toks[i:e]
             inside = [n for n in found if n.start < e and n.end > i]
@@ -759,10 +757,6 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         covered.update(range(i, hit))
         i = hit
     return found
-
-
-def _starts(found: list[NameSpan], i: int) -> bool:
-    return any(n.start == i for n in found)
 
 
 def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:

@@ -87,6 +87,9 @@ class Cluster:
         return self.type in ("GPE", "Place") and self.kind in ("name", "phrase", "state")
 
 
+_CAP_WORD = re.compile(r"^[A-Z\u00c0-\u024f]")
+
+
 @dataclass
 class NameSpan:
     """A proper-name span found by the names pass, with its type votes."""
@@ -110,6 +113,8 @@ class Table:
         self.lex = lex
         self.gaz = gaz
         self.sents = graph.sents
+        #: whether each token is a capitalised word (read once: most name sources scan for them)
+        self.caps: list[bool] = [x.is_alpha and _CAP_WORD.match(x.text) is not None for x in self.toks]
         self.sent_of: list[int] = [0] * len(self.toks)
         for si, s in enumerate(self.sents):
             self.sent_of[s.start : s.end] = [si] * (s.end - s.start)
