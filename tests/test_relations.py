@@ -953,3 +953,27 @@ def test_government_units_that_switch_sides_are_the_states_forces(nlp: Any) -> N
         "Chadian troops withdrew. Two government battalions switched sides and joined the FROLINAT rebels.",
         ("Chadian troops", "defectsTo", "FROLINAT", A),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "holder", "place"),
+    [
+        (
+            "A ring of Northland tanks surrounded Lobo in anticipation of an assault from the rebels.",
+            "Northland",
+            "Lobo",
+        ),
+        ("Militia units ringed the port of Tembe against an expected attack.", "Militia units", "Tembe"),
+        ("The militia fortified Kira ahead of an expected offensive.", "militia", "Kira"),
+    ],
+)
+def test_a_ring_against_an_attack_is_a_defence(nlp: Any, text: str, holder: str, place: str) -> None:
+    check(nlp, text, (holder, "controls", place, A))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Rebel units surrounded Lobo ahead of their assault.", "Rebel units surrounded Lobo on Monday."],
+)
+def test_a_ring_without_an_attack_to_stand_against_says_nothing(nlp: Any, text: str) -> None:
+    assert not [r for r in _extract(nlp, text).relations if r.predicate == "controls"]

@@ -130,7 +130,10 @@ def _holders(r: Row) -> str:
 def _period(p: Row) -> str:
     when = p["time"] or ""
     if p["ended"]:
-        when = f"{when}–{p['until']}" if when and p["until"] and p["until"] != when else (when or f"until {p['until']}")
+        if when and p["until"] and p["until"] != when:
+            when = f"{when}–{p['until']}"
+        elif not when:
+            when = f"until {p['until']}" if p["until"] else "undated, ended"
     text = f"{_side(p)} ({when or 'undated'}"
     return text + (", history)" if p["history"] else ")")
 

@@ -72,6 +72,9 @@ class Rule:
     ends: bool = False
     #: the verb's object loses the place ("X drove Y out of Z": Y's hold of Z ends).
     loser_object: bool = False
+    #: the rule fires only when a phrase on the verb names one of these nouns ("ringed the city against an
+    #: assault": a ring against an attack is a defence).
+    adjunct_nouns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ RULE_KEYS = frozenset(
     {
         "id", "relation", "construction", "lemmas", "confidence", "preps", "nouns", "particles", "subject",
         "object", "via", "object_allowed", "object_required", "passive_allowed", "object_types", "subject_types",
-        "through", "object_not_state", "ends", "loser_object",
+        "through", "object_not_state", "ends", "loser_object", "adjunct_nouns",
     }
 )  # fmt: skip
 
@@ -191,6 +194,7 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         not_states=_flag(item, "object_not_state", at),
         ends=_flag(item, "ends", at),
         loser_object=_flag(item, "loser_object", at),
+        adjunct_nouns=_words(item, "adjunct_nouns", at),
     )
 
 

@@ -109,6 +109,7 @@ class _Finder:
         self.achievements = lex.words("arguments", "achievement_verbs")
         self.present = lex.words("arguments", "present_adverbs")
         self.sequels = lex.words("arguments", "sequel_modifiers")
+        self.expected = lex.words("arguments", "expected_modifiers")
         self.elaborations = tuple(
             tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
         )
@@ -554,6 +555,8 @@ class _Finder:
             return
         if passive and not rule.passive_allowed:
             return
+        if rule.adjunct_nouns and not self._adjunct(verb, rule.adjunct_nouns):
+            return
         if kind == "verb-active":
             if rule.relation in ("controls", "advancesOn") and not self._particles_ok(rule, verb):
                 return
@@ -720,6 +723,25 @@ class _Finder:
             and any(g.dep_ == "prep" for g in tok.children)
             and not any(g.dep_ == "pobj" for g in tok.children)
         )
+
+    def _adjunct(self, verb: Token, nouns: frozenset[str]) -> bool:
+        """Whether a phrase on ``verb`` names one of ``nouns`` as something it stands against: "against an
+        attack", "in anticipation of an assault from Y", "ahead of an expected offensive" (but "ahead of their
+        own assault" is the attackers' ring: the noun must be someone else's or expected)."""
+        g = self.g
+        for a in g.deps(verb.i, "prep:*"):
+            todo = [a.dep]
+            for _ in range(2):
+                for i in todo:
+                    if g.lemmas[i] not in nouns:
+                        continue
+                    tok = self.toks[i]
+                    expected = any(c.lower_ in self.expected for c in tok.children if c.dep_ in ("amod", "compound"))
+                    others = bool(g.deps(i, "prep:from", "prep:by"))
+                    if g.case_of(a) == "against" or expected or others:
+                        return True
+                todo = [b.dep for i in todo for b in g.deps(i, "prep:of")]
+        return False
 
     def _particles_ok(self, rule: Rule, verb: Token) -> bool:
         prts = {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "npadvmod") or self._particle(c)}
