@@ -110,3 +110,21 @@ def test_a_dateline_is_a_sentence_of_its_own(ext) -> None:  # type: ignore[no-un
     # the parser would otherwise take the dateline's town for the subject and run the date into the name
     e = ext("ARICA, Jan. 9, 2014 - The Atacama Front retook Arica on Wednesday after heavy fighting.")
     assert [r.time for r in find(e, "Atacama Front", "controls", "Arica")] == ["2014-01-08"]
+
+
+def test_a_day_without_a_year_takes_the_year_of_that_months_dates(ext) -> None:  # type: ignore[no-untyped-def]
+    # a flashback to another year between the story's dates does not move the story there
+    e = ext(
+        "The siege of Arica began on 19 August 2011. The truce of 22 June 2005 had long failed. "
+        "On 24 August, the Atacama Front entered Arica."
+    )
+    assert [r.time for r in find(e, "Atacama Front", "advancesOn", "Arica")] == ["2011-08-24"]
+
+
+def test_a_statement_takes_the_narrative_time_of_its_paragraph(ext) -> None:  # type: ignore[no-untyped-def]
+    e = ext(
+        "The uprising in Arica began in March 2003. The government asked its allies for help. After a week the "
+        "Atacama Front seized Arica.\n\nThe Atacama Front later held Tacna."
+    )
+    assert [r.time for r in find(e, "Atacama Front", "controls", "Arica")] == ["2003-03"]
+    assert [r.time for r in find(e, "Atacama Front", "controls", "Tacna")] == [None]  # a new paragraph: no carry

@@ -38,6 +38,8 @@ from kg.rdf.namespace import AGENT_TYPES, ENTITY_TYPES, PLACE_TYPES
 #: Prepositions that open or close the interval a statement gives ("from 1998", "since May", "until 2004").
 _INTERVAL_START = frozenset({"from", "since"})
 _INTERVAL_END = frozenset({"until", "till", "through", "to", "thru"})
+#: How many sentences back, within a paragraph, a statement with no time of its own takes the narrative's.
+_NARRATIVE_SENTENCES = 3
 
 _VERBAL = ("VERB", "AUX")
 _NOMINAL = ("NOUN", "PROPN")
@@ -1101,11 +1103,17 @@ class _Finder:
                 break
             cur = cur.head
         found = nearest(self.toks[sent.start], self.toks[sent.end - 1])
-        if found is None and sent.start > 0:
-            # the narrative time of the sentence just before, in the same paragraph; never across a paragraph break
-            prev = self._sent(self.toks[sent.start - 1])
-            if "\n\n" not in self.text[prev.start_char : sent.start_char]:
-                found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
+        prev_end = sent.start
+        for _ in range(_NARRATIVE_SENTENCES):
+            # the narrative time of the sentences just before, in the same paragraph ("In March 1979 ... . The
+            # regime appealed for help. After the insurgents seized the city ..."); never across a paragraph break
+            if found is not None or prev_end <= 0:
+                break
+            prev = self._sent(self.toks[prev_end - 1])
+            if "\n\n" in self.text[prev.start_char : sent.start_char]:
+                break
+            found = self.times.nearest(prev.start_char, prev.end_char, prev.end_char)
+            prev_end = prev.start
         return (found.value, found.text) if found else (None, None)
 
 

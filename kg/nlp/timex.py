@@ -271,11 +271,16 @@ class TimeIndex:
         year: int | None = None
         month: int | None = None
         last_day: str | None = None
+        month_year: dict[int, int] = {}  # month -> year of the latest explicit date in that month
         for kind, m in found:
             g = m.groupdict()
             if m.start() < _DATELINE_SPAN and _DATELINE_DASH.match(text, m.end()):
                 continue  # "CITY, Nov. 13, 2001 -": the date of writing, not of what is reported
             y = year or anchor_year
+            if kind in ("dm", "md", "m") and _month(g["mon"]) in month_year:
+                # "from 19 August 1944 ... (a flashback to 22 June 1940) ... on 24 August": the year of the
+                # story's own dates in that month, not of the last year named
+                y = month_year[_month(g["mon"])]
             narrative = m.group(0).lower().startswith(("the ", "that ", "later that "))
             anchor = last_day if (kind == "rel" and narrative) or kind == "later" else self.doc_date
             value = _value(kind, m, y, month, anchor)
@@ -283,6 +288,8 @@ class TimeIndex:
             before = text[max(0, m.start() - 20) : m.start()]
             if explicit and not _BOUND.search(before) and not before.endswith("("):
                 year = int(g["year"])
+            if kind in ("dmy", "mdy", "my"):
+                month_year[_month(g["mon"])] = int(g["year"])
             if g.get("mon"):
                 month = _month(g["mon"])
             if value and len(value) == 10:
