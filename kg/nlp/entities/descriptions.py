@@ -379,19 +379,7 @@ def _side_group(t: Table, np: NP, side: str, proper: list[Token]) -> Cluster:
     and country, keyed "<country adjective> rebels" so that reports of one war share it)."""
     lex = t.lex
     if proper:
-        text = alias_text(t, np.pre, np.head)
-        key = "phrase:" + text.lower()
-        uid = t.by_key.get(key)
-        if uid is not None:
-            return t.get(uid)
-        c = t.new("name")
-        c.forced_type = "Group"
-        c.fixed_key = text
-        c.names[text] += 1
-        c.side = side
-        c.strong = True
-        t.by_key[key] = c.uid
-        return c
+        return t.phrase_group(alias_text(t, np.pre, np.head), side)
     demonym = np.demonyms[-1] if np.demonyms else None
     st = t.demonym_at[demonym.i] if demonym is not None else None
     key = f"side:{side}:{st.names[0] if st else ''}"

@@ -203,19 +203,7 @@ def _adjectival(t: Table, c: Cluster) -> bool:
 
 def named_forces(t: Table, np: NP, regime: Cluster) -> Cluster:
     """The armed forces of a regime named by an adjective, one group, tied to it by ``forcesOf``."""
-    text = alias_text(t, np.pre, np.head)
-    key = "phrase:" + text.lower()
-    uid = t.by_key.get(key)
-    if uid is None:
-        c = t.new("name")
-        c.forced_type = "Group"
-        c.fixed_key = text
-        c.names[text] += 1
-        c.strong = True
-        c.side = regime.side
-        t.by_key[key] = c.uid
-    else:
-        c = t.get(uid)
+    c = t.phrase_group(alias_text(t, np.pre, np.head), regime.side)
     if regime.forced_type is None:
         regime.votes["GPE"] += 2  # "the Royalist Northlandic government" is the regime acting
     t.link(c, "forcesOf", regime)
@@ -229,19 +217,7 @@ def place_group(t: Table, np: NP) -> Cluster:
     names = [x.i for x in np.names]
     if names:
         _drop_backer(t, min(names), max(names) + 1)
-    key = "phrase:" + text.lower()
-    uid = t.by_key.get(key)
-    if uid is not None:
-        return t.get(uid)
-    c = t.new("name")
-    c.forced_type = "Group"
-    c.fixed_key = text
-    c.names[text] += 1
-    c.strong = True
-    t.by_key[key] = c.uid
-    side = next((t.lex.sides[w] for w in np.words if w in t.lex.sides), None)
-    c.side = side
-    return c
+    return t.phrase_group(text, next((t.lex.sides[w] for w in np.words if w in t.lex.sides), None))
 
 
 def followers_of(t: Table, leader: Cluster) -> Cluster:

@@ -342,6 +342,22 @@ class Table:
                 return ascii_name(country.name)
         return st.names[0]
 
+    def phrase_group(self, text: str, side: str | None) -> Cluster:
+        """The group a phrase names ("Druze militants", "Tigray forces", "the Royalist army"), one per phrase: a
+        name of its own that the phrase is, keyed "phrase:<text>"."""
+        key = "phrase:" + text.lower()
+        uid = self.by_key.get(key)
+        if uid is not None:
+            return self.get(uid)
+        c = self.new("name")
+        c.forced_type = "Group"
+        c.fixed_key = text
+        c.names[text] += 1
+        c.side = side
+        c.strong = True
+        self.by_key[key] = c.uid
+        return c
+
     def services_named(self, st: State) -> bool:
         """Whether the text names an armed service of ``st`` besides its army ("the Northlandic Navy"): then
         "the Northlandic Army" is one service, not the armed forces at large."""
