@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import KGError
 from kg.rdf.store import load_graph
-from kg.viz import VizOptions, load_view, load_view_file
+from kg.viz import VizOptions, _load_view_indexed, load_view, load_view_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -29,7 +30,9 @@ def _generated(tmp_path: Path, suffix: str) -> Path:
     spec.loader.exec_module(module)
     triples = list(module.generate(150, 400, seed=11))
     out = tmp_path / f"gen{suffix}"
-    if suffix == ".nq":  # the same triples spread over two named graphs, some in both
+    if suffix == ".nt":  # the indexed reader's case
+        out.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    elif suffix == ".nq":  # the same triples spread over two named graphs, some in both
         quads = [
             ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(f"http://e/g{i % 2}")) for i, t in enumerate(triples)
         ]
@@ -42,8 +45,51 @@ def _generated(tmp_path: Path, suffix: str) -> Path:
 
 @pytest.mark.parametrize("options", OPTIONS, ids=["default", "claims-capped", "period", "filtered"])
 def test_streamed_view_equals_the_store_view(tmp_path: Path, options: VizOptions) -> None:
-    for path in (DATA / "seed-curated.ttl", _generated(tmp_path, ".ttl"), _generated(tmp_path, ".nq")):
+    seed_nt = tmp_path / "seed.nt"
+    seed_nt.write_bytes(ox.serialize(list(ox.parse(path=DATA / "seed-curated.ttl")), format=ox.RdfFormat.N_TRIPLES))
+    files = (DATA / "seed-curated.ttl", _generated(tmp_path, ".ttl"), _generated(tmp_path, ".nq"))
+    for path in (*files, seed_nt, _generated(tmp_path, ".nt")):
         assert load_view_file(path, options) == load_view(load_graph(path), options), path.name
+    assert _load_view_indexed(seed_nt, options) is not None  # N-Triples took the indexed reader
+
+
+def _seed_lines(tmp_path: Path) -> list[bytes]:
+    data = ox.serialize(list(ox.parse(path=DATA / "seed-curated.ttl")), format=ox.RdfFormat.N_TRIPLES) or b""
+    return data.splitlines(keepends=True)
+
+
+def test_n_triples_of_another_shape_is_read_the_usual_way(tmp_path: Path) -> None:
+    path = tmp_path / "commented.nt"
+    path.write_bytes(b"# written by hand\n" + b"".join(_seed_lines(tmp_path)))
+    assert _load_view_indexed(path, VizOptions()) is None
+    assert load_view_file(path, VizOptions()) == load_view(load_graph(path), VizOptions())
+
+
+def test_a_file_that_is_no_n_triples_gets_the_same_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.nt"
+    path.write_text("this is not a graph\n", encoding="utf-8")
+    with pytest.raises(KGError) as from_store:
+        load_graph(path)
+    with pytest.raises(KGError) as from_file:
+        load_view_file(path, VizOptions())
+    assert str(from_file.value) == str(from_store.value)
+    assert "is not valid N-Triples" in str(from_file.value)
+
+
+def test_a_bad_term_the_page_shows_is_refused_one_it_does_not_is_not_read(tmp_path: Path) -> None:
+    lines = _seed_lines(tmp_path)
+    label = next(i for i, line in enumerate(lines) if b"rdf-schema#label>" in line)
+    bad_label = lines.copy()
+    bad_label[label] = bad_label[label].replace(b'" .', b'"x" .', 1)  # a quote inside the label
+    path = tmp_path / "bad-label.nt"
+    path.write_bytes(b"".join(bad_label))
+    with pytest.raises(KGError, match="is not valid N-Triples"):
+        load_view_file(path, VizOptions())
+    unused = tmp_path / "bad-unused.nt"  # a broken line of a predicate the page never reads
+    unused.write_bytes(b"".join([*lines, b'<http://example.org/x> <http://example.org/unused> "unterminated .\n']))
+    good = tmp_path / "good.nt"
+    good.write_bytes(b"".join(lines))
+    assert load_view_file(unused, VizOptions()) == load_view(load_graph(good), VizOptions())
 
 
 def test_streamed_view_finds_the_focus_by_label(tmp_path: Path) -> None:

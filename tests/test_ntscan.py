@@ -1,0 +1,109 @@
+"""kg.rdf.ntscan reads the wanted lines of plain N-Triples exactly as Oxigraph's parser does, or declines."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.rdf import ntscan
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+LINES = [
+    f'<{EX}a> <{EX}name> "plain words, a > and a < too" .',
+    f'<{EX}a> <{EX}name> "quoted \\"inner\\" and a back\\\\slash\\n" .',
+    f'<{EX}b> <{EX}name> "caf\\u00E9 \\U0001F600 ünïcode"@fr-CA .',
+    f'<{EX}b> <{EX}count> "7"^^<{XSD}integer> .',
+    f"<{EX}c> <{EX}link> <{EX}b> .",
+    f"<{EX}c> <{EX}link> <{EX}path/caf\\u00E9> .",
+    f'<{EX}c> <{EX}flag> "true"^^<{XSD}boolean> .',
+    f'<{EX}c> <{EX}flag> "true" .',
+    f'<{EX}d> <{EX}other> "a line nobody asks for" .',
+    f'<{EX}d> <{EX}note> "a note read back by subject" .',
+    f'<{EX}e> <{EX}note> "another note" .',
+]
+
+
+def _write(tmp_path: Path, lines: list[str], end: str = "\n") -> Path:
+    path = tmp_path / "g.nt"
+    path.write_text("\n".join(lines) + end, encoding="utf-8")
+    return path
+
+
+def _oxigraph_pairs(path: Path, predicate: str) -> list[tuple[str, str]]:
+    return [
+        (t.subject.value, t.object.value)  # type: ignore[union-attr]
+        for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)
+        if t.predicate.value == predicate
+    ]
+
+
+@pytest.mark.parametrize("chunk", [ntscan.CHUNK, 64, 97])  # small blocks: lines cross them, some are longer
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_pairs_and_details_are_what_oxigraph_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, end: str
+) -> None:
+    monkeypatch.setattr(ntscan, "CHUNK", chunk)
+    path = _write(tmp_path, LINES, end)
+    wanted = [f"{EX}name", f"{EX}count", f"{EX}link", f"{EX}flag"]
+    found = ntscan.scan(path, wanted, keyed=[f"{EX}note"], typed=[f"{EX}flag"])
+    assert found is not None
+    for p in wanted:
+        subjects, values = found.pairs[p]
+        assert list(zip(subjects, values, strict=True)) == _oxigraph_pairs(path, p), p
+    assert found.datatypes[f"{EX}flag"] == [f"{XSD}boolean", f"{XSD}string"]
+    assert found.details([f"{EX}d"]) == {f"{EX}note": {f"{EX}d": ["a note read back by subject"]}}
+    assert found.details([]) == {f"{EX}note": {}}
+
+
+def test_a_generated_kg_graph_reads_like_oxigraph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("gen_graph", ROOT / "bench" / "gen_graph.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = tmp_path / "gen.nt"
+    path.write_bytes(ox.serialize(list(module.generate(60, 150, seed=3)), format=ox.RdfFormat.N_TRIPLES) or b"")
+    monkeypatch.setattr(ntscan, "CHUNK", 4096)
+    predicates = sorted({t.predicate.value for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)})
+    found = ntscan.scan(path, predicates)
+    assert found is not None
+    for p in predicates:
+        assert list(zip(*found.pairs[p], strict=True)) == _oxigraph_pairs(path, p), p
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'# a comment\n<{EX}a> <{EX}name> "x" .',
+        f'_:b0 <{EX}name> "blank-node subject" .',
+        f'<{EX}a>\t<{EX}name> "tab" .',
+        f'<{EX}a>  <{EX}name> "two spaces" .',
+        f'<{EX}a> <{EX}name> "crlf" .\r',
+        f'<{EX}a> <{EX}na\\u006De> "escape in a predicate" .',
+        "",
+        "not rdf at all",
+    ],
+)
+def test_other_shapes_are_declined(tmp_path: Path, line: str) -> None:
+    path = _write(tmp_path, [LINES[0], line, LINES[4]])
+    assert ntscan.scan(path, [f"{EX}name"]) is None
+
+
+def test_a_bad_term_among_the_wanted_lines_is_declined(tmp_path: Path) -> None:
+    path = _write(tmp_path, [LINES[0], f'<{EX}a> <{EX}count> "1"^^<{XSD}integer .'])
+    assert ntscan.scan(path, [f"{EX}count"]) is None
+    # and one nobody asks for is not looked at
+    assert ntscan.scan(path, [f"{EX}name"]) is not None
+
+
+def test_details_check_what_they_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, [LINES[0], f'<{EX}d> <{EX}note> "unterminated .'])
+    found = ntscan.scan(path, [f"{EX}name"], keyed=[f"{EX}note"])
+    assert found is not None
+    with pytest.raises(ntscan.NotSimple):
+        found.details([f"{EX}d"])
