@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -76,7 +77,9 @@ def _checked(iri: str) -> URIRef:
     return URIRef(iri)
 
 
+@lru_cache(maxsize=65536)
 def entity_iri(name: str) -> URIRef:
+    """The IRI of the entity keyed ``name`` (made once per name: every statement about it asks again)."""
     return _checked(str(ENTITY) + slug(name))
 
 
