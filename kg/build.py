@@ -20,6 +20,7 @@ from functools import partial
 
 from rdflib import Graph
 
+from kg.memory import gc_paused
 from kg.model import Document, Extraction
 from kg.pieces import Piece
 from kg.rdf.dataset import Lines, flatten, merge
@@ -92,7 +93,8 @@ def document_lines(ext: Extraction, min_confidence: float = 0.0) -> DocResult:
 
     if min_confidence > 0:
         ext = replace(ext, relations=tuple(r for r in ext.relations if r.confidence >= min_confidence))
-    return DocResult(ext.document.source, ext.document.sha256, extraction_lines(ext))
+    with gc_paused():  # terms and lines by the thousand, no cycles among them
+        return DocResult(ext.document.source, ext.document.sha256, extraction_lines(ext))
 
 
 def extract_documents(docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Extraction]:
@@ -115,10 +117,13 @@ def extract_documents(docs: Iterable[Document], batch_size: int = BATCH_SIZE) ->
     size = 0
 
     def run(batch: list[tuple[str, tuple[Assembler, Piece, bool]]]) -> Iterator[Extraction]:
-        for parsed, (assembler, piece, last) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
-            assembler.add(piece, parsed)
-            if last:
-                yield assembler.result()
+        with gc_paused():  # a batch's parse and extraction are one allocation burst; collect after it
+            done = []
+            for parsed, (assembler, piece, last) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+                assembler.add(piece, parsed)
+                if last:
+                    done.append(assembler.result())
+        yield from done
 
     for document in itertools.chain([first], it):
         parts = pieces(document.text)

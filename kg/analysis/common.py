@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from kg.memory import gc_paused as gc_paused
 from kg.rdf.namespace import RELATIONS
 
 Row = dict[str, Any]
@@ -24,24 +24,6 @@ T = TypeVar("T")
 DIGITS = 6
 #: The predicates of the relation edges, by name.
 Edges = dict[str, list[tuple[str, str, dict[str, Any]]]]
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of small containers are made.
-
-    The projection and the report allocate tuples, lists, sets and dicts by the million and free them
-    only at the end; every such allocation burst makes CPython re-scan all live objects again and
-    again (5 of the 11 CPU seconds of projecting 300,000 relations). None of them forms a cycle, so
-    nothing is lost by collecting once, afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def local(iri: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
+from kg.memory import gc_paused
 from kg.model import Document, Evidence, Extraction, Link, Relation
 from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, resolve_entities
@@ -81,6 +82,11 @@ def analyse(doc: Doc, document: Document) -> Analysis:
 
 def extract(doc: Doc, document: Document) -> Extraction:
     """Entities and relations of one parsed document."""
+    with gc_paused():  # an allocation burst: collecting once afterwards saves a seventh of the time
+        return _extract(doc, document)
+
+
+def _extract(doc: Doc, document: Document) -> Extraction:
     a = analyse(doc, document)
     index, relations = a.index, a.relations
     used = {r.subject for r in relations} | {r.object for r in relations}

@@ -11,6 +11,7 @@ import importlib.metadata
 import logging
 from functools import lru_cache
 
+from spacy.attrs import IDX, IS_ALPHA, IS_LOWER, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -48,7 +49,8 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
     Runs before the parser, which keeps sentence starts already set.
     """
-    span = dateline_span(doc.text)
+    text = doc.text
+    span = dateline_span(text)
     if span is not None:
         # "LOBO, May 2, 2011 - Troops took the town": the report's first sentence starts after the dateline (else
         # the parser makes the city the subject and the NER runs the date into the subject's name)
@@ -59,12 +61,18 @@ def paragraph_breaks(doc: Doc) -> Doc:
                 if doc[tok.i - 1].text in (".", "!", "?") or "\n" in doc[tok.i - 1].text:
                     break
                 tok.is_sent_start = False
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        if prev.is_space and prev.text.count("\n") >= 2:
-            tok.is_sent_start = True
-        elif tok.is_lower and tok.is_alpha and prev.text.endswith(".") and not prev.is_space:
-            tok.is_sent_start = False  # "20 kms. north of X": an abbreviation's full stop ends no sentence
+    if len(doc) < 2:
+        return doc
+    # read as plain columns (a loop over spaCy tokens costs more than the rest of this component)
+    cols = doc.to_array([IS_SPACE, IS_LOWER, IS_ALPHA, IDX]).tolist()
+    for i in range(1, len(cols)):
+        space, _lower, _alpha, start = cols[i - 1]
+        end = cols[i][3]
+        prev = text[start:end]
+        if space and prev.count("\n") >= 2:
+            doc[i].is_sent_start = True
+        elif cols[i][1] and cols[i][2] and not space and prev.rstrip().endswith("."):
+            doc[i].is_sent_start = False  # "20 kms. north of X": an abbreviation's full stop ends no sentence
     return doc
 
 

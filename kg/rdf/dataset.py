@@ -17,8 +17,6 @@ default graph). kg mints no blank nodes; files from elsewhere that have them kee
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,6 +30,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import KGError
+from kg.memory import gc_paused as gc_paused
 from kg.rdf.namespace import PREFIXES
 
 Lines = list[bytes]
@@ -321,19 +320,6 @@ def _ordered(first: list[tuple[bytes, bytes, bytes]], rest: list[tuple[bytes, by
 
 def _prefix_head(prefixes: dict[str, str], keyword: bytes = b"@prefix") -> bytes:
     return b"".join(keyword + f" {p}: <{ns}> .\n".encode() for p, ns in prefixes.items()) + b"\n"
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector while the writer makes millions of bytes objects and lists (none forms a
-    cycle; collecting them over and over again only costs time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Table(NamedTuple):
