@@ -120,6 +120,14 @@ ARCS = [
         "relative",
     ),
     ("The Maoists, who had held Gorkha for a year, abandoned it.", "held", "nsubj", "Maoists", "relative"),
+    # a second relative clause coordinated with the first is about the same antecedent
+    (
+        "The Tharu Front, which recruited in the hills and which later trained the Magar militia, grew quickly.",
+        "trained",
+        "nsubj",
+        "Front",
+        "relative",
+    ),
     ("The army recaptured Bandipur, which the rebels had held since June.", "held", "obj", "Bandipur", "relative"),
     ("The army recaptured Bandipur, which the rebels had held since June.", "Bandipur", "ref", "which", "relative"),
     (
@@ -166,6 +174,9 @@ ARCS = [
         "forces",
         "control",
     ),
+    # ---------------------------------------------------------------- asides
+    # the parser made the aside the main clause and the real verb its complement
+    ("The Magar Brigade, said to be loyal to the king, is guarding Pokhara.", "guarding", "nsubj", "Brigade", "aside"),
     # ---------------------------------------------------------------- fronted subject
     (
         "On 2 May, in Gorkha, the Maoist forces, advancing from Tansen, captured Butwal.",
@@ -212,6 +223,8 @@ NO_ARCS = [
     ("The Maoists entered Butwal in May.", "May", "describes", "Butwal"),
     # "where" places the clause; it does not describe the place
     ("The militia advanced to the port of Beira, where the navy regained control.", "Beira", "describes", "navy"),
+    # a clause opened by "from which" has its relative word: the antecedent is where, not what, it struck
+    ("The Maoists abandoned the base from which they had attacked.", "attacked", "obj", "base"),
     # a reduced relative on a place is passive: the place is captured, it captures nothing
     ("Bandipur, captured by the Maoists in May, was quiet.", "captured", "nsubj", "Bandipur"),
 ]

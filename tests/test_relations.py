@@ -351,6 +351,25 @@ def test_subject_before_a_parenthetical_aside(nlp: Any) -> None:
     )
 
 
+def test_an_aside_the_parser_made_the_main_clause_reports_nothing(nlp: Any) -> None:
+    """ "X, said to be loyal to Y, is guarding Z": the real verb is the parser's complement of the aside; the aside
+    gives it no subject of its own and reports nothing of it."""
+    ext = check(
+        nlp,
+        "The Magar Brigade, said to be loyal to the king, is guarding Pokhara.",
+        ("Magar Brigade", "controls", "Pokhara", A),
+    )
+    assert {r.reported_by for r in ext.relations} == {None}
+
+
+def test_a_second_coordinated_relative_clause_has_the_same_antecedent(nlp: Any) -> None:
+    check(
+        nlp,
+        "The Tharu Front, which recruited in the hills and which later trained the Magar militia, grew quickly.",
+        ("Tharu Front", "advises", "Magar militia", A),
+    )
+
+
 _WORDS = [
     "the",
     "rebels",

@@ -13,7 +13,8 @@ entity passes (``kg.nlp.entities``) read only this graph:
   "captured X and Y" an object arc to each; a verb conjunct without a subject takes its neighbour's
   ("besieged X and took Y"), one without an object takes the next one's ("besieged and took X");
 - **relative pronouns** stand for their antecedent, every conjunct of it ("A, B and C, who went over to
-  Y"); "where" places its clause at the antecedent; "whose" is the antecedent's possessive;
+  Y"), also in a second relative clause coordinated with the first ("X, which ... and which trained Y");
+  "where" places its clause at the antecedent; "whose" is the antecedent's possessive;
 - **reduced relatives** ("the town, captured by Y", "troops advancing on X") and **controlled subjects**
   ("X tried to take Y", "urged X to take Y", "advisers to train Y", "After taking X, Y was ...") get
   their subject;
@@ -362,11 +363,38 @@ class DepGraph:
             found += [c.i for c in noun.conjuncts]
         return sorted(set(found))
 
+    def _relative_clause(self, clause: Token) -> Token | None:
+        """The relative clause ``clause`` is, or continues: "the front, which recruited in the hills and which
+        later trained X" -- a second clause with a relative word of its own, coordinated with the first, is
+        about the same antecedent."""
+        if clause.dep_ in ("relcl", "acl"):
+            return clause if clause.head.i != clause.i else None
+        if clause.dep_ != "conj" or clause.pos_ not in _VERBAL or not self._opens_relative(clause):
+            return None
+        up = clause.head
+        for _ in range(4):
+            if up.dep_ == "relcl" and up.head.i != up.i:
+                return up
+            if up.dep_ != "conj" or up.head.i == up.i:
+                return None
+            up = up.head
+        return None
+
+    def _opens_relative(self, clause: Token) -> bool:
+        """Whether a relative word opens ``clause`` ("which", "in which", "whose", "where")."""
+        for w in clause.subtree:
+            if w.i >= clause.i:
+                return False
+            if w.lower_ in _RELATIVES or w.lower_ in ("whose", "where", "wherein"):
+                return True
+        return False
+
     def _relatives(self) -> None:
         for clause in self.toks:
-            if clause.dep_ not in ("relcl", "acl") or clause.head.i == clause.i:
+            rel = self._relative_clause(clause)
+            if rel is None:
                 continue
-            ante = self._antecedents(clause)
+            ante = self._antecedents(rel)
             for w in clause.subtree:
                 if w.i >= clause.i:
                     break  # the relative word opens the clause
@@ -391,8 +419,8 @@ class DepGraph:
         for clause in self.toks:
             if clause.dep_ not in ("acl", "relcl") or clause.pos_ not in _VERBAL or clause.head.i == clause.i:
                 continue
-            if any(w.lower_ in _RELATIVES or w.lower_ in ("whose", "where") for w in clause.children):
-                continue
+            if self._opens_relative(clause):
+                continue  # "the base from which the rebels struck": not a clause that lost its pronoun
             ante = self._antecedents(clause)
             own_subject = any(a.why == "" for a in self.deps(clause.i, *SUBJECTS))
             if clause.dep_ == "relcl" and own_subject and not self.deps(clause.i, "obj"):
@@ -498,6 +526,12 @@ class DepGraph:
                     continue
                 for a in self.deps(aside.i, "nsubj", "nsubj:pass"):
                     if a.dep < aside.i and not a.why:
+                        self.add(v.i, "nsubj", a.dep, "aside")
+            if v.dep_ == "ccomp" and is_aside(v.head, v):
+                # "The unit, said to be loyal to X, is guarding Y": the parser made the aside the main clause
+                # and the real verb its complement
+                for a in self.deps(v.head.i, "nsubj", "nsubj:pass"):
+                    if a.dep < v.head.i and not a.why:
                         self.add(v.i, "nsubj", a.dep, "aside")
 
     # -------------------------------------------------------------------------------------- conjuncts
@@ -675,6 +709,19 @@ _BASIC = {
     "attr": "attr",
     "oprd": "attr",
 }
+
+
+def is_aside(aside: Token, verb: Token) -> bool:
+    """Whether ``aside`` is a participle set off by commas between a subject and ``verb``, its complement in the
+    parse ("X, thought to be Y, has ..."): a comma before it, one before ``verb``, an infinitive of its own. It
+    then says nothing of ``verb``: neither its subject nor, for modality, a report of it."""
+    if aside.tag_ not in ("VBN", "VBD") or verb.i < aside.i + 3 or aside.i < 2:
+        return False
+    doc = aside.doc
+    if doc[aside.i - 1].text != "," or doc[verb.left_edge.i - 1].text != ",":
+        return False
+    infinitives = (c for c in aside.children if c.dep_ == "xcomp")
+    return any(any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children) for c in infinitives)
 
 
 def _matches(rel: str, rels: Iterable[str]) -> bool:

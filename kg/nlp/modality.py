@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
+from kg.nlp.enhanced import is_aside
 from kg.nlp.lexicon import Governor, Lexicon
 from kg.nlp.tokens import Sent
 
@@ -208,6 +209,8 @@ def _step(
             return None
         return gov_tok if gov_tok.pos_ in _VERBAL or gov_tok.pos_ == "ADJ" else None
     if dep in ("ccomp", "parataxis"):
+        if dep == "ccomp" and is_aside(head, v):
+            return None  # "X, said to be loyal to Y, is guarding Z": the aside reports on X, not on the guarding
         gov = verbs.get(head.lemma_.lower())
         if gov is not None and gov.effect == "Urged":
             # "told reporters (that) they had taken X": a that-clause or a quote after "tell" is reported, not urged
