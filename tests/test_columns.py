@@ -1,0 +1,151 @@
+"""The column-wise attribute ruler and lemmatizer give the shipped components' results, token by token."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, TAG
+from spacy.language import Language
+
+from kg.nlp.columns import ColumnLemmatizer, ColumnRuler, speed_up
+from kg.nlp.pipeline import PARAGRAPH_COMPONENT, model_info
+
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = [ORTH, LOWER, TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START]
+
+#: Sentences written for the ruler's rarer patterns: contractions it lemmatises across two tokens, pronoun case by
+#: dependency, auxiliaries and main-verb "have"/"do", subordinating "if", pronoun determiners, expletive "there",
+#: "gets"/"got", and whitespace tokens (the ruler retags them and gives them a dependency).
+WRITTEN = [
+    "Y all gonna let's c'm on to Cusco.\n\nI ain't leaving Arequipa, and ya all know it.",
+    "The garrison got ta hold the bridge at Tumbes, but it did not.",
+    "I told them, and they told me: it was you who held Puno. You saw it; I saw you.",
+    "The militia has had the valley since May.  It does what it did before, if the army lets it.",
+    "There is a road to Juliaca, and there were patrols on it. That was all those men had.",
+    "The brigade gets supplies by river; last year it got them by air.\n\n\n  The end.",
+    "BUT the colonel, who had defected, did have doubts.  \t Whatever happens, he has gone over to them.",
+]
+
+
+@pytest.fixture(scope="module")
+def stock() -> Language:
+    """The model as shipped, with kg's own paragraph component, so only the two rule components differ."""
+    info = model_info()
+    assert info is not None
+    nlp: Language = importlib.import_module(info[0]).load()
+    nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    return nlp
+
+
+def differences(stock: Language, nlp: Language, texts: list[str]) -> list[str]:
+    out = []
+    for want, got in zip(stock.pipe(texts), nlp.pipe(texts), strict=True):
+        if not np.array_equal(want.to_array(COLUMNS), got.to_array(COLUMNS)):
+            for a, b in zip(want, got, strict=True):
+                old = (a.tag_, a.pos_, str(a.morph), a.lemma_, a.dep_)
+                new = (b.tag_, b.pos_, str(b.morph), b.lemma_, b.dep_)
+                if old != new:
+                    out.append(f"{a.text!r} in {want.text[:60]!r}: shipped {old}, kg {new}")
+                    break
+    return out
+
+
+def test_kg_runs_both_rule_components_by_column(nlp: Language) -> None:
+    assert isinstance(nlp.get_pipe("attribute_ruler"), ColumnRuler)
+    assert isinstance(nlp.get_pipe("lemmatizer"), ColumnLemmatizer)
+
+
+def test_written_sentences_get_the_shipped_tags_lemmas_and_morphology(stock: Language, nlp: Language) -> None:
+    assert differences(stock, nlp, WRITTEN) == []
+    doc = nlp(WRITTEN[0])
+    lemmas = [t.lemma_ for t in doc]
+    assert lemmas[:8] == ["you", "all", "go", "to", "let", "us", "come", "on"]  # the two-token patterns applied
+    assert [t.lemma_ for t in doc if t.lower_ == "ai"] == ["be"]
+    assert "Case=Acc" in str(doc[-2].morph) and doc[-2].dep_ == "dobj"  # "know it": case from the dependency
+
+
+def test_every_text_we_ship_and_the_training_texts_match(stock: Language, nlp: Language) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "data").rglob("*.txt"))]
+    train = ROOT.parent / "shared" / "corpus" / "train"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(train.glob("*.txt"))]
+    assert len(texts) >= 8
+    assert differences(stock, nlp, texts) == []
+
+
+WORDS = st.sampled_from(
+    [
+        "I",
+        "you",
+        "it",
+        "they",
+        "there",
+        "that",
+        "those",
+        "the",
+        "a",
+        "rebels",
+        "army",
+        "Lima",
+        "Piura",
+        "held",
+        "took",
+        "ai",
+        "n't",
+        "gon",
+        "na",
+        "got",
+        "ta",
+        "let",
+        "'s",
+        "c'm",
+        "on",
+        "y'",
+        "all",
+        "do",
+        "did",
+        "have",
+        "has",
+        "had",
+        "is",
+        "was",
+        "were",
+        "'re",
+        "but",
+        "if",
+        ",",
+        ".",
+        ";",
+        "gets",
+        "to",
+        "of",
+        "by",
+        "\n",
+        "\n\n",
+        "   ",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=30))
+def test_any_word_sequence_gets_the_shipped_results(stock: Language, nlp: Language, words: list[str]) -> None:
+    assert differences(stock, nlp, [" ".join(words)]) == []
+
+
+def test_a_ruler_pattern_it_cannot_read_keeps_the_shipped_component(stock: Language) -> None:
+    info = model_info()
+    assert info is not None
+    other: Language = importlib.import_module(info[0]).load()
+    extra: dict[str, Any] = {"patterns": [[{"SHAPE": "Xxxxx", "TAG": "NNP"}]], "attrs": {"LEMMA": "place"}}
+    other.get_pipe("attribute_ruler").add_patterns([extra])
+    assert speed_up(other) == ["lemmatizer"]
+    assert not isinstance(other.get_pipe("attribute_ruler"), ColumnRuler)
+    assert speed_up(other) == []  # and a second call changes nothing
+    assert other("The rebels left Piura.")[3].lemma_ == "place"
