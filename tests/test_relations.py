@@ -800,6 +800,19 @@ def test_passive_driven_out_by(nlp: Any) -> None:
         ("Houthi fighters received training from Hezbollah.", "Hezbollah", "Houthi fighters", "advises.training-noun"),
         ("Hezbollah sent advisers to the Houthis.", "Hezbollah", "Houthis", "advises.adviser-noun"),
         ("Hezbollah helped train the Houthis.", "Hezbollah", "Houthis", "advises.verb"),
+        # the purpose clause the parser hangs on the verb says what the advisers are there to do
+        (
+            "Chile sent 200 advisers to assist the Bolivian police.",
+            "Chile",
+            "Bolivian police",
+            "advises.adviser-noun",
+        ),
+        (
+            "The general arrived in Puno with 80 instructors from the Chilean army to direct Bolivian militias.",
+            "Chilean army",
+            "Bolivian militias",
+            "advises.adviser-noun",
+        ),
     ],
 )
 def test_training_given_and_received(nlp: Any, text: str, adviser: str, advised: str, rule: str) -> None:

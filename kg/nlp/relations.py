@@ -464,6 +464,7 @@ class _Finder:
             # "advisers to train X", "instructors sent to guide X": the object of the noun's purpose clause
             clauses = [a.dep for a in g.deps(noun.i, "acl", "relcl")]
             clauses += [a.head for a in g.heads(noun.i, "nsubj:x") if a.why in ("control", "quantity")]
+            clauses += self._purpose_after(noun)
             return self._args([b for c in clauses for b in g.deps(c, "obj")], agent)
         if slot in ("poss", "compound", "amod"):
             for a in g.deps(noun.i, slot):
@@ -517,6 +518,31 @@ class _Finder:
             if subj:
                 found = [_Arg(k, t) for t in subj[0].subtree if (k := self._entity(t)) is not None][:1]
         return [_Arg(a.key, a.token, True, a.via) for a in found]
+
+    def _purpose_after(self, noun: Token) -> list[int]:
+        """ "sent 200 advisers to assist X", "arrived with advisers to direct X": the parser hangs the purpose
+        clause on the verb, but it says what the people the noun names (its object, or the object of "with" or
+        "alongside" on it) are there to do. A clause whose verb triggers a rule itself ("sent advisers to train
+        X") is that rule's."""
+        first = noun
+        while first.dep_ == "conj" and first.head is not first:
+            first = first.head
+        if first.dep_ == "dobj":
+            verb = first.head
+        elif first.dep_ == "pobj" and first.head.lower_ in ("with", "alongside") and first.head.dep_ == "prep":
+            verb = first.head.head
+        else:
+            return []
+        if verb.pos_ not in _VERBAL:
+            return []
+        return [
+            c.i
+            for c in verb.children
+            if c.dep_ in ("advcl", "xcomp")
+            and c.i > noun.i
+            and any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children)
+            and self.g.lemmas[c.i] not in self.verb_rules
+        ]
 
     def _host_verb(self, noun: Token) -> Token | None:
         first = noun
