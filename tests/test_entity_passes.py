@@ -404,6 +404,14 @@ UNNAMED = [
     ("Armed men seized the port of Callao, Peru, on Tuesday.", "Armed men", "controls", "Callao"),
     ("About 300 armed men seized the harbour in Matarani, Peru.", "armed men", "controls", "harbour in Matarani"),
     ("Masked gunmen stormed the prison in Oruro, Bolivia.", "Masked gunmen", "advancesOn", "prison in Oruro"),
+    # "at" locates a place too, also where the parser hung it on the event noun the "of" phrase completes
+    ("Masked gunmen stormed the fort at Oruro, Bolivia.", "Masked gunmen", "advancesOn", "fort at Oruro"),
+    (
+        "The seizure of the airport at Oruro by masked gunmen ended the strike.",
+        "masked gunmen",
+        "controls",
+        "airport at Oruro",
+    ),
 ]
 
 

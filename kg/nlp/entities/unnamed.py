@@ -8,7 +8,8 @@ place of its own for a part of a place); relation finding promotes a candidate t
 uses it (:meth:`kg.nlp.entities.EntityIndex.promote`), so a text's many unnamed phrases never clutter the graph.
 
 The name is the phrase without its determiner, number or quantity word ("3,000 armed men" -> "armed men");
-a place keeps what locates it ("narrow strip of land south of X"); a possessor stays ("Northland's naval
+a place keeps what locates it ("narrow strip of land south of X", "the fort at Y", also where the parser hung
+"at Y" on the event noun: "the seizure of the fort at Y"); a possessor stays ("Northland's naval
 headquarters"). Generic names of a state's bodies ("police", "national army") are qualified by the state the
 text is about, so one text's "police" is not another's.
 """
@@ -98,6 +99,17 @@ def _proper(t: Table, head: Token) -> Candidate | None:
     return Candidate(alias, "Group?" if head.tag_ == "NNPS" else "Place?", alias, start, head.i + 1)
 
 
+#: Prepositions whose phrase locates a place named by a part noun ("a strip near X", "the fort at Y").
+_LOCATING = frozenset(
+    {"near", "in", "of", "around", "outside", "east", "west", "north", "south", "along", "on", "between", "at"}
+)
+
+
+def _time_phrase(prep: Token) -> bool:
+    """ "the base at dawn", "the airport in May": a time, not a place."""
+    return any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in prep.children)
+
+
 def _content_start(t: Table, head: Token) -> int:
     i = head.left_edge.i
     while i < head.i:
@@ -115,7 +127,9 @@ def _content_start(t: Table, head: Token) -> int:
 def _actor(t: Table, head: Token) -> Candidate | None:
     start = _content_start(t, head)
     words = [x for x in t.toks[start : head.i + 1] if x.is_alpha or x.text == "-"]
-    if not words or any(x.pos_ in ("VERB", "AUX", "ADV") for x in words):
+    if not words or any(
+        x.pos_ in ("VERB", "AUX", "ADV") and not _participle_adjective(t, x, head, start) for x in words
+    ):
         return None  # "the latter favored alliance": a clause, not a name
     if len(words) == 1 and head.tag_ in ("NN", "NNP") and head.lower_ not in t.lex.words("standalone_actors"):
         return None  # a bare singular "group" or "force" names nothing on its own
@@ -128,6 +142,15 @@ def _actor(t: Table, head: Token) -> Candidate | None:
     return Candidate(key[:1].upper() + key[1:] if not generic else key, "Group", alias, start, head.i + 1)
 
 
+def _participle_adjective(t: Table, x: Token, head: Token, start: int) -> bool:
+    """ "masked gunmen", "heavily armed men": a participle that opens the phrase right before its noun, alone or
+    after an adverb in "-ly", modifies the noun; after another word, or on a noun that heads a sentence with no
+    verb, it is the verb the parser missed ("the latter favored alliance")."""
+    if x.dep_ != "amod" or x.tag_ not in ("VBN", "VBG") or x.i != head.i - 1 or head.dep_ == "ROOT":
+        return False
+    return all(w.pos_ == "ADV" and w.lower_.endswith("ly") for w in t.toks[start : x.i])
+
+
 def _place(t: Table, head: Token) -> Candidate | None:
     start = _content_start(t, head)
     poss = [c for c in head.children if c.dep_ == "poss" and c.tag_ != "PRP$"]
@@ -135,12 +158,7 @@ def _place(t: Table, head: Token) -> Candidate | None:
         start = min(start, poss[0].left_edge.i)
     end = head.i + 1
     for c in head.children:
-        if (
-            c.i > head.i
-            and c.dep_ == "prep"
-            and c.lower_
-            in ("near", "in", "of", "around", "outside", "east", "west", "north", "south", "along", "on", "between")
-        ):
+        if c.i > head.i and c.dep_ == "prep" and c.lower_ in _LOCATING and not _time_phrase(c):
             skip = _SKIP_DEPS - ({"conj", "cc"} if c.lower_ == "between" else set())  # "between A and B"
             last = max(x.i for x in c.subtree if x.dep_ not in skip or x.i == c.i)
             sub = [x for x in c.subtree if x.dep_ in skip and x.i > c.i]
@@ -158,10 +176,16 @@ def _place(t: Table, head: Token) -> Candidate | None:
                 end = k
             break
     if end == head.i + 1 and end < len(t.toks):
-        # "overran a strip of land near X": a locating phrase right after the noun names it, wherever the parser
-        # hung it
+        # "overran a strip of land near X", "the seizure of the airport at X": a locating phrase right after the
+        # noun names it, wherever the parser hung it (on the verb, or on the noun an "of" phrase completes)
         nxt = t.toks[end]
-        if nxt.dep_ == "prep" and nxt.lower_ in ("near", "around", "outside", "in") and nxt.head.i == head.head.i:
+        hosts = {head.head.i, head.head.head.i} if head.dep_ == "pobj" and head.head.lower_ == "of" else {head.head.i}
+        if (
+            nxt.dep_ == "prep"
+            and nxt.lower_ in ("near", "around", "outside", "in", "at")
+            and nxt.head.i in hosts
+            and not _time_phrase(nxt)
+        ):
             kept = [x.i for x in nxt.subtree if x.dep_ not in _SKIP_DEPS or x.i == nxt.i]
             stop = [x.i for x in nxt.subtree if x.dep_ in _SKIP_DEPS and x.i > nxt.i]
             end = min(stop) if stop else max(kept) + 1
