@@ -820,6 +820,29 @@ def test_training_given_and_received(nlp: Any, text: str, adviser: str, advised:
     assert [r.rule for r in ext.relations] == [rule]
 
 
+@pytest.mark.parametrize(
+    ("text", "adviser", "advised"),
+    [
+        ("Chilean military advisers are working with the Bolivian army.", "Chilean advisers", "Bolivian army"),
+        ("Chilean advisers serve alongside Bolivian troops.", "Chilean advisers", "Bolivian troops"),
+        ("Chilean instructors have been assigned to the Bolivian police.", "Chilean instructors", "Bolivian police"),
+    ],
+)
+def test_advisers_attached_to_someone_by_their_verb(nlp: Any, text: str, adviser: str, advised: str) -> None:
+    check(nlp, text, (adviser, "advises", advised, A))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chilean advisers clashed with Bolivian troops.",  # not a verb that attaches them
+        "Chilean advisers arrived in Bolivia in May.",  # a verb that only places them
+    ],
+)
+def test_advisers_verbs_that_do_not_attach_them(nlp: Any, text: str) -> None:
+    check(nlp, text)
+
+
 def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> None:
     check(
         nlp,

@@ -109,6 +109,7 @@ class _Finder:
         self.containers = lex.words("arguments", "container_preps")
         self.event_nouns = lex.words("arguments", "event_nouns")
         self.achievements = lex.words("arguments", "achievement_verbs")
+        self.attachment_verbs = lex.words("arguments", "attachment_verbs")
         self.present = lex.words("arguments", "present_adverbs")
         self.sequels = lex.words("arguments", "sequel_modifiers")
         self.expected = lex.words("arguments", "expected_modifiers")
@@ -493,6 +494,10 @@ class _Finder:
                 host = self._host_verb(noun)
                 if host is not None:
                     arcs = [a for a in g.deps(host.i, slot) if a.dep > noun.right_edge.i]
+            if not arcs and slot != "prep:of" and self._attached(noun):
+                # "Chilean advisers are working with X": people a role noun names are attached to the one the
+                # verb's phrase names
+                arcs = [a for a in g.deps(noun.head.i, slot) if a.dep > noun.head.i]
             return self._args(arcs, agent)
         if slot in ("head", "located"):
             whys = ("appos", "copula", "as", "under", "at", "in") if slot == "head" else ("in", "into", "within")
@@ -543,6 +548,13 @@ class _Finder:
             and any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children)
             and self.g.lemmas[c.i] not in self.verb_rules
         ]
+
+    def _attached(self, noun: Token) -> bool:
+        """Whether ``noun`` names people (it resolves to an entity) and is the subject of a verb that attaches
+        them to someone (``attachment_verbs``: "are working with", "were assigned to", "serve alongside")."""
+        if noun.dep_ not in ("nsubj", "nsubjpass") or self.index.entity_at(noun.i) is None:
+            return False
+        return self.g.lemmas[noun.head.i] in self.attachment_verbs
 
     def _host_verb(self, noun: Token) -> Token | None:
         first = noun
