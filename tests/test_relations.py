@@ -843,6 +843,15 @@ def test_advisers_verbs_that_do_not_attach_them(nlp: Any, text: str) -> None:
     check(nlp, text)
 
 
+def test_a_predicate_noun_without_an_entity_is_the_copulas_subject(nlp: Any) -> None:
+    """ "X is the latest officer to join Y": the officer who joins is X."""
+    check(
+        nlp,
+        "Pedro Rivas is the latest officer to join the Red Condors.",
+        ("Pedro Rivas", "defectsTo", "Red Condors", A),
+    )
+
+
 def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> None:
     check(
         nlp,

@@ -359,6 +359,11 @@ class _Finder:
         found = self._args(g.deps(tok.i, "appos"), agent, depth + 1)
         if found:
             return found
+        # "X is the latest officer to join Y", "X was the first town the militia took": a predicate noun with no
+        # entity of its own is the copula's subject
+        found = self._args([a for a in g.deps(tok.i, "describes") if a.why == "copula"], agent, depth + 1)
+        if found:
+            return found
         if (
             agent
             and low not in self.elex.words("role_nouns")
