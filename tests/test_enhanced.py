@@ -163,6 +163,11 @@ ARCS = [
     ),
     # ---------------------------------------------------------------- controlled subjects
     ("The rebels tried to take Pokhara.", "take", "nsubj:x", "rebels", "control"),
+    # a duty done by the gerund after it: the one given the duty (passive subject, object of "put", subject)
+    ("Colonel Rai was placed in charge of training the militia.", "training", "nsubj:x", "Rai", "duty"),
+    ("The king put Colonel Rai in charge of training the militia.", "training", "nsubj:x", "Rai", "duty"),
+    ("Colonel Rai took charge of training the militia.", "training", "nsubj:x", "Rai", "duty"),
+    ("Colonel Rai was given the task of training the militia.", "training", "nsubj:x", "Rai", "duty"),
     ("The king urged the army to retake Gorkha.", "retake", "nsubj:x", "army", "control"),
     ("The royal troops were unable to capture Tansen.", "capture", "nsubj:x", "troops", "control"),
     ("After taking Tansen, the Maoists marched on Pokhara.", "taking", "nsubj:x", "Maoists", "control"),
@@ -216,6 +221,8 @@ def test_enhancement_adds_the_arc(graph, text: str, head: str, rel: str, dep: st
 NO_ARCS = [
     # object control: the object, not the subject, does what the infinitive says
     ("The king urged the army to retake Gorkha.", "retake", "nsubj:x", "king"),
+    # "put X in charge of": X has the duty, not the one who put him there
+    ("The king put Colonel Rai in charge of training the militia.", "training", "nsubj:x", "king"),
     # a passive conjunct does not take an active subject as its active subject
     ("The militia was trained and equipped by Chilean instructors.", "equipped", "nsubj", "militia"),
     # a time phrase is no description of anything

@@ -1041,3 +1041,18 @@ def test_a_ring_against_an_attack_is_a_defence(nlp: Any, text: str, holder: str,
 )
 def test_a_ring_without_an_attack_to_stand_against_says_nothing(nlp: Any, text: str) -> None:
     assert not [r for r in _extract(nlp, text).relations if r.predicate == "controls"]
+
+
+def test_an_offensive_in_a_country_names_no_place_to_advance_on(nlp: Any) -> None:
+    """A country the gazetteer knows is a whole country even when nobody in the text acts for it."""
+    check(nlp, "The army launched an offensive in Ecuador.")
+    check(nlp, "The rebels began a campaign in Loja.", ("rebels", "advancesOn", "Loja", A))
+
+
+def test_the_one_placed_in_charge_of_training_advises(nlp: Any) -> None:
+    check(
+        nlp,
+        "Colonel Perez was placed in charge of training the Andean Guard.",
+        ("Perez", "advises", "Andean Guard", A),
+    )
+    check(nlp, "Colonel Perez is responsible for arming the Andean Guard.")  # arming is no advice

@@ -17,7 +17,7 @@ entity passes (``kg.nlp.entities``) read only this graph:
   "where" places its clause at the antecedent; "whose" is the antecedent's possessive;
 - **reduced relatives** ("the town, captured by Y", "troops advancing on X") and **controlled subjects**
   ("X tried to take Y", "urged X to take Y", "advisers to train Y", "After taking X, Y was ...") get
-  their subject;
+  their subject, and so does a **duty's** gerund ("X was placed in charge of training Y");
 - **quantities** ("one of the X", "hundreds of X", "a handful of X") stand for what they count;
 - **descriptions** ("X is a stronghold of Y", "X, a stronghold of Y", "as a base for Y, X ...",
   "X ... under the rule of Y", "Y at the gates of X", "the RSF, in control of X") get a ``describes`` arc to
@@ -48,6 +48,9 @@ NOMINAL = frozenset({"nsubj", "nsubj:pass", "nsubj:x", "obj", "iobj", "agent", "
 SUBJECTS = ("nsubj", "nsubj:pass", "nsubj:x")
 _VERBAL = ("VERB", "AUX")
 _RELATIVES = frozenset({"who", "which", "that", "whom"})
+#: Words that give someone a duty, done by the gerund after them: "in charge of training Y", "responsible for
+#: arming Y", "the task of guarding Y".
+_DUTIES = frozenset({"charge", "responsible", "responsibility", "task", "job", "mission", "duty"})
 #: Named-entity labels of things "who" never refers to.
 _NOT_PERSONAL = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 #: Quantity words that stand for what they count ("one of the X", "hundreds of X").
@@ -181,6 +184,7 @@ class DepGraph:
         self._reduced_relatives()
         self._asides()
         self._control()
+        self._duties()
         self._shared_subjects()
         self._gerunds()
         self._conjuncts()
@@ -506,6 +510,29 @@ class DepGraph:
             if not subj and head.dep_ in ("acl", "relcl"):
                 for a in self.deps(gov.i, *SUBJECTS):
                     self.add(c.i, "nsubj:x", a.dep, "control")
+
+    def _duties(self) -> None:
+        """ "X was placed in charge of training Y", "put X in charge of training Y", "X is responsible for arming
+        Y", "X took charge of training Y": the one given the duty does what the gerund says."""
+        for c in self.toks:
+            prep = c.head
+            if c.dep_ != "pcomp" or c.pos_ != "VERB" or prep.dep_ != "prep" or self.deps(c.i, *SUBJECTS):
+                continue
+            duty = prep.head
+            if duty.lower_ not in _DUTIES:
+                continue
+            if duty.dep_ == "pobj" and duty.head.dep_ == "prep":
+                gov, placed = duty.head.head, True  # "placed / put X / is in charge of"
+            elif duty.dep_ in ("dobj", "attr", "acomp", "oprd"):
+                gov, placed = duty.head, False  # "took charge of", "is responsible for", "was given the task of"
+            else:
+                continue
+            if gov.pos_ not in _VERBAL:
+                continue
+            objs = self.deps(gov.i, "obj") if placed else []
+            doers = objs or self.deps(gov.i, "nsubj", "nsubj:pass", "nsubj:x")
+            for a in doers:
+                self.add(c.i, "nsubj:x", a.dep, "duty")
 
     def _asides(self) -> None:
         """ "The unit, thought to be X, has been patrolling": the parser gives the subject to the aside before

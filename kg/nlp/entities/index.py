@@ -51,7 +51,8 @@ class EntityIndex:
     candidates: dict[int, Candidate] = field(default_factory=dict)
     #: Keys of entities relation finding promoted from candidates (kept only if a relation uses them).
     promoted: set[str] = field(default_factory=set)
-    #: Keys of the states (countries) among the entities.
+    #: Keys of the states among the entities: countries acting or named by their people, and the names the
+    #: gazetteer knows as a country's ("an offensive in <country>" says nothing of where in it).
     states: set[str] = field(default_factory=set)
     doc_text: str = ""
     token_offsets: list[tuple[int, int]] = field(default_factory=list)
@@ -175,6 +176,13 @@ def georef(t: Table, c: Cluster) -> GeoRef | None:
     return None
 
 
+def _names_a_country(t: Table, c: Cluster) -> bool:
+    if c.type != "GPE" or c.kind != "name" or not c.names:
+        return False
+    place = t.geo_best(c.names.most_common(1)[0][0])
+    return place is not None and place.is_country
+
+
 def _drop_dateline(t: Table) -> None:
     """Mentions inside a dateline go: the place a report was filed from is no argument of anything."""
     if t.dateline is None:
@@ -241,7 +249,7 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
         )
         if c.forced_type or geo is not None or c.strong or c.ties or c.titled:
             index.firm.add(key)
-        if c.kind == "state":
+        if c.kind == "state" or _names_a_country(t, c):
             index.states.add(key)
     final = {uid: keys[t.find(uid)] for uid in t.clusters if t.find(uid) in keys}
     for i, uid in sorted(t.ref.items()):
