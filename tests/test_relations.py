@@ -1056,3 +1056,9 @@ def test_the_one_placed_in_charge_of_training_advises(nlp: Any) -> None:
         ("Perez", "advises", "Andean Guard", A),
     )
     check(nlp, "Colonel Perez is responsible for arming the Andean Guard.")  # arming is no advice
+
+
+def test_an_x_led_offensive_is_carried_out_by_x(nlp: Any) -> None:
+    check(nlp, "An army-led offensive captured Ilo.", ("army", "controls", "Ilo", A))
+    check(nlp, "A militia-led campaign pushed toward Ilo.", ("militia", "advancesOn", "Ilo", A))
+    check(nlp, "A Chilean-backed offensive captured Ilo.")  # who backs it does not carry it out

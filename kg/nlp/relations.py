@@ -399,11 +399,14 @@ class _Finder:
         return []
 
     def _event_agent(self, noun: Token, depth: int) -> list[_Arg]:
-        """Who carries out what an event noun names: "X's offensive", "an operation by X", "X launched an
-        operation (to retake Y)"."""
+        """Who carries out what an event noun names: "X's offensive", "an operation by X", "an X-led offensive",
+        "X launched an operation (to retake Y)"."""
         g = self.g
         for a in g.deps(noun.i, "poss", "prep:by", "compound", "amod"):
-            found = self._np(self.toks[a.dep], True, depth + 1)
+            mod = self.toks[a.dep]
+            if g.lemmas[mod.i] == "lead" and mod.tag_ == "VBN":  # "an army-led offensive": who leads it
+                mod = next((c for c in mod.lefts if c.dep_ in ("npadvmod", "compound", "nmod", "amod")), mod)
+            found = self._np(mod, True, depth + 1)
             if found:
                 return [x.through([a]) for x in found]
         for a in g.heads(noun.i, "obj"):
