@@ -174,6 +174,8 @@ RESOLVES = [
     ("Alberto Mendoza's loyalists seized the radio station in Oruro, Bolivia.", "Mendoza", "Alberto Mendoza"),
     ("Forces loyal to Alberto Mendoza held Oruro, Bolivia.", "Forces", "forces loyal to Alberto Mendoza"),
     # ------------------------------------------------------------------------------ 5. descriptions
+    # the rank and file of the force just named, whatever word named them
+    ("Insurgents seized the town of Ilave, Peru. The fighters then took the port.", "fighters", "Peruvian rebels"),
     (
         "The Andean Liberation Front seized Puno, Peru, in March. The rebels later lost the town.",
         "rebels",
