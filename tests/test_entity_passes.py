@@ -174,6 +174,19 @@ RESOLVES = [
     ("Alberto Mendoza's loyalists seized the radio station in Oruro, Bolivia.", "Mendoza", "Alberto Mendoza"),
     ("Forces loyal to Alberto Mendoza held Oruro, Bolivia.", "Forces", "forces loyal to Alberto Mendoza"),
     # ------------------------------------------------------------------------------ 5. descriptions
+    # a story filed from a large city is about that city's country first: its army is the bare "army"
+    (
+        "LIMA, May 3, 2019 (Reuters) - The army retook the town of Ilave, officials said.\n\n"
+        "The United States offered help, and American advisers arrived in Puno.",
+        "army",
+        "Peruvian forces",
+    ),
+    # a side's plural is a member noun like "rebels": "the dissidents" are the dissident group named before
+    (
+        "Dissident guerrillas of the Andean Front took Ilave. Forty police officers later joined the dissidents.",
+        "dissidents",
+        "Andean Front",
+    ),
     # the rank and file of the force just named, whatever word named them
     ("Insurgents seized the town of Ilave, Peru. The fighters then took the port.", "fighters", "Peruvian rebels"),
     (

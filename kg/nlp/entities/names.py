@@ -823,7 +823,8 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 
 def _dateline_place(t: Table, found: list[NameSpan]) -> None:
     """ "BAMAKO (Reuters) -" where the NER saw no name: the gazetteer's city is still the story's city that
-    "the capital" or "the city" may mean (the dateline itself gives no mention)."""
+    "the capital" or "the city" may mean (the dateline itself gives no mention). A large city's country counts
+    as a country the text names, so its towns are read as that country's and its army is the bare "army"."""
     span = t.dateline
     if span is None:
         return
@@ -834,13 +835,20 @@ def _dateline_place(t: Table, found: list[NameSpan]) -> None:
         if x.idx >= span[1] or not (x.is_alpha and _CAP.match(x.text)):
             break
         place.append(x)
-    if not place or any(n.start <= place[0].i < n.end for n in found):
+    if not place:
         return
     s, e = place[0].i, place[-1].i + 1
     text = t.surface(s, e)
-    if t.geo_best(text) is None:
+    geo = t.geo_best(text)
+    if geo is None:
         return
-    found.append(NameSpan(s, e, text, Counter({"GPE": 3}), "GPE"))
+    # the largest city of that name, whatever countries the text names later ("BOGOTA" is not a US hamlet)
+    city = next((p for p in t.gaz.lookup(text) if not p.is_country), None)
+    home = t.lex.state_by_code(city.country) if city is not None and t.big_city(text, city) else None
+    if home is not None:
+        t.note_state(home)  # "BOGOTA, Oct. 3 -": a story filed from a country's city is about that country first
+    if not any(n.start <= s < n.end for n in found):
+        found.append(NameSpan(s, e, text, Counter({"GPE": 3}), "GPE"))
 
 
 def _votes(t: Table, found: list[NameSpan]) -> None:
