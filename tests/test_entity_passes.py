@@ -174,6 +174,13 @@ RESOLVES = [
     ("Alberto Mendoza's loyalists seized the radio station in Oruro, Bolivia.", "Mendoza", "Alberto Mendoza"),
     ("Forces loyal to Alberto Mendoza held Oruro, Bolivia.", "Forces", "forces loyal to Alberto Mendoza"),
     # ------------------------------------------------------------------------------ 5. descriptions
+    # a state named once, after the opening, is not the story's: its army is not the bare "government forces"
+    (
+        "Rebels push on\n\nThe rebels took two villages on Monday. Government forces still hold the town of "
+        "Tarma, but the rebels are close. Chilean officials urged both sides to stop fighting.",
+        "Government",
+        "government forces",
+    ),
     # a story filed from a large city is about that city's country first: its army is the bare "army"
     (
         "LIMA, May 3, 2019 (Reuters) - The army retook the town of Ilave, officials said.\n\n"

@@ -153,7 +153,7 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         ruling = _ruling_group(t, np.head.i)
         if ruling is not None:
             return ruling, "description"
-        st = t.main_state()
+        st = t.main_state(np.head.i)
         if st is not None:
             return t.state_cluster(st), "description"
         # no state named at all: the incumbent side the text speaks of ("government troops ... the regime")
@@ -168,7 +168,7 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         if found is not None:
             return found, "description"
     if not proper and (set(words) & lex.words("state_force_words") or set(words[:-1]) & lex.words("government_words")):
-        st = t.main_state()
+        st = t.main_state(np.head.i)
         if st is not None and head in lex.words("nationality_heads"):
             c = t.forces_cluster(st)  # "the army", "government troops": the forces of the state in focus
             t.link(c, "forcesOf", t.state_cluster(st))

@@ -222,7 +222,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
             found.append(NameSpan(s, e, text, votes, ent.label_, title))
             st = lex.state_by_name(text)
             if st is not None:
-                t.note_state(st, count=not backs(t, e))
+                t.note_state(st, count=not backs(t, e), at=s)
             elif ent.label_ == "GPE":
                 g = t.gaz.lookup(text)
                 if g and g[0].is_country:
@@ -266,7 +266,7 @@ def _set_demonym(t: Table, s: int, e: int) -> None:
         return
     for i in range(s, e):
         t.demonym_at[i] = st
-    t.note_state(st)
+    t.note_state(st, at=s)
 
 
 def _missed_demonyms(t: Table, found: list[NameSpan]) -> None:
@@ -285,7 +285,7 @@ def _missed_demonyms(t: Table, found: list[NameSpan]) -> None:
             t.backer_at[i] = st
             continue
         t.demonym_at[i] = st
-        t.note_state(st)
+        t.note_state(st, at=i)
 
 
 # ------------------------------------------------------------------------------------- regions, runs
@@ -343,7 +343,7 @@ def _compass_regions(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         out.append(NameSpan(j, n.end, region, Counter({"Place": 5}), "LOC"))
         st = t.lex.state_by_name(n.text)
         if st is not None:
-            t.note_state(st)
+            t.note_state(st, at=j)
     return out
 
 

@@ -28,6 +28,7 @@ KINDS = ("name", "member", "nationality", "description", "place", "apposition", 
 #: followers of a person, an unnamed side of the conflict, a group named by its backer ("X-backed militias"),
 #: or an actor or place the text names only by a phrase ("armed men").
 CLUSTER_KINDS = ("name", "state", "forces", "institution", "followers", "side", "backed", "phrase")
+_OPENING = 3  # sentences (headline, byline, lead) that set a story's country for all of it
 _BIG_CITY = 100_000  # a city this large is a place even in a text that names no country
 #: "GOMA, Democratic Republic of Congo - ", "KYIV - ", "BEIRUT, March 3 (Reuters) - ": where a report was filed,
 #: at the start of a line in the opening; no entity is taken from it.
@@ -131,6 +132,7 @@ class Table:
         self.names: list[NameSpan] = []
         self.countries: set[str] = set()  # ISO codes of states the text mentions
         self.country_mentions: Counter[str] = Counter()
+        self.state_first: dict[str, int] = {}  # where the text first names each state
         self.demonym_at: dict[int, State] = {}  # nationality adjectives ("Malian")
         self.backer_at: dict[int, State] = {}  # "Iranian" of "Iranian-backed": no side of its own
         self.called: dict[int, str] = {}  # token of a name -> the place noun the text called it ("a town")
@@ -289,11 +291,13 @@ class Table:
             return place
         return None
 
-    def note_state(self, st: State, count: bool = True) -> None:
+    def note_state(self, st: State, count: bool = True, at: int = 0) -> None:
+        """A state the text names (by name, adjective or dateline) at token ``at``."""
         if st.code:
             self.countries.add(st.code)
         if count:
             self.country_mentions[st.names[0]] += 1
+            self.state_first.setdefault(st.names[0], at)
 
     def state_cluster(self, st: State) -> Cluster:
         uid = self.by_key.get("state:" + st.names[0])
@@ -392,12 +396,15 @@ class Table:
                 return True
         return False
 
-    def main_state(self) -> State | None:
+    def main_state(self, at: int | None = None) -> State | None:
         """The state the text is about: named most (by name or adjective), each mention of a place the
-        gazetteer puts in it counting too; ties go to the one named first."""
+        gazetteer puts in it counting too; ties go to the one named first. With ``at``, only states a reader
+        takes for the story's there: named (or shown by a place) in its opening, or more than once before ``at``
+        ("Government forces hold X ... Chinese officials urged both sides" is no Chinese army)."""
         if not self.country_mentions:
             return None
         votes = Counter(self.country_mentions)
+        first = dict(self.state_first)
         for c in self.live():
             if c.kind != "name" or c.type not in ("GPE", "Place"):
                 continue
@@ -406,7 +413,17 @@ class Table:
                 st = self.lex.state_by_code(place.country) if place is not None and not place.is_country else None
                 if st is not None:
                     votes[st.names[0]] += c.names[n]
+                    first[st.names[0]] = min(first.get(st.names[0], c.first), c.first)
                     break
+        if at is not None:
+            # named in the opening, or named before ``at`` more than once (one later mention of a state, often an
+            # outsider urging or sending help, does not make it the story's)
+            opening = self.sents[min(_OPENING, len(self.sents)) - 1].end if self.sents else 0
+            votes = Counter(
+                {n: v for n, v in votes.items() if first.get(n, at) < opening or (first.get(n, at) < at and v > 1)}
+            )
+            if not votes:
+                return None
         order = {n: i for i, n in enumerate(self.country_mentions)}
         best = min(votes, key=lambda n: (-votes[n], order.get(n, len(order))))
         return self.lex.state_by_name(best)
