@@ -155,19 +155,28 @@ def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> byt
     """A line-based file (N-Triples, N-Quads) in ``target`` straight from its lines, or ``None`` when the file
     is not valid canonical RDF (the caller then goes through Oxigraph's parser, which also words any error).
 
-    The lines are sorted as bytes and split into terms; Oxigraph checks each distinct term once
-    (:func:`kg.rdf.dataset.canonical_terms`), and Turtle is written from the columns
-    (:func:`kg.rdf.dataset.turtle_table`). Nothing is built per triple in Python, and nothing runs
-    in a second process.
+    Oxigraph checks each distinct term once (:func:`kg.rdf.dataset.canonical_terms`). N-Triples to Turtle
+    goes through :func:`kg.rdf.dataset.nt_turtle` (terms numbered, rows sorted by numpy); other targets sort
+    the lines as bytes. Nothing is built per triple in Python, and nothing runs in a second process.
     """
     from kg.rdf import dataset as ds
+    from kg.rdf.namespace import PREFIXES
     from kg.rdf.store import dataset_bytes
 
+    flat = source == ox.RdfFormat.N_TRIPLES
     try:
-        data = path.read_bytes()
+        if target == ox.RdfFormat.TURTLE and flat:
+            with path.open("rb") as fh:
+                buf = bytearray(path.stat().st_size)
+                if fh.readinto(buf) != len(buf) or fh.read(1):
+                    return None  # changed while read: the parser's path
+        else:
+            data = path.read_bytes()
     except OSError:
         return None  # the parser's path says what is wrong with the file
     with ds.gc_paused():
+        if target == ox.RdfFormat.TURTLE and flat:
+            return ds.nt_turtle(buf, PREFIXES, check=source) if buf else None
         bodies = ds.sorted_bodies(data)
         del data
         if not bodies:
@@ -175,9 +184,6 @@ def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> byt
         rows = ds.table(bodies)
         if rows is None or not ds.canonical_terms(rows, source):
             return None
-        flat = source == ox.RdfFormat.N_TRIPLES
-        if target == ox.RdfFormat.TURTLE and flat:
-            return ds.turtle_table(rows)
         del rows
         if target == ox.RdfFormat.N_QUADS or (target == ox.RdfFormat.N_TRIPLES and flat):
             return b" .\n".join(bodies) + b" .\n"

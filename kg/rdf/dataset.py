@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate, chain, compress, repeat
-from operator import add, eq, itemgetter, mul, ne
+from itertools import chain, compress, count, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -367,22 +369,29 @@ def table(bodies: Lines) -> Table | None:
 
 
 def canonical_terms(rows: Table, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bool:
-    """Do the rows hold valid RDF spelled exactly as Oxigraph writes it?
+    """Do the rows hold valid RDF spelled exactly as Oxigraph writes it? (See :func:`_canonical`; for N-Quads
+    the object and the graph name are checked together, as the rest of a line.)"""
+    return _canonical(set(compress(rows.subjects, rows.starts)), set(rows.predicates), rows.distinct_objects, fmt)
+
+
+def _canonical(
+    subjects: Iterable[bytes], predicates: Iterable[bytes], objects: Iterable[bytes], fmt: ox.RdfFormat
+) -> bool:
+    """Are these distinct terms of a line-based file valid RDF spelled exactly as Oxigraph writes them?
 
     Oxigraph reads and writes back each *distinct* term once (a small document of one triple per term)
     instead of the whole file: the lines are valid and canonical exactly when every term is, the subjects
     are IRIs or blank nodes and the predicates IRIs. A graph repeats its terms a lot (1.15 million triples
-    of a kg graph have 190,000 distinct terms), so this costs a tenth of parsing the file. For N-Quads the
-    object and the graph name are checked together, as the rest of a line.
+    of a kg graph have 190,000 distinct terms), so this costs a tenth of parsing the file.
     """
-    terms = set(compress(rows.subjects, rows.starts))
+    terms = set(subjects)
     if any(s[:1] not in _GRAPH_START for s in terms):
         return False
-    predicates = set(rows.predicates)
+    predicates = set(predicates)
     if any(p[:1] != b"<" for p in predicates):
         return False
     terms |= predicates
-    terms |= rows.distinct_objects
+    terms.update(objects)
     if not terms:
         return True
     if any(t[:2] == b"<<" for t in terms):
@@ -394,65 +403,191 @@ def canonical_terms(rows: Table, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> 
         return False
 
 
+def _columns(buf: bytearray) -> tuple[list[bytes], list[bytes], list[bytes]] | None:
+    """(subjects, predicates, objects) of the N-Triples lines in ``buf``, one entry per line, each object
+    still followed by `` .``; ``None`` unless every line is ``S P O .\\n`` with single spaces between the
+    terms and no control byte (tab, ``\\r``...) anywhere, which no canonical line has.
+
+    numpy finds each line's first two spaces (subjects and predicates hold none) and turns them into
+    newlines in ``buf`` (which is changed), so that one ``split`` cuts every term at C speed.
+    """
+    if not buf or buf[-1] != _NL:
+        return None
+    a = np.frombuffer(buf, np.uint8)
+    ws = np.flatnonzero(a <= _SP)
+    kind = a[ws]
+    at_nl = kind == _NL
+    nl, sp = ws[at_nl], ws[~at_nl]
+    if len(sp) < 2 or (kind[~at_nl] != _SP).any():
+        return None
+    starts = np.empty_like(nl)
+    starts[0] = 0
+    starts[1:] = nl[:-1] + 1
+    if (nl - starts < 7).any():  # shorter than 's p o .': nothing to look at (and nl - 2 stays in the line)
+        return None
+    first = np.searchsorted(sp, starts)
+    if first[-1] + 1 >= len(sp):
+        return None
+    se, pe = sp[first], sp[first + 1]  # the spaces after each line's subject and predicate
+    if not ((a[nl - 1] == _DOT) & (a[nl - 2] == _SP) & (se > starts) & (pe > se + 1) & (pe < nl - 3)).all():
+        return None
+    a[se] = _NL
+    a[pe] = _NL
+    del a  # buf may be resized again once no array views it
+    n = len(nl)
+    parts = bytes(buf).split(b"\n")
+    return parts[0 : 3 * n : 3], parts[1 : 3 * n : 3], parts[2 : 3 * n : 3]
+
+
+_NL, _SP, _DOT = 10, 32, 46
+
+
+def _ranks(column: list[bytes], runs: bool = False) -> tuple[npt.NDArray[np.int64], list[bytes]]:
+    """Each entry's rank among the column's distinct values (sorted as bytes), and those values.
+
+    One dict pass gives each entry the row where its value first appears; only the distinct values are
+    sorted in Python, and numpy maps rows to ranks. With ``runs`` (subjects, which come in runs of lines),
+    only the first entry of each run of equal values goes through the dict.
+    """
+    n = len(column)
+    seen: dict[bytes, int] = {}
+    if runs and n > 1:
+        head = np.ones(n, bool)
+        head[1:] = np.fromiter(map(ne, column[1:], column), bool, n - 1)
+        heads = np.flatnonzero(head)
+        run_first = np.fromiter(map(seen.setdefault, compress(column, head.tolist()), count()), np.int64, len(heads))
+        firsts = heads[run_first][np.cumsum(head) - 1]
+    else:
+        firsts = np.fromiter(map(seen.setdefault, column, range(n)), np.int64, n)
+    distinct = list(seen)
+    where = np.fromiter(seen.values(), np.int64, len(distinct))
+    if runs and n > 1:
+        where = heads[where]
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(n, np.int64)
+    rank[where[order]] = np.arange(len(distinct))
+    return rank[firsts], [distinct[i] for i in order]
+
+
+def nt_turtle(buf: bytearray, prefixes: dict[str, str] = PREFIXES, check: ox.RdfFormat | None = None) -> bytes | None:
+    """N-Triples lines (any order, repeats allowed) in ``buf`` (which is changed) as :func:`turtle` writes
+    them; ``None`` when a line is not shaped ``S P O .`` or, with ``check``, when a term is not valid RDF
+    spelled as Oxigraph writes it. ``kg export`` of an N-Triples file goes this way."""
+    body = _nt_statements(buf, _Terms(prefixes), b"", check)
+    return None if body is None else _prefix_head(prefixes) + body
+
+
+def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFormat | None) -> bytes | None:
+    """The Turtle statements of N-Triples lines (any order, repeats allowed) in ``buf`` (which is changed),
+    one block per subject; ``None`` when a line is not shaped ``S P O .`` or, with ``check``, when a term is
+    not valid RDF spelled as Oxigraph writes it (:func:`_canonical`).
+
+    No Python code runs per triple (a per-line writer cost 2-3 us a triple, more than Oxigraph's whole parse
+    and serialise). The terms are cut at C speed (:func:`_columns`) and numbered by their rank among the
+    distinct terms of their column; numpy then sorts the rows on one integer key (subject, predicate in
+    kg's order -- ``rdf:type``, labels and the reification triple first, the rest in IRI order -- object),
+    drops repeated rows, and lays out the output as numbers into a small table of pieces: the spelled
+    subjects and objects, each predicate after `` ;`` or at a block's start, `` , ``, the block separator.
+    Python runs once per distinct term, and one ``join`` writes the bytes. The order is that of the lines
+    sorted as bytes (no canonical term goes on after another with a space), so the output is the same
+    whatever order the lines came in.
+    """
+    if not buf:
+        return b""
+    columns = _columns(buf)
+    if columns is None:
+        return None
+    subject_col, predicate_col, object_col = columns
+    del columns
+    sid, subjects = _ranks(subject_col, runs=True)
+    del subject_col
+    pid, predicates = _ranks(predicate_col)
+    del predicate_col
+    oid, objects = _ranks(object_col)
+    del object_col
+    objects = [o[:-2] for o in objects]  # the ' .' each object kept
+    if check is not None and not _canonical(subjects, predicates, objects, check):
+        return None
+    # predicates in kg's order: the first ones by their rank, the rest in IRI order (already sorted)
+    n_s, n_p, n_o = len(subjects), len(predicates), len(objects)
+    order = sorted(range(n_p), key=lambda i: _RANK_INT.get(predicates[i], _LAST_INT))
+    position = np.empty(n_p, np.int64)
+    position[order] = np.arange(n_p)
+    predicates = [predicates[i] for i in order]
+    pid = position[pid]
+    if n_s * n_p * n_o < 1 << 62:
+        key = (sid * n_p + pid) * n_o + oid
+        key.sort()
+        keep = np.ones(len(key), bool)
+        np.not_equal(key[1:], key[:-1], out=keep[1:])
+        key = key[keep]
+        oid = key % n_o
+        key //= n_o
+        pid = key % n_p
+        sid = key // n_p
+    else:  # more distinct terms than one integer key holds
+        rows = np.lexsort((oid, pid, sid))
+        sid, pid, oid = sid[rows], pid[rows], oid[rows]
+        keep = np.ones(len(rows), bool)
+        keep[1:] = (sid[1:] != sid[:-1]) | (pid[1:] != pid[:-1]) | (oid[1:] != oid[:-1])
+        sid, pid, oid = sid[keep], pid[keep], oid[keep]
+    return _layout(sid, pid, oid, subjects, predicates, objects, terms, indent)
+
+
+def _layout(
+    sid: npt.NDArray[np.int64],
+    pid: npt.NDArray[np.int64],
+    oid: npt.NDArray[np.int64],
+    subjects: list[bytes],
+    predicates: list[bytes],
+    objects: list[bytes],
+    terms: _Terms,
+    indent: bytes,
+) -> bytes:
+    """Sorted, distinct rows (as ranks) written as Turtle statements: each row is the piece before its
+    object (the subject and predicate at a block's start, `` ;`` and the predicate for a new predicate,
+    `` , `` for a repeated one) and the object, all as numbers into one table of pieces."""
+    m = len(sid)
+    if not m:
+        return b""
+    iri, obj = terms.iri, terms.obj
+    spelled = [terms.predicate(p) for p in predicates]
+    pieces = [o if o[-1:] != b">" else obj(o) for o in objects]
+    base_s = len(pieces)
+    pieces += [(iri(s) if s[:1] == b"<" else s) + b" " for s in subjects]
+    base_first = len(pieces)
+    pieces += [p + b" " for p in spelled]
+    base_next = len(pieces)
+    pieces += [b" ;\n\t" + indent + p + b" " for p in spelled]
+    comma, between, end = len(pieces), len(pieces) + 1, len(pieces) + 2
+    pieces += [b" , ", b" .\n\n" + indent, b" .\n", indent]
+    start = np.ones(m, bool)
+    np.not_equal(sid[1:], sid[:-1], out=start[1:])
+    repeated = np.zeros(m, bool)
+    np.equal(pid[1:], pid[:-1], out=repeated[1:])
+    repeated &= ~start
+    width = np.where(start, 4, 2)  # a block's first row: separator, subject, predicate, object
+    at = np.cumsum(width) - width
+    tokens = np.empty(int(at[-1] + width[-1]) + 1, np.int64)
+    tokens[at + width - 1] = oid
+    inner = ~start
+    tokens[at[inner]] = np.where(repeated[inner], comma, base_next + pid[inner])
+    heads = at[start]
+    tokens[heads] = between
+    tokens[heads + 1] = base_s + sid[start]
+    tokens[heads + 2] = base_first + pid[start]
+    tokens[0] = end + 1  # the first block has no separator before it, just the indent
+    tokens[-1] = end
+    return b"".join(map(pieces.__getitem__, tokens.tolist()))
+
+
 def _turtle_body(nt_lines: Sequence[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
     """The Turtle statements of canonical N-Triples lines (any order), one block per subject."""
     with gc_paused():
-        bodies = sorted_bodies(b"".join(nt_lines))
-        rows = None if bodies is None else table(bodies)
-        if rows is None:
-            raise ValueError("not canonical N-Triples lines")
-        return _statements(rows, terms, indent)
-
-
-def turtle_table(rows: Table, prefixes: dict[str, str] = PREFIXES) -> bytes:
-    """Turtle, as :func:`turtle` writes it, from the rows of :func:`table`."""
-    with gc_paused():
-        return _prefix_head(prefixes) + _statements(rows, _Terms(prefixes))
-
-
-def _statements(rows: Table, terms: _Terms, indent: bytes = b"") -> bytes:
-    """The Turtle statements of the rows, one block per subject, a blank line between blocks.
-
-    No Python code runs per triple (the old per-line writer cost 2-3 us a triple, more than Oxigraph's
-    whole parse and serialise): the writer works on whole columns with C-level passes (``map`` over dict
-    lookups, ``compress``, ``itemgetter``, one ``join``) and runs Python once per subject and per distinct
-    term. Within a block the predicates written first (``rdf:type``, labels, the reification triple) are
-    pulled ahead by one stable sort of the row numbers on (block, rank); the rest keep the order of the
-    sorted lines. Each row is then written as the piece before its object (subject and predicate at a
-    block's start, `` ;`` and the predicate after a new predicate, `` , `` after a repeated one) and
-    the object as Turtle spells it.
-    """
-    subjects, predicates, objects, starts, distinct_objects = rows
-    n = len(subjects)
-    if not n:
-        return b""
-    distinct = set(predicates)
-    ranks = {p: _RANK_INT.get(p, _LAST_INT) for p in distinct}
-    if len(set(ranks.values())) > 1:
-        blocks = accumulate(map(mul, starts, repeat(_LAST_INT + 1)))
-        keys = list(map(add, blocks, map(ranks.__getitem__, predicates)))
-        pick = itemgetter(*sorted(range(n), key=keys.__getitem__)) if n > 1 else lambda x: x
-        del keys
-        predicates, objects = pick(predicates), pick(objects)
-    spelled = {p: terms.predicate(p) for p in distinct}
-    sep = b" ;\n\t" + indent
-    pieces = list(map({p: sep + name + b" " for p, name in spelled.items()}.__getitem__, predicates))
-    for i in compress(range(n), map(eq, predicates, chain((None,), predicates))):
-        pieces[i] = b" , "
-    iri = terms.iri
-    between = b""
-    for i in compress(range(n), starts):
-        s = subjects[i]
-        pieces[i] = between + indent + (iri(s) if s[:1] == b"<" else s) + b" " + spelled[predicates[i]] + b" "
-        between = b" .\n\n"
-    # objects Turtle spells otherwise: IRIs and typed literals (both end in '>'); the rest as N-Triples has them
-    obj = terms.obj
-    respelled = {o: obj(o) for o in distinct_objects if o[-1:] == b">"}
-    out: list[bytes] = [b""] * (2 * n)
-    out[0::2] = pieces
-    out[1::2] = map(respelled.get, objects, objects)
-    out.append(b" .\n")
-    return b"".join(out)
+        out = _nt_statements(bytearray(b"".join(nt_lines)), terms, indent, None)
+    if out is None:
+        raise ValueError("not canonical N-Triples lines")
+    return out
 
 
 def turtle(nt_lines: Sequence[bytes], prefixes: dict[str, str] = PREFIXES) -> bytes:
