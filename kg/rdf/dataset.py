@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, compress, count, repeat
 from operator import ne
@@ -288,6 +289,50 @@ class _Terms:
         return term[: cut + 3] + self.iri(dtype)
 
 
+_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+
+def _spelled(terms: _Terms, items: list[bytes], tail: bytes) -> list[bytes]:
+    """Each of ``items`` (sorted, distinct terms) as Turtle spells it, followed by ``tail``.
+
+    Only IRIs and typed literals (both end in ``>``) are spelled otherwise than in N-Triples. Sorted IRIs of
+    one namespace sit together: when every local name after it is one ``prefix:local`` can hold, the whole
+    run is respelled by two ``replace`` calls on its joined text instead of a regex per IRI. The rest go
+    through :meth:`_Terms.obj` one at a time (same bytes).
+    """
+    n = len(items)
+    out = list(items)
+    done = np.zeros(n, bool)
+    for ns, p in (terms.namespaces or {}).items():
+        start = b"<" + ns
+        lo = bisect_left(items, start)
+        hi = bisect_left(items, start[:-1] + bytes([start[-1] + 1]), lo)
+        if lo == hi:
+            continue
+        # 'p:local>' per IRI ('<' is in no IRI, '>' ends each; a prefix name holds no ':')
+        spelled = b"\n" + b"\n".join(items[lo:hi]).replace(start, p + b":")
+        if (
+            spelled.translate(None, _LOCAL_CHARS + b":>\n")
+            or spelled.count(b":") != hi - lo
+            or spelled.count(b">") != hi - lo
+            or b":." in spelled
+            or b":-" in spelled
+            or b":>" in spelled
+            or b".>" in spelled
+        ):
+            continue  # some local name needs the <IRI> form: one at a time
+        out[lo:hi] = spelled.replace(b">", tail).split(b"\n")[1:]
+        done[lo:hi] = True
+    obj = terms.obj
+    ends = np.fromiter(map(bytes.endswith, items, repeat(b">")), bool, n)
+    for i in np.flatnonzero(ends & ~done).tolist():
+        out[i] = obj(items[i]) + tail
+    if tail:
+        for i in np.flatnonzero(~ends & ~done).tolist():
+            out[i] += tail
+    return out
+
+
 def _blocks(nt_lines: Iterable[bytes]) -> Iterator[tuple[bytes, list[tuple[bytes, bytes]]]]:
     """(subject, [(predicate, object)]) per subject of sorted N-Triples lines, predicates in kg's order.
 
@@ -369,29 +414,21 @@ def table(bodies: Lines) -> Table | None:
 
 
 def canonical_terms(rows: Table, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bool:
-    """Do the rows hold valid RDF spelled exactly as Oxigraph writes it? (See :func:`_canonical`; for N-Quads
-    the object and the graph name are checked together, as the rest of a line.)"""
-    return _canonical(set(compress(rows.subjects, rows.starts)), set(rows.predicates), rows.distinct_objects, fmt)
-
-
-def _canonical(
-    subjects: Iterable[bytes], predicates: Iterable[bytes], objects: Iterable[bytes], fmt: ox.RdfFormat
-) -> bool:
-    """Are these distinct terms of a line-based file valid RDF spelled exactly as Oxigraph writes them?
+    """Do the rows hold valid RDF spelled exactly as Oxigraph writes it?
 
     Oxigraph reads and writes back each *distinct* term once (a small document of one triple per term)
     instead of the whole file: the lines are valid and canonical exactly when every term is, the subjects
-    are IRIs or blank nodes and the predicates IRIs. A graph repeats its terms a lot (1.15 million triples
-    of a kg graph have 190,000 distinct terms), so this costs a tenth of parsing the file.
+    are IRIs or blank nodes and the predicates IRIs. For N-Quads the object and the graph name are checked
+    together, as the rest of a line. (:func:`_canonical_sorted` does the same for the export's columns.)
     """
-    terms = set(subjects)
+    terms = set(compress(rows.subjects, rows.starts))
     if any(s[:1] not in _GRAPH_START for s in terms):
         return False
-    predicates = set(predicates)
+    predicates = set(rows.predicates)
     if any(p[:1] != b"<" for p in predicates):
         return False
     terms |= predicates
-    terms.update(objects)
+    terms |= rows.distinct_objects
     if not terms:
         return True
     if any(t[:2] == b"<<" for t in terms):
@@ -403,33 +440,67 @@ def _canonical(
         return False
 
 
+def _canonical_sorted(
+    subjects: Sequence[bytes], predicates: Sequence[bytes], objects: Sequence[bytes], fmt: ox.RdfFormat
+) -> bool:
+    """Are these distinct terms of a line-based file (each list sorted) valid RDF spelled exactly as Oxigraph
+    writes them?
+
+    Oxigraph reads and writes back each *distinct* term once instead of the whole file: the lines are valid
+    and canonical exactly when every term is in its place. A small document holds them as
+    ``subject predicate object`` lines (padded with ``<x:s>``, ``<x:p>``, ``<x:o>``), so a subject is only
+    accepted as a subject (an IRI or a blank node), a predicate as an IRI. A graph repeats its terms a lot
+    (1.15 million triples of a kg graph have 190,000 distinct terms), so this costs a tenth of parsing
+    the file.
+    """
+    for terms in (subjects, predicates, objects):
+        i = bisect_left(terms, b"<<")
+        if i < len(terms) and terms[i][:2] == b"<<":
+            return False  # RDF 1.2 triple terms: nothing kg writes; the parser's path deals with them
+    n = max(len(subjects), len(predicates), len(objects))
+    if not n:
+        return True
+    lines = zip(
+        chain(subjects, repeat(b"<x:s>", n - len(subjects))),
+        chain(predicates, repeat(b"<x:p>", n - len(predicates))),
+        chain(objects, repeat(b"<x:o>", n - len(objects))),
+        strict=True,
+    )
+    doc = b" .\n".join(map(b" ".join, lines)) + b" .\n"
+    try:
+        return ox.serialize(ox.parse(doc, format=fmt), format=fmt) == doc
+    except SyntaxError:
+        return False
+
+
 def _columns(buf: bytearray) -> tuple[list[bytes], list[bytes], list[bytes]] | None:
     """(subjects, predicates, objects) of the N-Triples lines in ``buf``, one entry per line, each object
-    still followed by `` .``; ``None`` unless every line is ``S P O .\\n`` with single spaces between the
-    terms and no control byte (tab, ``\\r``...) anywhere, which no canonical line has.
+    still followed by `` .``; ``None`` unless every line is ``S P O .\\n`` with single spaces after the
+    subject and the predicate (which hold none), as canonical lines are.
 
-    numpy finds each line's first two spaces (subjects and predicates hold none) and turns them into
-    newlines in ``buf`` (which is changed), so that one ``split`` cuts every term at C speed.
+    numpy finds the blanks (bytes up to the space: spaces, newlines, any control byte), takes each line's
+    first two as the ends of its subject and predicate and turns them into newlines in ``buf`` (which is
+    changed), so that one ``split`` cuts every term at C speed. A control byte anywhere else (a tab in a
+    literal) is left for the term check, which refuses it (canonical lines escape them).
     """
     if not buf or buf[-1] != _NL:
         return None
     a = np.frombuffer(buf, np.uint8)
-    ws = np.flatnonzero(a <= _SP)
-    kind = a[ws]
-    at_nl = kind == _NL
-    nl, sp = ws[at_nl], ws[~at_nl]
-    if len(sp) < 2 or (kind[~at_nl] != _SP).any():
-        return None
+    blanks = np.flatnonzero(a <= _SP)
+    kind = a[blanks]
+    at_nl = np.flatnonzero(kind == _NL)  # where each line's newline is among the blanks
+    nl = blanks[at_nl]
+    first = np.empty_like(at_nl)  # each line's first blank
+    first[0] = 0
+    first[1:] = at_nl[:-1] + 1
+    second = np.minimum(first + 1, len(blanks) - 1)
+    if not ((kind[first] == _SP) & (kind[second] == _SP)).all():
+        return None  # a line with fewer than two spaces, or a tab or '\\r' before its object
     starts = np.empty_like(nl)
     starts[0] = 0
     starts[1:] = nl[:-1] + 1
-    if (nl - starts < 7).any():  # shorter than 's p o .': nothing to look at (and nl - 2 stays in the line)
-        return None
-    first = np.searchsorted(sp, starts)
-    if first[-1] + 1 >= len(sp):
-        return None
-    se, pe = sp[first], sp[first + 1]  # the spaces after each line's subject and predicate
-    if not ((a[nl - 1] == _DOT) & (a[nl - 2] == _SP) & (se > starts) & (pe > se + 1) & (pe < nl - 3)).all():
+    se, pe = blanks[first], blanks[second]  # the spaces after each line's subject and predicate
+    if not ((se > starts) & (pe > se + 1) & (pe < nl - 3) & (a[nl - 1] == _DOT) & (a[nl - 2] == _SP)).all():
         return None
     a[se] = _NL
     a[pe] = _NL
@@ -506,7 +577,7 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     oid, objects = _ranks(object_col)
     del object_col
     objects = [o[:-2] for o in objects]  # the ' .' each object kept
-    if check is not None and not _canonical(subjects, predicates, objects, check):
+    if check is not None and not _canonical_sorted(subjects, predicates, objects, check):
         return None
     # predicates in kg's order: the first ones by their rank, the rest in IRI order (already sorted)
     n_s, n_p, n_o = len(subjects), len(predicates), len(objects)
@@ -550,11 +621,10 @@ def _layout(
     m = len(sid)
     if not m:
         return b""
-    iri, obj = terms.iri, terms.obj
     spelled = [terms.predicate(p) for p in predicates]
-    pieces = [o if o[-1:] != b">" else obj(o) for o in objects]
+    pieces = _spelled(terms, objects, b"")
     base_s = len(pieces)
-    pieces += [(iri(s) if s[:1] == b"<" else s) + b" " for s in subjects]
+    pieces += _spelled(terms, subjects, b" ")
     base_first = len(pieces)
     pieces += [p + b" " for p in spelled]
     base_next = len(pieces)
