@@ -2,8 +2,8 @@
 
 Issue 13's bar: at most 1.5x pyoxigraph (``ox.serialize(ox.parse(nt), format=TURTLE)``), with kg's output
 still deterministic (sorted, kg's layout). Alternating rounds in one process, wall and CPU seconds (all in this
-process: kg sorts the lines as bytes, has Oxigraph check each distinct term once, and writes Turtle from
-whole columns of terms).
+process: kg cuts the lines into terms with one split, has Oxigraph check each distinct term once, sorts the
+rows as integer keys with numpy and writes Turtle from a table of pieces).
 
 The graph comes from ``bench/gen_graph.py`` (cached under ``out/bench/``); ``KG_BENCH_EXPORT_RELATIONS``
 (default 50000: about a million triples) and ``KG_BENCH_ROUNDS`` (default 3).
