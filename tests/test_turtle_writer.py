@@ -266,3 +266,14 @@ def test_trig_blocks_are_indented_inside_their_graph() -> None:
 def test_anything_but_canonical_valid_lines_leaves_the_export_writer(data: bytes) -> None:
     """Each of these goes through Oxigraph's parser instead (which canonicalises it or words the error)."""
     assert ds.nt_turtle(bytearray(data), check=ox.RdfFormat.N_TRIPLES) is None
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_triples)
+def test_rows_sorted_by_three_keys_give_the_same_turtle(triples: list[ox.Triple]) -> None:
+    """A graph with more distinct terms than one 62-bit key can number is sorted on three keys instead."""
+    data = b"".join(_lines(triples) * 2)
+    one_key = ds.nt_turtle(bytearray(data))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ds, "_ONE_KEY", 0)
+        assert ds.nt_turtle(bytearray(data)) == one_key

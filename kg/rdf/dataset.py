@@ -511,6 +511,8 @@ def _columns(buf: bytearray) -> tuple[list[bytes], list[bytes], list[bytes]] | N
 
 
 _NL, _SP, _DOT = 10, 32, 46
+#: rows are sorted on one integer key while (subjects x predicates x objects) stays below this
+_ONE_KEY = 1 << 62
 
 
 def _ranks(column: list[bytes], runs: bool = False) -> tuple[npt.NDArray[np.int64], list[bytes]]:
@@ -586,7 +588,7 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     position[order] = np.arange(n_p)
     predicates = [predicates[i] for i in order]
     pid = position[pid]
-    if n_s * n_p * n_o < 1 << 62:
+    if n_s * n_p * n_o < _ONE_KEY:
         key = (sid * n_p + pid) * n_o + oid
         key.sort()
         keep = np.ones(len(key), bool)
