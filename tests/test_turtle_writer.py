@@ -277,3 +277,16 @@ def test_rows_sorted_by_three_keys_give_the_same_turtle(triples: list[ox.Triple]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ds, "_ONE_KEY", 0)
         assert ds.nt_turtle(bytearray(data)) == one_key
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_triples, st.integers(min_value=1, max_value=300), st.integers(min_value=1, max_value=7))
+def test_blocks_of_any_size_give_the_same_turtle(triples: list[ox.Triple], block: int, join: int) -> None:
+    """The file is cut into terms block by block and the output joined piece group by piece group: any block
+    (down to less than a line) and group size gives the same bytes, repeats across blocks included."""
+    data = b"".join(_lines(triples) * 2)
+    whole = ds.nt_turtle(bytearray(data))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ds, "_BLOCK", block)
+        mp.setattr(ds, "_JOIN", join)
+        assert ds.nt_turtle(bytearray(data)) == whole

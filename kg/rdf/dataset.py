@@ -21,7 +21,7 @@ import json
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, compress, count, repeat
+from itertools import chain, compress, repeat
 from operator import ne
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -473,19 +473,27 @@ def _canonical_sorted(
         return False
 
 
-def _columns(buf: bytearray) -> tuple[list[bytes], list[bytes], list[bytes]] | None:
-    """(subjects, predicates, objects) of the N-Triples lines in ``buf``, one entry per line, each object
-    still followed by `` .``; ``None`` unless every line is ``S P O .\\n`` with single spaces after the
-    subject and the predicate (which hold none), as canonical lines are.
+_Ids = npt.NDArray[np.int64]
+_NL, _SP, _DOT = 10, 32, 46
+#: rows are sorted on one integer key while (subjects x predicates x objects) stays below this
+_ONE_KEY = 1 << 62
+#: bytes of N-Triples cut into terms at a time: a block, its copy and its terms stay in the processor's
+#: cache while they are numbered, and their memory is reused by the next block (the whole 174 MB bench file
+#: at once took a fifth longer, much of it the kernel handing out fresh pages)
+_BLOCK = 512 << 10
+#: pieces joined at a time (same reason)
+_JOIN = 1 << 16
 
-    numpy finds the blanks (bytes up to the space: spaces, newlines, any control byte), takes each line's
-    first two as the ends of its subject and predicate and turns them into newlines in ``buf`` (which is
-    changed), so that one ``split`` cuts every term at C speed. A control byte anywhere else (a tab in a
-    literal) is left for the term check, which refuses it (canonical lines escape them).
+
+def _term_ends(a: npt.NDArray[np.uint8]) -> tuple[_Ids, _Ids, int] | None:
+    """The spaces after each line's subject and predicate in a block of whole N-Triples lines, and the number
+    of lines; ``None`` unless every line is ``S P O .\\n`` with single spaces after the subject and the
+    predicate (which hold none), as canonical lines are.
+
+    numpy finds the blanks (bytes up to the space: spaces, newlines, any control byte) and takes each line's
+    first two, which must be spaces. A control byte anywhere else (a tab in a literal) is left to the term
+    check, which refuses it (canonical lines escape them).
     """
-    if not buf or buf[-1] != _NL:
-        return None
-    a = np.frombuffer(buf, np.uint8)
     blanks = np.flatnonzero(a <= _SP)
     kind = a[blanks]
     at_nl = np.flatnonzero(kind == _NL)  # where each line's newline is among the blanks
@@ -499,47 +507,78 @@ def _columns(buf: bytearray) -> tuple[list[bytes], list[bytes], list[bytes]] | N
     starts = np.empty_like(nl)
     starts[0] = 0
     starts[1:] = nl[:-1] + 1
-    se, pe = blanks[first], blanks[second]  # the spaces after each line's subject and predicate
+    se, pe = blanks[first], blanks[second]
     if not ((se > starts) & (pe > se + 1) & (pe < nl - 3) & (a[nl - 1] == _DOT) & (a[nl - 2] == _SP)).all():
         return None
-    a[se] = _NL
-    a[pe] = _NL
-    del a  # buf may be resized again once no array views it
-    n = len(nl)
-    parts = bytes(buf).split(b"\n")
-    return parts[0 : 3 * n : 3], parts[1 : 3 * n : 3], parts[2 : 3 * n : 3]
+    return se, pe, len(nl)
 
 
-_NL, _SP, _DOT = 10, 32, 46
-#: rows are sorted on one integer key while (subjects x predicates x objects) stays below this
-_ONE_KEY = 1 << 62
+class _Numbering:
+    """Numbers the values of a column, block by block: each row gets the row where its value first appears
+    (one dict pass), and :meth:`ranks` turns those into ranks among the distinct values sorted as bytes
+    (only the distinct values are sorted in Python; numpy maps the rows)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, int] = {}
+        self.firsts: list[_Ids] = []
+
+    def add(self, column: list[bytes], row: int, runs: bool = False) -> None:
+        """Number ``column``, whose first entry is row ``row``; with ``runs`` (subjects, which come in runs of
+        lines) only the first entry of each run of equal values goes through the dict."""
+        n = len(column)
+        if runs and n > 1:
+            head = np.ones(n, bool)
+            head[1:] = np.fromiter(map(ne, column[1:], column), bool, n - 1)
+            heads = np.flatnonzero(head)
+            values = compress(column, head.tolist())
+            firsts = np.fromiter(map(self.seen.setdefault, values, (heads + row).tolist()), np.int64, len(heads))
+            self.firsts.append(firsts[np.cumsum(head) - 1])
+        else:
+            self.firsts.append(np.fromiter(map(self.seen.setdefault, column, range(row, row + n)), np.int64, n))
+
+    def ranks(self, n: int) -> tuple[_Ids, list[bytes]]:
+        """Each of the ``n`` rows' rank, and the distinct values in sorted order."""
+        distinct = list(self.seen)
+        where = np.fromiter(self.seen.values(), np.int64, len(distinct))
+        order = sorted(range(len(distinct)), key=distinct.__getitem__)
+        rank = np.empty(n, np.int64)
+        rank[where[order]] = np.arange(len(distinct))
+        return rank[np.concatenate(self.firsts)], [distinct[i] for i in order]
 
 
-def _ranks(column: list[bytes], runs: bool = False) -> tuple[npt.NDArray[np.int64], list[bytes]]:
-    """Each entry's rank among the column's distinct values (sorted as bytes), and those values.
+def _numbered(buf: bytearray) -> tuple[tuple[_Ids, list[bytes]], ...] | None:
+    """(ranks, distinct values) of the subjects, predicates and objects of the N-Triples lines in ``buf``
+    (each object still followed by `` .``); ``None`` unless every line is shaped ``S P O .`` (:func:`_term_ends`).
 
-    One dict pass gives each entry the row where its value first appears; only the distinct values are
-    sorted in Python, and numpy maps rows to ranks. With ``runs`` (subjects, which come in runs of lines),
-    only the first entry of each run of equal values goes through the dict.
+    Block by block, numpy turns the space after each subject and predicate into a newline in ``buf`` (which
+    is changed), so that one ``split`` of the block cuts every term at C speed; the terms are numbered and
+    dropped before the next block.
     """
-    n = len(column)
-    seen: dict[bytes, int] = {}
-    if runs and n > 1:
-        head = np.ones(n, bool)
-        head[1:] = np.fromiter(map(ne, column[1:], column), bool, n - 1)
-        heads = np.flatnonzero(head)
-        run_first = np.fromiter(map(seen.setdefault, compress(column, head.tolist()), count()), np.int64, len(heads))
-        firsts = heads[run_first][np.cumsum(head) - 1]
-    else:
-        firsts = np.fromiter(map(seen.setdefault, column, range(n)), np.int64, n)
-    distinct = list(seen)
-    where = np.fromiter(seen.values(), np.int64, len(distinct))
-    if runs and n > 1:
-        where = heads[where]
-    order = sorted(range(len(distinct)), key=distinct.__getitem__)
-    rank = np.empty(n, np.int64)
-    rank[where[order]] = np.arange(len(distinct))
-    return rank[firsts], [distinct[i] for i in order]
+    if not buf or buf[-1] != _NL:
+        return None
+    whole = np.frombuffer(buf, np.uint8)
+    columns = _Numbering(), _Numbering(), _Numbering()
+    lo = rows = 0
+    size = len(buf)
+    with memoryview(buf) as view:
+        while lo < size:
+            hi = buf.rfind(b"\n", lo, lo + _BLOCK) + 1 if size - lo > _BLOCK else size
+            if hi <= lo:  # a line longer than a block
+                hi = buf.find(b"\n", lo) + 1
+            block = whole[lo:hi]
+            ends = _term_ends(block)
+            if ends is None:
+                return None
+            se, pe, n = ends
+            block[se] = _NL
+            block[pe] = _NL
+            parts = bytes(view[lo:hi]).split(b"\n")
+            columns[0].add(parts[0 : 3 * n : 3], rows, runs=True)
+            columns[1].add(parts[1 : 3 * n : 3], rows)
+            columns[2].add(parts[2 : 3 * n : 3], rows)
+            rows += n
+            lo = hi
+    return tuple(column.ranks(rows) for column in columns)
 
 
 def nt_turtle(buf: bytearray, prefixes: dict[str, str] = PREFIXES, check: ox.RdfFormat | None = None) -> bytes | None:
@@ -556,7 +595,7 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     not valid RDF spelled as Oxigraph writes it (:func:`_canonical`).
 
     No Python code runs per triple (a per-line writer cost 2-3 us a triple, more than Oxigraph's whole parse
-    and serialise). The terms are cut at C speed (:func:`_columns`) and numbered by their rank among the
+    and serialise). The terms are cut at C speed (:func:`_numbered`) and numbered by their rank among the
     distinct terms of their column; numpy then sorts the rows on one integer key (subject, predicate in
     kg's order -- ``rdf:type``, labels and the reification triple first, the rest in IRI order -- object),
     drops repeated rows, and lays out the output as numbers into a small table of pieces: the spelled
@@ -567,17 +606,11 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     """
     if not buf:
         return b""
-    columns = _columns(buf)
-    if columns is None:
+    numbered = _numbered(buf)
+    if numbered is None:
         return None
-    subject_col, predicate_col, object_col = columns
-    del columns
-    sid, subjects = _ranks(subject_col, runs=True)
-    del subject_col
-    pid, predicates = _ranks(predicate_col)
-    del predicate_col
-    oid, objects = _ranks(object_col)
-    del object_col
+    (sid, subjects), (pid, predicates), (oid, objects) = numbered
+    del numbered
     objects = [o[:-2] for o in objects]  # the ' .' each object kept
     if check is not None and not _canonical_sorted(subjects, predicates, objects, check):
         return None
@@ -650,7 +683,8 @@ def _layout(
     tokens[heads + 2] = base_first + pid[start]
     tokens[0] = end + 1  # the first block has no separator before it, just the indent
     tokens[-1] = end
-    return b"".join(map(pieces.__getitem__, tokens.tolist()))
+    table = np.array(pieces, dtype=object)
+    return b"".join([b"".join(table[tokens[i : i + _JOIN]].tolist()) for i in range(0, len(tokens), _JOIN)])
 
 
 def _turtle_body(nt_lines: Sequence[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
