@@ -155,17 +155,19 @@ def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> byt
     """A line-based file (N-Triples, N-Quads) in ``target`` straight from its lines, or ``None`` when the file
     is not valid canonical RDF (the caller then goes through Oxigraph's parser, which also words any error).
 
-    Oxigraph checks each distinct term once (:func:`kg.rdf.dataset.canonical_terms`). N-Triples to Turtle
-    goes through :func:`kg.rdf.dataset.nt_turtle` (terms numbered, rows sorted by numpy); other targets sort
-    the lines as bytes. Nothing is built per triple in Python, and nothing runs in a second process.
+    Oxigraph checks each distinct term once. N-Triples to Turtle, N-Triples or N-Quads goes through
+    :func:`kg.rdf.dataset.nt_turtle` / :func:`kg.rdf.dataset.nt_sorted` (terms numbered, rows sorted by
+    numpy); the rest sorts the lines as bytes (:func:`kg.rdf.dataset.canonical_terms` checks them). Nothing
+    is built per triple in Python, and nothing runs in a second process.
     """
     from kg.rdf import dataset as ds
     from kg.rdf.namespace import PREFIXES
     from kg.rdf.store import dataset_bytes
 
     flat = source == ox.RdfFormat.N_TRIPLES
+    by_rows = flat and target in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
     try:
-        if target == ox.RdfFormat.TURTLE and flat:
+        if by_rows:
             with path.open("rb") as fh:
                 buf = bytearray(path.stat().st_size)
                 if fh.readinto(buf) != len(buf) or fh.read(1):
@@ -175,8 +177,12 @@ def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> byt
     except OSError:
         return None  # the parser's path says what is wrong with the file
     with ds.gc_paused():
-        if target == ox.RdfFormat.TURTLE and flat:
-            return ds.nt_turtle(buf, PREFIXES, check=source) if buf else None
+        if by_rows:
+            if not buf:
+                return None  # empty: the parser's path
+            if target == ox.RdfFormat.TURTLE:
+                return ds.nt_turtle(buf, PREFIXES, check=source)
+            return ds.nt_sorted(buf, check=source)  # the default graph's lines are N-Quads as they are
         bodies = ds.sorted_bodies(data)
         del data
         if not bodies:
@@ -185,7 +191,7 @@ def convert_lines(path: Path, source: ox.RdfFormat, target: ox.RdfFormat) -> byt
         if rows is None or not ds.canonical_terms(rows, source):
             return None
         del rows
-        if target == ox.RdfFormat.N_QUADS or (target == ox.RdfFormat.N_TRIPLES and flat):
+        if target == ox.RdfFormat.N_QUADS:
             return b" .\n".join(bodies) + b" .\n"
         lines = [body + b" .\n" for body in bodies]
         del bodies

@@ -205,7 +205,7 @@ _HEAD = b"".join(f"@prefix {p}: <{ns}> .\n".encode() for p, ns in PREFIXES.items
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_triples, st.randoms(use_true_random=False))
-def test_the_export_writer_reads_a_file_in_any_order_and_repetition(triples: list[ox.Triple], rnd: Any) -> None:
+def test_the_export_writers_read_a_file_in_any_order_and_repetition(triples: list[ox.Triple], rnd: Any) -> None:
     """``kg export`` numbers the terms and sorts rows with numpy: lines in any order, some twice, give the
     reference layout, and the term check passes canonical lines."""
     lines = _lines(triples)
@@ -213,6 +213,8 @@ def test_the_export_writer_reads_a_file_in_any_order_and_repetition(triples: lis
     rnd.shuffle(shuffled)
     data = ds.nt_turtle(bytearray(b"".join(shuffled)), check=ox.RdfFormat.N_TRIPLES)
     assert data == _HEAD + reference_statements(lines)
+    # and to N-Triples: the lines sorted as bytes, repeats dropped
+    assert ds.nt_sorted(bytearray(b"".join(shuffled)), check=ox.RdfFormat.N_TRIPLES) == b"".join(ds.merge(lines))
 
 
 def test_trig_blocks_are_indented_inside_their_graph() -> None:
@@ -266,6 +268,7 @@ def test_trig_blocks_are_indented_inside_their_graph() -> None:
 def test_anything_but_canonical_valid_lines_leaves_the_export_writer(data: bytes) -> None:
     """Each of these goes through Oxigraph's parser instead (which canonicalises it or words the error)."""
     assert ds.nt_turtle(bytearray(data), check=ox.RdfFormat.N_TRIPLES) is None
+    assert ds.nt_sorted(bytearray(data), check=ox.RdfFormat.N_TRIPLES) is None
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -606,6 +606,36 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     """
     if not buf:
         return b""
+    rows = _nt_rows(buf, check, kg_order=True)
+    return None if rows is None else _layout(*rows, terms, indent)
+
+
+def nt_sorted(buf: bytearray, check: ox.RdfFormat | None = None) -> bytes | None:
+    """N-Triples lines (any order, repeats allowed) in ``buf`` (which is changed) sorted as bytes, repeats
+    dropped, as :func:`merge` would give them; ``None`` as for :func:`nt_turtle`. ``kg export`` of an
+    N-Triples file to N-Triples or N-Quads goes this way."""
+    if not buf:
+        return b""
+    rows = _nt_rows(buf, check, kg_order=False)
+    if rows is None:
+        return None
+    sid, pid, oid, subjects, predicates, objects = rows
+    pieces = [s + b" " for s in subjects]
+    pieces += [p + b" " for p in predicates]
+    pieces += [o + b" .\n" for o in objects]
+    tokens = np.empty(3 * len(sid), np.int64)
+    tokens[0::3] = sid
+    tokens[1::3] = pid + len(subjects)
+    tokens[2::3] = oid + (len(subjects) + len(predicates))
+    return _joined(pieces, tokens)
+
+
+def _nt_rows(
+    buf: bytearray, check: ox.RdfFormat | None, kg_order: bool
+) -> tuple[_Ids, _Ids, _Ids, list[bytes], list[bytes], list[bytes]] | None:
+    """The distinct rows of the N-Triples lines in ``buf`` as ranks (subject, predicate, object), sorted, and
+    the distinct subjects, predicates and objects they number; with ``kg_order`` the predicates go in kg's
+    Turtle order (``rdf:type``, labels and the reification triple first, the rest in IRI order)."""
     numbered = _numbered(buf)
     if numbered is None:
         return None
@@ -614,13 +644,13 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
     objects = [o[:-2] for o in objects]  # the ' .' each object kept
     if check is not None and not _canonical_sorted(subjects, predicates, objects, check):
         return None
-    # predicates in kg's order: the first ones by their rank, the rest in IRI order (already sorted)
     n_s, n_p, n_o = len(subjects), len(predicates), len(objects)
-    order = sorted(range(n_p), key=lambda i: _RANK_INT.get(predicates[i], _LAST_INT))
-    position = np.empty(n_p, np.int64)
-    position[order] = np.arange(n_p)
-    predicates = [predicates[i] for i in order]
-    pid = position[pid]
+    if kg_order:  # the first predicates by their rank, the rest in IRI order (already sorted)
+        order = sorted(range(n_p), key=lambda i: _RANK_INT.get(predicates[i], _LAST_INT))
+        position = np.empty(n_p, np.int64)
+        position[order] = np.arange(n_p)
+        predicates = [predicates[i] for i in order]
+        pid = position[pid]
     if n_s * n_p * n_o < _ONE_KEY:
         key = (sid * n_p + pid) * n_o + oid
         key.sort()
@@ -637,7 +667,13 @@ def _nt_statements(buf: bytearray, terms: _Terms, indent: bytes, check: ox.RdfFo
         keep = np.ones(len(rows), bool)
         keep[1:] = (sid[1:] != sid[:-1]) | (pid[1:] != pid[:-1]) | (oid[1:] != oid[:-1])
         sid, pid, oid = sid[keep], pid[keep], oid[keep]
-    return _layout(sid, pid, oid, subjects, predicates, objects, terms, indent)
+    return sid, pid, oid, subjects, predicates, objects
+
+
+def _joined(pieces: list[bytes], tokens: _Ids) -> bytes:
+    """``pieces[t]`` for each of ``tokens``, joined (a group of pieces at a time, see :data:`_JOIN`)."""
+    table = np.array(pieces, dtype=object)
+    return b"".join([b"".join(table[tokens[i : i + _JOIN]].tolist()) for i in range(0, len(tokens), _JOIN)])
 
 
 def _layout(
@@ -683,8 +719,7 @@ def _layout(
     tokens[heads + 2] = base_first + pid[start]
     tokens[0] = end + 1  # the first block has no separator before it, just the indent
     tokens[-1] = end
-    table = np.array(pieces, dtype=object)
-    return b"".join([b"".join(table[tokens[i : i + _JOIN]].tolist()) for i in range(0, len(tokens), _JOIN)])
+    return _joined(pieces, tokens)
 
 
 def _turtle_body(nt_lines: Sequence[bytes], terms: _Terms, indent: bytes = b"") -> bytes:
