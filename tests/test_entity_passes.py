@@ -249,6 +249,8 @@ RESOLVES = [
     ("The Andean Liberation Front seized Juliaca, a town north of Puno, and held it for a week.", "town", "Juliaca"),
     ("The Andean Liberation Front seized Puno, Peru, in March. The rebels later lost the town.", "town", "Puno"),
     # ------------------------------------------------------------------------------ 7. pronouns
+    # what one seizes is territory, never a state named as a government that speaks
+    ("Peru's army retook the town of Ilave, the government said, a month after rebels seized it.", "it", "Ilave"),
     ("Carlos Huanca led the militia into Oruro, Bolivia. He said his men would stay.", "He", "Carlos Huanca"),
     ("Carlos Huanca led the militia into Oruro, Bolivia. He said his men would stay.", "his", "Carlos Huanca"),
     ("The Andean Liberation Front captured Puno, Peru. It later lost the town.", "It", "Andean Liberation Front"),

@@ -71,6 +71,10 @@ def resolve(t: Table, tok: Token) -> Cluster | None:
         while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
     agentive = tok.dep_ in ("nsubj",) and neuter  # "It later lost the town": not a place
+    # "X's army retook the town, the government said, months after Y seized it": what one seizes is territory,
+    # never a state named as a government acting or speaking
+    taken = tok.dep_ == "dobj" and t.graph.lemmas[tok.head.i] in _place_verbs()
+    acting = lex.words("government_words") | lex.words("official_words")
     lo = t.sent_of[tok.i] - 2
     nearest: Cluster | None = None
     # "the regime jailed dozens of them": an object is never the entity its own verb's subject is
@@ -86,6 +90,8 @@ def resolve(t: Table, tok: Token) -> Cluster | None:
         if agentive and c.type == "Place":
             continue
         root = t.toks[e - 1]
+        if taken and root.lower_ in acting:
+            continue
         forces_it = neuter and tok.dep_ not in ("dobj", "pobj") and c.kind == "forces" and root.tag_ == "NN"
         if not want(c) and not (forces_it and lex.is_group_noun(root.lower_)):
             continue  # "the army ... it": a singular noun for a state's forces takes "it"
