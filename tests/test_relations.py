@@ -1062,3 +1062,18 @@ def test_an_x_led_offensive_is_carried_out_by_x(nlp: Any) -> None:
     check(nlp, "An army-led offensive captured Ilo.", ("army", "controls", "Ilo", A))
     check(nlp, "A militia-led campaign pushed toward Ilo.", ("militia", "advancesOn", "Ilo", A))
     check(nlp, "A Chilean-backed offensive captured Ilo.")  # who backs it does not carry it out
+
+
+def test_our_in_reported_speech_is_the_speakers_side(nlp: Any) -> None:
+    """'"X remains in our hands," a spokesman for Y said': the owner of the trigger noun is the speaker's side."""
+    check(
+        nlp,
+        '"Juliaca remains in our hands," a spokesman for the Andean Front said.',
+        ("Andean Front", "controls", "Juliaca", A),
+    )
+    check(
+        nlp,
+        'The Andean Front is a rebel group. "Juliaca is under our control," the front\'s commander said.',
+        ("Andean Front", "controls", "Juliaca", A),
+    )
+    check(nlp, '"Juliaca remains in our hands," he said.')  # a speaker with no side says nothing of one

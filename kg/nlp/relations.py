@@ -910,12 +910,22 @@ class _Finder:
         return []
 
     def _speaker_as_we(self, trigger: Token, weight: Weight) -> list[_Arg]:
-        """'"We have taken X," a Y spokesman said': a first-person plural subject in reported speech is the
-        speaker's side."""
+        """'"We have taken X," a Y spokesman said', '"X remains in our hands," its spokesman said': a first-person
+        plural subject (or owner of the trigger noun) in reported speech is the speaker's side."""
         subj = [c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if weight.speaker is None or not subj or subj[0].lower_ not in ("we", "us"):
+        if not subj and trigger.pos_ == "NOUN":
+            subj = [c for c in trigger.children if c.dep_ == "poss"]
+        if not subj or subj[0].lower_ not in ("we", "us", "our"):
             return []
-        for t in self.toks[weight.speaker].subtree:
+        speaker = weight.speaker
+        if speaker is None and trigger.pos_ == "NOUN":
+            verb = trigger  # "in our hands": the speaker of the clause the phrase is an adjunct of
+            while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+                verb = verb.head
+            speaker = weigh(verb, self.lex, self._sent(trigger)).speaker if verb is not trigger else None
+        if speaker is None:
+            return []
+        for t in self.toks[speaker].subtree:
             key = self._entity(t)
             if key is not None and self.index.type_of(key) in ("Group", "GPE") and not self._is_city(key):
                 return [_Arg(key, subj[0], implicit=True)]
