@@ -249,6 +249,8 @@ RESOLVES = [
     ("The Andean Liberation Front seized Juliaca, a town north of Puno, and held it for a week.", "town", "Juliaca"),
     ("The Andean Liberation Front seized Puno, Peru, in March. The rebels later lost the town.", "town", "Puno"),
     # ------------------------------------------------------------------------------ 7. pronouns
+    # a town has no leader or spokesman: "its leader" is the group's
+    ("The Andean Front holds the town of Ilave, where its leader, Jorge Quispe, is based.", "its", "Andean Front"),
     # what one seizes is territory, never a state named as a government that speaks
     ("Peru's army retook the town of Ilave, the government said, a month after rebels seized it.", "it", "Ilave"),
     ("Carlos Huanca led the militia into Oruro, Bolivia. He said his men would stay.", "He", "Carlos Huanca"),

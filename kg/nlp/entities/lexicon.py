@@ -48,6 +48,7 @@ WORD_LISTS: dict[str, str] = {
     "member_adjectives": "adjectives and participles of 'forces loyal to X': the people are X's",
     "ally_adjectives": "adjectives of 'militias allied with X': the people are not X's",
     "follower_nouns": "nouns for the followers of a person ('X's loyalists'): a group tied to X",
+    "group_roles": "roles an organisation or state has and a town has not: 'its leader' is no town's",
     "unit_nouns": "nouns that end the name of a military unit ('4th Guards Brigade')",
     "actor_nouns": "nouns for unnamed people who act ('armed men seized the port'): a group named by its phrase",
     "standalone_actors": "singular actor nouns that name a body on their own ('the police', 'the militia')",

@@ -5,7 +5,7 @@ subject of a clause ("Croatia launched an operation in which they ..."); "he" a 
 or place. Preferences, in order:
 
 - a possessive or reflexive refers to its own clause's subject ("X ... formed its new party"), and a reported
-  clause's subject to the speaker ("the army said it had withdrawn");
+  clause's subject to the speaker ("the army said it had withdrawn"); "its leader" is never a town's;
 - an object is never the subject of its own verb ("they advised them");
 - a landmark is skipped: a place inside an apposition or a prepositional phrase of another candidate
   ("X, a town west of Y, ... seized it"; "advanced toward X in central Y, capturing it");
@@ -48,6 +48,8 @@ def _want(t: Table, tok: Token) -> Callable[[Cluster], bool] | None:
             return None
         if tok.dep_ == "dobj" and t.graph.lemmas[tok.head.i] in _place_verbs():
             return lambda c: c.place_like  # "his men recaptured it": what one captures is a place
+        if tok.tag_ == "PRP$" and tok.head.lower_ in t.lex.words("group_roles"):
+            return lambda c: c.group_like or c.kind == "state"  # "X holds Y, where its leader is based": X's
         if tok.tag_ == "PRP$" and lex.is_group_noun(tok.head.lower_):
             # "its fighters": a place has none, but a capital that speaks ("Baku said its troops") is its state
             return lambda c: c.group_like or c.kind == "state" or t.capital_of(c) is not None
