@@ -542,6 +542,9 @@ FIXED_RESOLVES = [
         "they",
         "Andean Liberation Front",
     ),
+    # a name joined by a hyphen and a particle is one name, also when the NER took only its last part
+    ("The Jaish-e Qahar militia shelled Arequipa in Peru.", "Jaish", "Jaish-e Qahar"),
+    ("The Jaish-e Qahar militia shelled Arequipa in Peru.", "militia", "Jaish-e Qahar"),
     # an object is never its own verb's subject, also inside "dozens of them"
     ("Students in Potosi feared the Condor Front's rulers. Later the regime jailed dozens of them.", "them", None),
     # "the rebel X group" after rebels were spoken of: the bare word still means them all

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from spacy.tokens import Span, Token
 
@@ -582,6 +583,15 @@ def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             e += 3
         if e > n.end:
             n.end, n.text = e, t.surface(n.start, e)
+        b = n.start
+        if b >= 2 and _particle(toks[b]) and _joint(toks, b - 1) and _CAP.match(toks[b - 2].text):
+            b -= 2  # the NER's span began at the particle: "e Qahar" of "Jaish-e Qahar"
+        while b >= 3 and _particle(toks[b - 1]) and _joint(toks, b - 2) and _CAP.match(toks[b - 3].text):
+            if any(k in covered for k in range(b - 3, b)):
+                break
+            b -= 3  # the NER took only the last part: "Qahar" of "Jaish-e Qahar"
+        if b < n.start:
+            n.start, n.text = b, t.surface(b, n.end)
     found.sort(key=lambda n: n.start)
     joined: list[NameSpan] = []
     for n in found:
@@ -599,6 +609,16 @@ def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         else:
             joined.append(n)
     return joined
+
+
+def _particle(x: Token) -> bool:
+    """A short lower-case particle of a joined name ("e", "i", "ul", "al")."""
+    return x.is_alpha and x.is_lower and len(x) <= 3
+
+
+def _joint(toks: Sequence[Token], k: int) -> bool:
+    """Whether ``toks[k]`` is a hyphen written against the word before it ("Jaish-e")."""
+    return toks[k].text == "-" and not toks[k - 1].whitespace_ and not toks[k].whitespace_
 
 
 def _inner_possessive(t: Table, found: list[NameSpan]) -> list[NameSpan]:
