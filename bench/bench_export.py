@@ -1,9 +1,10 @@
 """Export speed: ``kg export`` N-Triples -> Turtle on ~1M triples against pyoxigraph's own parse + serialise.
 
-Issue 13's bar: at most 1.5x pyoxigraph (``ox.serialize(ox.parse(nt), format=TURTLE)``), with kg's output
-still deterministic (sorted, kg's layout). Alternating rounds in one process, wall and CPU seconds (all in this
-process: kg cuts the lines into terms with one split, has Oxigraph check each distinct term once, sorts the
-rows as integer keys with numpy and writes Turtle from a table of pieces).
+Issue 13's bar: at most 1.5x pyoxigraph (``ox.serialize(ox.parse(nt), format=TURTLE)``) by the median wall
+ratio and the CPU ratio of the rounds, with kg's output still deterministic (sorted, kg's layout).
+Alternating rounds in one process, wall and CPU seconds (all in this process: kg cuts the lines into terms
+block by block, has Oxigraph check each distinct term once, sorts the rows as integer keys with numpy and
+writes Turtle from a table of pieces).
 
 The graph comes from ``bench/gen_graph.py`` (cached under ``out/bench/``); ``KG_BENCH_EXPORT_RELATIONS``
 (default 50000: about a million triples) and ``KG_BENCH_ROUNDS`` (default 3).
@@ -95,13 +96,14 @@ def main() -> None:
         for name in ("kg export -> .ttl", "kg export -> .nt"):
             r_min = min(wall[name]) / min(base)
             r_med = statistics.median(a / b for a, b in zip(wall[name], base, strict=True))
-            verdict = "meets" if r_min <= GOAL else "MISSES"
             c_med = statistics.median(
                 a / b for a, b in zip(cpus[name], cpus["pyoxigraph parse+serialise"], strict=True)
             )
+            # the median wall ratio and the CPU ratio (steadier on a shared machine) must both meet the bar
+            verdict = "meets" if max(r_med, c_med) <= GOAL else "MISSES"
             print(
-                f"{name} / pyoxigraph: min {r_min:.2f}, median {r_med:.2f} ({verdict} <= {GOAL}); "
-                f"cpu median {c_med:.2f}"
+                f"{name} / pyoxigraph: wall min {r_min:.2f}, median {r_med:.2f}; cpu median {c_med:.2f} "
+                f"({verdict} <= {GOAL} by median wall and cpu)"
             )
         same = {(q.subject, q.predicate, q.object) for q in ox.parse(path=out / "kg.ttl", format=ox.RdfFormat.TURTLE)}
         print(f"kg's Turtle deterministic across rounds: {deterministic}; same triples as the input: {len(same)}")
