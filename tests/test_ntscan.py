@@ -24,6 +24,9 @@ LINES = [
     f'<{EX}c> <{EX}flag> "true"^^<{XSD}boolean> .',
     f'<{EX}c> <{EX}flag> "true" .',
     f'<{EX}d> <{EX}other> "a line nobody asks for" .',
+    # predicates as long as a wanted one and ending in the same eight bytes: told apart by the bytes before
+    f'<{EX}d> <htxp://example.org/name> "not a name" .',
+    f'<{EX}d> <http://example.0rg/name> "not a name either" .',
     f'<{EX}d> <{EX}note> "a note read back by subject" .',
     f'<{EX}e> <{EX}note> "another note" .',
 ]
