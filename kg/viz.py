@@ -28,7 +28,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -411,10 +411,12 @@ def weighted_degree(entities: Iterable[str], edges: Iterable[Edge]) -> dict[str,
     rank every captured town above the armies that took it.
     """
     deg: dict[str, float] = dict.fromkeys(entities, 0.0)
+    get = deg.get
     for e in edges:  # a plain sum: networkx's MultiGraph.degree costs 20x more on large graphs
-        w = e.support
-        deg[e.subject] = deg.get(e.subject, 0.0) + w
-        deg[e.object] = deg.get(e.object, 0.0) + w
+        w = max(1, len(e.evidence)) if e.bare else len(e.evidence)  # Edge.support, without the call
+        s, o = e.subject, e.object
+        deg[s] = get(s, 0.0) + w
+        deg[o] = get(o, 0.0) + w
     top = max(deg.values(), default=0.0) or 1.0
     return {n: d / top for n, d in deg.items()}
 
@@ -436,33 +438,46 @@ def _strongest(edges: list[Edge], n: int) -> list[Edge]:
 
 
 def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOptions, documents: int = 0) -> View:
-    """Apply the filters, in this order: relation, claims, period, support, type, focus; then the cap."""
+    """Apply the filters, in this order: relation, claims, period, support, type, focus; then the cap.
+
+    The order of ``edges`` is kept in the view's edge lists and decides nothing else (sums of whole
+    supports, sorts by full keys), so a caller may pass them unsorted and sort the few drawn ones."""
     notes: list[str] = []
     period = options.since is not None or options.until is not None
-    kept: list[Edge] = []
+    kept = edges
+    if options.relations:
+        kept = [e for e in kept if e.predicate in options.relations]
+    if not options.show_claims:
+        kept = [e for e in kept if not e.claim]
     undated = 0
-    for e in edges:
-        if options.relations and e.predicate not in options.relations:
-            continue
-        if e.claim and not options.show_claims:
-            continue
-        if period:
-            evidence = [ev for ev in e.evidence if _in_period(ev, options.since, options.until)]
-            undated += sum(1 for ev in e.evidence if ev.time is None)
-            if not evidence:
-                continue
-            e = Edge(e.subject, e.predicate, e.object, e.claim, evidence)
-        if e.support < options.min_support:
-            continue
-        kept.append(e)
+    if period:
+        inside: dict[str | None, bool] = {}  # per time: large graphs share few
+        dated: list[Edge] = []
+        for e in kept:
+            evidence = []
+            for ev in e.evidence:
+                hit = inside.get(ev.time)
+                if hit is None:
+                    hit = inside[ev.time] = _in_period(ev, options.since, options.until)
+                if hit:
+                    evidence.append(ev)
+                if ev.time is None:
+                    undated += 1
+            if evidence:
+                dated.append(Edge(e.subject, e.predicate, e.object, e.claim, evidence))
+        kept = dated
+    if options.min_support > 1:
+        kept = [e for e in kept if e.support >= options.min_support]
+    else:  # support >= 1: some evidence, or a plain triple
+        kept = [e for e in kept if e.evidence or e.bare]
     ents = dict(entities)
-    for e in kept:  # endpoints the graph gives no type: draw them grey rather than lose the edge
-        for iri in (e.subject, e.object):
-            if iri not in ents:
-                ents[iri] = Entity(iri, "", _local(iri).replace("_", " "))
+    ends = {e.subject for e in kept} | {e.object for e in kept}
+    for iri in sorted(ends - ents.keys()):  # endpoints the graph gives no type: draw them grey, not lose the edge
+        ents[iri] = Entity(iri, "", _local(iri).replace("_", " "))
+    nodes = ends
     if options.types:
         kept = [e for e in kept if ents[e.subject].type in options.types and ents[e.object].type in options.types]
-    nodes = {iri for e in kept for iri in (e.subject, e.object)}
+        nodes = {e.subject for e in kept} | {e.object for e in kept}
     focus: str | None = None
     if options.focus:
         focus = find_entity(ents, options.focus)
@@ -476,7 +491,13 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
     left_out: dict[str, str] = {}
     before_caps = list(kept)
     if len(nodes) > options.max_nodes:
-        ranked = sorted(nodes, key=lambda n: (n != focus, -centrality[n], ents[n].label, n))
+        # by (n != focus, -centrality, label, n): stable sorts from the last key to the first, C-speed keys
+        ranked = sorted(nodes)
+        labels = {n: ents[n].label for n in ranked}
+        ranked.sort(key=labels.__getitem__)
+        ranked.sort(key=centrality.__getitem__, reverse=True)  # reverse keeps ties in order: as -centrality
+        if focus is not None:
+            ranked.sort(key=lambda n: n != focus)
         total = len(nodes)
         nodes = set(ranked[: options.max_nodes])
         left_out.update(dict.fromkeys(ranked[options.max_nodes :], f"cut by --max-nodes {options.max_nodes}"))
@@ -490,7 +511,9 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         left_out.update(dict.fromkeys(sorted(before - nodes), f"cut by --max-edges {options.max_edges}"))
         notes.append(f"showing the {len(kept)} best-supported of {total} relations")
     if not focus:  # entities no relation (of those asked for) touches: say so rather than drop them silently
-        related = {n for e in edges if options.show_claims or not e.claim for n in (e.subject, e.object)}
+        pool = edges if options.show_claims else [e for e in edges if not e.claim]
+        related = {e.subject for e in pool} | {e.object for e in pool}
+        del pool
         lonely = [
             iri
             for iri, ent in entities.items()
@@ -570,51 +593,47 @@ def _smallest(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return dict(sorted(pairs, reverse=True))
 
 
-def _entities_from(col: Mapping[str, Iterable[tuple[str, str]]]) -> tuple[dict[str, Entity], set[str], set[str]]:
-    """Entities (as :func:`read_entities` gives them), assertion nodes and documents, from (subject, object
-    value) pairs of the ``_S`` predicates."""
-    types: dict[str, set[str]] = defaultdict(set)
-    assertions: set[str] = set()
-    documents: set[str] = set()
-    kg_types = {str(getattr(KG, t)): t for t in ENTITY_TYPES}
-    assertion_class, document_class = str(KG.Assertion), str(KG.Document)
-    for s, o in col["type"]:
-        t = kg_types.get(o)
-        if t is not None:
-            types[s].add(t)
-        elif o == assertion_class:
-            assertions.add(s)
-        elif o == document_class:
-            documents.add(s)
-    labels: dict[str, list[str]] = defaultdict(list)
-    for s, o in col["label"]:
-        if s in types:
-            labels[s].append(o)
-    aliases: dict[str, set[str]] = defaultdict(set)
-    for s, o in col["alt"]:
-        if s in types:
-            aliases[s].add(o)
-    same: dict[str, list[str]] = defaultdict(list)
-    for s, o in col["same"]:
-        if s in types and _GEONAMES_URL.match(o):
-            same[s].append(o)
-    lats: dict[str, list[str]] = defaultdict(list)
-    longs: dict[str, list[str]] = defaultdict(list)
-    for column, target in (("lat", lats), ("long", longs)):
-        for s, o in col[column]:
-            if s in types:
-                target[s].append(o)
+def _grouped(subjects: Iterable[str], values: Iterable[str]) -> dict[str, list[str]]:
+    """subject -> its values, in file order."""
+    out: dict[str, list[str]] = {}
+    for s, v in zip(subjects, values, strict=True):
+        group = out.get(s)
+        if group is None:
+            out[s] = [v]
+        else:
+            group.append(v)
+    return out
+
+
+def _entities_from(
+    col: Mapping[str, tuple[Sequence[str], Sequence[str]]],
+) -> tuple[dict[str, Entity], set[str], set[str]]:
+    """Entities (as :func:`read_entities` gives them), assertion nodes and documents, from the (subjects,
+    object values) of the ``_S`` predicates."""
+    subjects, classes = col["type"]
+    by_class = _grouped(classes, subjects)  # class -> its members
+    types: dict[str, str] = {}
+    for t in reversed(ENTITY_TYPES):  # an IRI of several types keeps the first in ENTITY_TYPES order
+        types.update(dict.fromkeys(by_class.get(str(getattr(KG, t)), ()), t))
+    assertions = set(by_class.get(str(KG.Assertion), ()))
+    documents = set(by_class.get(str(KG.Document), ()))
+    del by_class
+    labels = _smallest_of(*col["label"])  # of every subject: only entities' are looked up
+    aliases = _grouped(*col["alt"])
+    same: dict[str, str] = {}
+    for s, o in zip(*col["same"], strict=True):
+        if _GEONAMES_URL.match(o) and (s not in same or o < same[s]):
+            same[s] = o
+    lats, longs = _grouped(*col["lat"]), _grouped(*col["long"])
     entities: dict[str, Entity] = {}
     for iri in sorted(types):
-        kinds = types[iri]
-        typ = next(iter(kinds)) if len(kinds) == 1 else next(t for t in ENTITY_TYPES if t in kinds)
-        names = labels.get(iri)
-        label = min(names) if names else _local(iri).replace("_", " ")
-        lat, long = _first_valid(lats[iri], longs[iri]) if iri in lats and iri in longs else (None, None)
+        label = labels.get(iri)
+        if label is None:
+            label = _local(iri).replace("_", " ")
         alts = aliases.get(iri)
-        places = same.get(iri)
+        lat, long = _first_valid(lats[iri], longs[iri]) if iri in lats and iri in longs else (None, None)
         entities[iri] = Entity(
-            iri, typ, label, tuple(sorted(alts - {label})) if alts else (), min(places) if places else None, lat, long
+            iri, types[iri], label, tuple(sorted(set(alts) - {label})) if alts else (), same.get(iri), lat, long
         )
     return entities, assertions, documents
 
@@ -642,7 +661,9 @@ def _load_view_file(path: Path, options: VizOptions) -> View:
     relation_iris = {str(t): _local(str(t)) for t in _RELATION_TERMS}
     pairs, truths = stream_pairs(path, [*_S.values(), *relation_iris])
     col = {name: pairs[iri] for name, iri in _S.items()}
-    entities, assertions, documents = _entities_from(col)
+    entities, assertions, documents = _entities_from(
+        {k: ([s for s, _ in col[k]], [o for _, o in col[k]]) for k in ("type", "label", "alt", "same", "lat", "long")}
+    )
 
     facts: dict[tuple[str, str, str], Edge] = {}
     for iri, name in relation_iris.items():
@@ -698,7 +719,7 @@ def _evidence(a: str, cols: Mapping[str, Mapping[str, str]]) -> Evidence:
     )
 
 
-def _smallest_of(subjects: list[str], values: list[str]) -> dict[str, str]:
+def _smallest_of(subjects: Sequence[str], values: Sequence[str]) -> dict[str, str]:
     """:func:`_smallest` of two parallel lists."""
     one = dict(zip(subjects, values, strict=True))
     return one if len(one) == len(subjects) else dict(sorted(zip(subjects, values, strict=True), reverse=True))
@@ -738,7 +759,7 @@ def _indexed_view(found: Any, options: VizOptions, skeleton: list[str], relation
 
     pairs: dict[str, tuple[list[str], list[str]]] = found.pairs
     entities, assertions, documents = _entities_from(
-        {k: zip(*pairs.pop(_S[k]), strict=True) for k in ("type", "label", "alt", "same", "lat", "long")}
+        {k: pairs.pop(_S[k]) for k in ("type", "label", "alt", "same", "lat", "long")}
     )
     cols: dict[str, Mapping[str, str]] = {k: _smallest_of(*pairs.pop(_S[k])) for k in skeleton if _S[k] in pairs}
     subj, pred, obj = cols.pop("subject"), cols.pop("predicate"), cols.pop("object")
@@ -746,68 +767,80 @@ def _indexed_view(found: Any, options: VizOptions, skeleton: list[str], relation
     subjects, values = pairs.pop(asserted_iri)
     asserted_col = dict(zip(subjects, map(_truth, values, found.datatypes.pop(asserted_iri)), strict=True))
     del subjects, values
-    # kg always writes kg:asserted; without it polarity and modality decide, so read them for those nodes
-    undecided = [a for a in assertions if asserted_col.get(a) is None]
-    mood = found.details(undecided) if undecided else {}
-    polarity_col = {a: min(v) for a, v in mood.get(_S["polarity"], {}).items()}
-    modality_col = {a: min(v) for a, v in mood.get(_S["modality"], {}).items()}
-    facts: dict[tuple[str, str, str], Edge] = {}
+    # one column per property over the assertion nodes, joined by dict lookups at C speed; in any order:
+    # select() only counts them, and the lists of assertions behind the drawn edges are sorted when read
+    ids = list(assertions)
+    truths: list[bool | None] = list(map(asserted_col.get, ids))
+    del asserted_col, assertions
+    undecided = [a for a, t in zip(ids, truths, strict=True) if t is None]
+    if undecided:  # kg always writes kg:asserted; without it polarity and modality decide
+        mood = found.details(undecided)
+        polarity_col = {a: min(v) for a, v in mood.get(_S["polarity"], {}).items()}
+        modality_col = {a: min(v) for a, v in mood.get(_S["modality"], {}).items()}
+        decided = {
+            a: _local(polarity_col.get(a, "Positive")) == "Positive"
+            and _local(modality_col.get(a, "Actual")) == "Actual"
+            for a in undecided
+        }
+        truths = [decided[a] if t is None else t for a, t in zip(ids, truths, strict=True)]
+    relation_of: dict[str | None, str] = dict(relation_iris.items())  # no rdf:predicate (None): no relation
+    rels = list(map(relation_of.get, map(pred.get, ids)))
+    behind: dict[tuple[str, str, str, bool], list[str]] = {}  # (s, relation, o, claim) -> assertions
+    for a, s, r, o, t in zip(ids, map(subj.get, ids), rels, map(obj.get, ids), truths, strict=True):
+        if r is None or s is None or o is None:
+            continue
+        key = (s, r, o, not t)
+        group = behind.get(key)
+        if group is None:
+            behind[key] = [a]
+        else:
+            group.append(a)
+    del subj, pred, obj, ids, truths, rels
+    period = options.since is not None or options.until is not None
+    # select() needs of each assertion only that it is there and (for a period) its time: edges get one
+    # shared stand-in per time, real evidence is read for the drawn edges only
+    stand_in: dict[str | None, Evidence] = {None: Evidence("", "", None, None, "", "", None, None)}
+    when_of: dict[str, str | None] = {}
+    if period:
+        time_col, doc_col, date_col = cols.get("time", {}), cols.get("doc", {}), cols["date"]
+        for group in behind.values():
+            for a in group:
+                doc = doc_col.get(a)
+                when = when_of[a] = time_col.get(a) or (date_col.get(doc) if doc else None)
+                if when not in stand_in:
+                    stand_in[when] = Evidence("", "", when, None, "", "", None, None)
+
+    def stand_ins(group: list[str]) -> list[Evidence]:
+        return [stand_in[when_of[a]] for a in group] if period else [stand_in[None]] * len(group)
+
+    edges: list[Edge] = []
+    seen: set[tuple[str, str, str]] = set()
     for iri, name in relation_iris.items():
         for s, o in zip(*pairs.pop(iri), strict=True):
-            facts[(s, name, o)] = Edge(s, name, o, claim=False, bare=True)
-    time_col, doc_col, date_col = cols.get("time", {}), cols.get("doc", {}), cols["date"]
-    period = options.since is not None or options.until is not None
-    claims: dict[tuple[str, str, str], Edge] = {}
-    # select() needs of each assertion only that it is there and (for a period) its time: edges get one
-    # shared stand-in per time, and the assertions behind each edge are kept apart until it is drawn
-    stand_in: dict[str | None, Evidence] = {}
-    behind: dict[tuple[str, str, str, bool], list[str]] = defaultdict(list)
-    when_of: dict[str, str | None] = {}
-    for a in assertions:  # in any order: only counts depend on it, lists of assertions are sorted when read
-        rel = relation_iris.get(pred.get(a, ""))
-        if rel is None or a not in subj or a not in obj:
-            continue
-        key = (subj[a], rel, obj[a])
-        truth = asserted_col.get(a)
-        asserted = (
-            truth
-            if truth is not None
-            else _local(polarity_col.get(a, "Positive")) == "Positive"
-            and _local(modality_col.get(a, "Actual")) == "Actual"
-        )
-        when = None
-        if period:
-            doc = doc_col.get(a)
-            when = when_of[a] = time_col.get(a) or (date_col.get(doc) if doc else None)
-        ev = stand_in.get(when) or stand_in.setdefault(when, Evidence("", "", when, None, "", "", None, None))
-        if asserted and key in facts:
-            facts[key].evidence.append(ev)
-            behind[(*key, False)].append(a)
-        elif not asserted:
-            claim = claims.get(key)
-            if claim is None:
-                claim = claims[key] = Edge(*key, claim=True)
-            claim.evidence.append(ev)
-            behind[(*key, True)].append(a)
-    del subj, pred, obj, asserted_col, assertions
-    for e in facts.values():
-        e.bare = not e.evidence
-    edges = sorted([*facts.values(), *claims.values()], key=lambda e: (e.subject, e.predicate, e.object, e.claim))
-    del facts, claims
-    view = select(entities, edges, options, len(documents))
+            if (s, name, o) in seen:
+                continue
+            seen.add((s, name, o))
+            group = behind.get((s, name, o, False))
+            edges.append(Edge(s, name, o, False, stand_ins(group) if group else [], bare=not group))
+    del seen
+    edges += [Edge(s, r, o, True, stand_ins(group)) for (s, r, o, claim), group in behind.items() if claim]
+    view = select(entities, edges, options, len(documents))  # the edges unsorted: see select()
     del edges
-    shown: dict[int, tuple[Edge, list[str]]] = {}
+    for drawn in (view.edges, view.left_out_edges):
+        drawn.sort(key=lambda e: (e.subject, e.predicate, e.object, e.claim))
+    shown: list[tuple[Edge, list[str]]] = []
     for e in [*view.edges, *view.left_out_edges]:
-        ids = behind[(e.subject, e.predicate, e.object, e.claim)]
+        group = behind.get((e.subject, e.predicate, e.object, e.claim), [])
         if period:  # the ones select() kept
-            ids = [a for a in ids if _in_period(stand_in[when_of[a]], options.since, options.until)]
-        shown[id(e)] = (e, ids)
-    details = found.details(a for _, ids in shown.values() for a in ids)
+            group = [a for a in group if _in_period(stand_in[when_of[a]], options.since, options.until)]
+        shown.append((e, group))
+    del behind
+    details = found.details(a for _, group in shown for a in group)
     for k in _DETAILS:
         if k not in cols:
             cols[k] = {a: min(v) for a, v in details.get(_S[k], {}).items()}
-    for e, ids in shown.values():
-        e.evidence = sorted((_evidence(a, cols) for a in sorted(ids)), key=Evidence.order)
+    for e, group in shown:
+        e.evidence = sorted((_evidence(a, cols) for a in sorted(group)), key=Evidence.order)
         for ev in e.evidence:
             check_plain(ev.document)
     # the terms the page shows were cut from the file unchecked: check them (a bad one: the slow path's error)
