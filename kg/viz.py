@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -785,56 +785,63 @@ def _indexed_view(found: Any, options: VizOptions, skeleton: list[str], relation
         truths = [decided[a] if t is None else t for a, t in zip(ids, truths, strict=True)]
     relation_of: dict[str | None, str] = dict(relation_iris.items())  # no rdf:predicate (None): no relation
     rels = list(map(relation_of.get, map(pred.get, ids)))
-    behind: dict[tuple[str, str, str, bool], list[str]] = {}  # (s, relation, o, claim) -> assertions
-    for a, s, r, o, t in zip(ids, map(subj.get, ids), rels, map(obj.get, ids), truths, strict=True):
-        if r is None or s is None or o is None:
-            continue
-        key = (s, r, o, not t)
-        group = behind.get(key)
-        if group is None:
-            behind[key] = [a]
-        else:
-            group.append(a)
-    del subj, pred, obj, ids, truths, rels
+    # each assertion's (subject, relation, object, claim), None when it is no statement of a relation
+    keys = [
+        None if r is None or s is None or o is None else (s, r, o, not t)
+        for s, r, o, t in zip(map(subj.get, ids), rels, map(obj.get, ids), truths, strict=True)
+    ]
+    del subj, pred, obj, truths, rels
     period = options.since is not None or options.until is not None
     # select() needs of each assertion only that it is there and (for a period) its time: edges get one
     # shared stand-in per time, real evidence is read for the drawn edges only
     stand_in: dict[str | None, Evidence] = {None: Evidence("", "", None, None, "", "", None, None)}
     when_of: dict[str, str | None] = {}
+    behind: dict[tuple[str, str, str, bool], list[str]] = {}  # key -> its assertions (all of them for a period)
+    support: Counter[tuple[str, str, str, bool]] = Counter()
     if period:
         time_col, doc_col, date_col = cols.get("time", {}), cols.get("doc", {}), cols["date"]
-        for group in behind.values():
-            for a in group:
+        for a, key in zip(ids, keys, strict=True):
+            if key is not None:
+                behind.setdefault(key, []).append(a)
                 doc = doc_col.get(a)
                 when = when_of[a] = time_col.get(a) or (date_col.get(doc) if doc else None)
                 if when not in stand_in:
                     stand_in[when] = Evidence("", "", when, None, "", "", None, None)
+    else:
+        support.update(keys)  # type: ignore[arg-type]  # counted at C speed; the Nones go next
+        del support[None]
 
-    def stand_ins(group: list[str]) -> list[Evidence]:
-        return [stand_in[when_of[a]] for a in group] if period else [stand_in[None]] * len(group)
+    def stand_ins(key: tuple[str, str, str, bool]) -> list[Evidence]:
+        if period:
+            return [stand_in[when_of[a]] for a in behind.get(key, ())]
+        return [stand_in[None]] * support[key]
 
     edges: list[Edge] = []
-    seen: set[tuple[str, str, str]] = set()
     for iri, name in relation_iris.items():
-        for s, o in zip(*pairs.pop(iri), strict=True):
-            if (s, name, o) in seen:
-                continue
-            seen.add((s, name, o))
-            group = behind.get((s, name, o, False))
-            edges.append(Edge(s, name, o, False, stand_ins(group) if group else [], bare=not group))
-    del seen
-    edges += [Edge(s, r, o, True, stand_ins(group)) for (s, r, o, claim), group in behind.items() if claim]
+        for s, o in dict.fromkeys(zip(*pairs.pop(iri), strict=True)):  # a triple written twice is one
+            evidence = stand_ins((s, name, o, False))
+            edges.append(Edge(s, name, o, False, evidence, not evidence))
+    claims = [key for key in (behind if period else support) if key[3]]
+    edges += [Edge(s, r, o, True, stand_ins((s, r, o, True))) for s, r, o, _ in claims]
+    del claims
     view = select(entities, edges, options, len(documents))  # the edges unsorted: see select()
     del edges
+    support.clear()
     for drawn in (view.edges, view.left_out_edges):
         drawn.sort(key=lambda e: (e.subject, e.predicate, e.object, e.claim))
+    if not period:  # the assertions behind the drawn edges
+        wanted = {(e.subject, e.predicate, e.object, e.claim) for e in [*view.edges, *view.left_out_edges]}
+        for a, key in zip(ids, keys, strict=True):
+            if key in wanted and key is not None:
+                behind.setdefault(key, []).append(a)
+    del ids, keys
     shown: list[tuple[Edge, list[str]]] = []
     for e in [*view.edges, *view.left_out_edges]:
         group = behind.get((e.subject, e.predicate, e.object, e.claim), [])
         if period:  # the ones select() kept
             group = [a for a in group if _in_period(stand_in[when_of[a]], options.since, options.until)]
         shown.append((e, group))
-    del behind
+    behind.clear()
     details = found.details(a for _, group in shown for a in group)
     for k in _DETAILS:
         if k not in cols:

@@ -48,10 +48,12 @@ def _oxigraph_pairs(path: Path, predicate: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("chunk", [ntscan.CHUNK, 64, 97])  # small blocks: lines cross them, some are longer
 @pytest.mark.parametrize("end", ["\n", ""])
+@pytest.mark.parametrize("threads", [1, 3])  # blocks scanned in parallel come back in file order
 def test_pairs_and_details_are_what_oxigraph_reads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, end: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, end: str, threads: int
 ) -> None:
     monkeypatch.setattr(ntscan, "CHUNK", chunk)
+    monkeypatch.setattr(ntscan, "THREADS", threads)
     path = _write(tmp_path, LINES, end)
     wanted = [f"{EX}name", f"{EX}count", f"{EX}link", f"{EX}flag"]
     found = ntscan.scan(path, wanted, keyed=[f"{EX}note"], typed=[f"{EX}flag"])
