@@ -112,3 +112,25 @@ def test_details_check_what_they_read(tmp_path: Path) -> None:
     assert found is not None
     with pytest.raises(ntscan.NotSimple):
         found.details([f"{EX}d"])
+
+
+def test_details_read_lines_far_apart_long_and_last(tmp_path: Path) -> None:
+    """Lines close together are read back in one go; a line longer than that read, lines far apart and
+    a last line without a newline still come back whole."""
+    filler = [f'<{EX}f{i}> <{EX}other> "{"padding " * 40}" .' for i in range(400)]  # ~140 kB apart
+    lines = [
+        f'<{EX}a> <{EX}note> "first" .',
+        f'<{EX}b> <{EX}note> "near the first" .',
+        f'<{EX}a> <{EX}note> "{"a long note " * 1000}" .',
+        *filler,
+        f'<{EX}c> <{EX}note> "far away" .',
+        *filler,
+        f'<{EX}a> <{EX}note> "last, no newline" .',
+    ]
+    path = _write(tmp_path, lines, end="")
+    found = ntscan.scan(path, [f"{EX}name"], keyed=[f"{EX}note"])
+    assert found is not None
+    expected: dict[str, list[str]] = {}
+    for s, o in _oxigraph_pairs(path, f"{EX}note"):
+        expected.setdefault(s, []).append(o)
+    assert found.details([f"{EX}a", f"{EX}b", f"{EX}c"]) == {f"{EX}note": expected}

@@ -165,6 +165,21 @@ def _subject_key(subject: bytes) -> int:
     return tail ^ ((len(subject) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
 
 
+#: Lines :meth:`Scan.details` reads back that lie within this many bytes of each other are read at once.
+_RUN = 64 << 10
+
+
+def _line_at(fd: int, offset: int) -> bytes:
+    """The line at ``offset`` (up to the end of the file when no newline ends it)."""
+    size = 4096
+    while True:
+        data = os.pread(fd, size, offset)
+        end = data.find(b"\n")
+        if end >= 0 or len(data) < size:
+            return data if end < 0 else data[: end + 1]
+        size *= 4
+
+
 @dataclass
 class Scan:
     """What :func:`scan` found: ``pairs[p]`` = (subjects, object values) of each wanted predicate ``p``,
@@ -194,17 +209,19 @@ class Scan:
         at[at == len(keys)] = 0
         hit = (keys[at] == all_keys) | (all_keys == 0)
         lines: list[bytes] = []
+        offsets_hit = np.sort(offsets[hit]).tolist()
         with self.path.open("rb", buffering=0) as fh:
             fd = fh.fileno()
-            for off in np.sort(offsets[hit]).tolist():
-                size = 4096
-                while True:
-                    data = os.pread(fd, size, off)
-                    end = data.find(b"\n")
-                    if end >= 0 or len(data) < size:
-                        lines.append(data if end < 0 else data[: end + 1])
-                        break
-                    size *= 4
+            i = 0
+            while i < len(offsets_hit):  # lines close together (a statement's details are) in one read
+                start, j = offsets_hit[i], i + 1
+                while j < len(offsets_hit) and offsets_hit[j] - start < _RUN:
+                    j += 1
+                data = os.pread(fd, offsets_hit[j - 1] - start + 4096, start)
+                for off in offsets_hit[i:j]:
+                    end = data.find(b"\n", off - start)
+                    lines.append(data[off - start : end + 1] if end >= 0 else _line_at(fd, off))
+                i = j
         try:
             triples = ox.parse(b"\n".join(line.rstrip(b"\n") for line in lines) + b"\n", ox.RdfFormat.N_TRIPLES)
             for t in triples:
