@@ -65,6 +65,14 @@ def triples(ext: Extraction) -> set[tuple[str, str, str]]:
 # (text, word, key): the word stands for the entity with that key.
 RESOLVES = [
     # ------------------------------------------------------------------------------ 1. names
+    # a group's name running on through "for the ... of ..." after the word for its kind
+    ("The Front for the Liberation of Tarapaca took Ilave.", "Tarapaca", "Front for the Liberation of Tarapaca"),
+    (
+        "The Popular Front for the Liberation of Tacna advanced on Ilave.",
+        "Popular",
+        "Popular Front for the Liberation of Tacna",
+    ),
+    ("The Movement for Democracy and Justice seized Ilave.", "Justice", "Movement for Democracy and Justice"),
     # numbered units, a comma-joined parent unit included
     ("The 3rd Battalion, 14th Rifles crossed the river near Tansen.", "Battalion", "3rd Battalion, 14th Rifles"),
     ("The 3rd Battalion, 14th Rifles crossed the river near Tansen.", "Rifles", "3rd Battalion, 14th Rifles"),

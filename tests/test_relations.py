@@ -1077,3 +1077,11 @@ def test_our_in_reported_speech_is_the_speakers_side(nlp: Any) -> None:
         ("Andean Front", "controls", "Juliaca", A),
     )
     check(nlp, '"Juliaca remains in our hands," he said.')  # a speaker with no side says nothing of one
+
+
+def test_liberation_in_a_groups_name_is_no_capture(nlp: Any) -> None:
+    check(
+        nlp,
+        "The Popular Front for the Liberation of Tacna advanced on Ilave.",
+        ("Popular Front for the Liberation of Tacna", "advancesOn", "Ilave", A),
+    )

@@ -48,6 +48,7 @@ def run(t: Table) -> None:
     found = _compass_regions(t, found)
     found = _bracketed_names(t, found)
     found = _proper_runs(t, found)
+    found = _long_organisations(t, found)
     found = _numbered_units(t, found)
     found = _hyphenated(t, found)
     found = _described_persons(t, found)
@@ -397,6 +398,50 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         out.append(NameSpan(i, j, t.surface(i, j), votes, "ORG" if (kind or "Group") == "Group" else "LOC"))
         i = j
     return out
+
+
+def _long_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]:
+    """ "the Front for the Liberation of X", "National Union for the Total Independence of X", "Movement for
+    Democracy and Justice": a group's name runs on through "for"/"of"/"and" and capitalised words after a word
+    naming a kind of group; the NER cuts such names short or reads their last word as a place."""
+    toks = t.toks
+    heads = t.lex.type_heads
+    out = list(found)
+    for h in range(len(toks) - 2):
+        if heads.get(toks[h].lower_) != "Group" or not t.caps[h] or toks[h + 1].lower_ not in ("for", "of"):
+            continue
+        if t.title_case(h):
+            continue  # a headline in title case capitalises every word
+        end = _name_tail(t, h + 1)
+        if end is None:
+            continue
+        start = h
+        while start > 0 and _name_word(t, toks[start - 1]):
+            start -= 1
+        inside = [n for n in out if n.start < end and n.end > start]
+        if any(n.start < start or n.end > end for n in inside):
+            continue  # overlaps a name that reaches outside: leave it as it is
+        for n in inside:
+            out.remove(n)
+        out.append(NameSpan(start, end, t.surface(start, end), Counter({"Group": 4}), "ORG"))
+    return out
+
+
+def _name_tail(t: Table, i: int) -> int | None:
+    """End of the "for the X of Y and Z" part of a name starting at token ``i``, or ``None``."""
+    toks = t.toks
+    end = None
+    while i < len(toks) and toks[i].lower_ in ("for", "of", "and"):
+        j = i + 1
+        if toks[i].lower_ != "and" and j < len(toks) and toks[j].lower_ == "the":
+            j += 1
+        k = j
+        while k < len(toks) and t.caps[k] and toks[k].tag_ in ("NNP", "NNPS", "JJ", "NN", "NNS"):
+            k += 1
+        if k == j:
+            break
+        end = i = k
+    return end
 
 
 def _name_word(t: Table, x: Token) -> bool:
