@@ -189,6 +189,13 @@ RESOLVES = [
         "Government",
         "government forces",
     ),
+    # a side is named for the story's state where it is first met, not for a backer named late
+    (
+        "Rebels take border town\n\nRebels took the town of Ilave on Monday. They held it for a week. Residents "
+        "fled to the hills. Officials later accused Bolivia of arming the rebels.",
+        "They",
+        "rebels",
+    ),
     # a story filed from a large city is about that city's country first: its army is the bare "army"
     (
         "LIMA, May 3, 2019 (Reuters) - The army retook the town of Ilave, officials said.\n\n"

@@ -1085,3 +1085,12 @@ def test_liberation_in_a_groups_name_is_no_capture(nlp: Any) -> None:
         "The Popular Front for the Liberation of Tacna advanced on Ilave.",
         ("Popular Front for the Liberation of Tacna", "advancesOn", "Ilave", A),
     )
+
+
+def test_the_army_is_not_the_armed_group_named_after_one(nlp: Any) -> None:
+    check(
+        nlp,
+        "The Tacna Liberation Army seized Ilave in May. In June the army retook the town.",
+        ("Tacna Liberation Army", "controls", "Ilave", A),
+        ("army", "controls", "Ilave", A),
+    )

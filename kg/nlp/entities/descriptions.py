@@ -100,8 +100,11 @@ def _tie_name_words(t: Table) -> None:
             continue
         c = t.get(uid)
         head = t.toks[e - 1].lower_
-        if lex.is_group_noun(head) or head in lex.sides or head in lex.words("institution_heads"):
-            c.tie(head, s, lex.sides)  # "the alliance" after "Eastern Alliance"; "the Gendarmerie" likewise
+        state_army = head in lex.words("state_force_words") and c.kind == "name"
+        if (lex.is_group_noun(head) or head in lex.sides or head in lex.words("institution_heads")) and not state_army:
+            # "the alliance" after "Eastern Alliance"; "the Gendarmerie" likewise; but "the army" after "the X
+            # Liberation Army" is the state's army, not the armed group named after one
+            c.tie(head, s, lex.sides)
         i = s - 1
         while i >= 0 and t.toks[i].is_lower and t.toks[i].is_alpha and i not in t.name_at:
             w = t.toks[i].lower_

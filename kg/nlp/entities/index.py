@@ -121,7 +121,7 @@ def canonical(t: Table, c: Cluster, keys: dict[int, str]) -> str:
     if c.kind == "side":
         if c.fixed_key:
             return c.fixed_key
-        st = c.state or t.main_state()
+        st = c.state or t.main_state(c.first)  # the story's state where the side is first named
         noun = "rebels" if c.side == "insurgent" else "loyalist forces"
         return f"{st.adjectives[0]} {noun}" if st is not None else noun
     if c.kind == "followers":
