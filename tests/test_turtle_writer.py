@@ -293,3 +293,16 @@ def test_blocks_of_any_size_give_the_same_turtle(triples: list[ox.Triple], block
         mp.setattr(ds, "_BLOCK", block)
         mp.setattr(ds, "_JOIN", join)
         assert ds.nt_turtle(bytearray(data)) == whole
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_triples, st.booleans())
+def test_few_lines_are_written_line_by_line_with_the_same_bytes(triples: list[ox.Triple], twice: bool) -> None:
+    """Small graphs (TriG has one per document) skip numpy's fixed cost: both writers give the same bytes,
+    repeated lines included, and both match the reference layout."""
+    lines = _lines(triples) * (2 if twice else 1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ds, "_SMALL", 1 << 30)
+        few = ds.turtle(lines)
+        mp.setattr(ds, "_SMALL", -1)
+        assert ds.turtle(lines) == few == _HEAD + reference_statements(lines)
