@@ -852,6 +852,22 @@ def test_a_predicate_noun_without_an_entity_is_the_copulas_subject(nlp: Any) -> 
     )
 
 
+def test_a_time_adjunct_is_neither_planned_nor_attempted_by_its_verb(nlp: Any) -> None:
+    """ "After seizing X, they moved on Y": "move" governs an attempt ("moved to seize X"), not an adjunct."""
+    check(
+        nlp,
+        "After seizing Uyuni, the Red Condors moved on Potosi.",
+        ("Red Condors", "controls", "Uyuni", A),
+        ("Red Condors", "advancesOn", "Potosi", A),
+    )
+    check(
+        nlp,
+        "The Red Condors may attack Potosi after seizing Uyuni.",
+        ("Red Condors", "controls", "Uyuni", "Hypothetical"),
+        ("Red Condors", "advancesOn", "Potosi", "Hypothetical"),
+    )
+
+
 def test_purpose_infinitive_after_an_object_belongs_to_the_subject(nlp: Any) -> None:
     check(
         nlp,

@@ -21,6 +21,8 @@ from kg.nlp.tokens import Sent
 
 _VERBAL = ("VERB", "AUX")
 _MAX_STEPS = 8
+#: Prepositions whose "-ing" clause is a time or circumstance adjunct of the verb, not what the verb is about.
+_ADJUNCT_PREPS = frozenset({"after", "before", "upon", "on", "following", "since", "despite", "while"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,10 @@ def _step(
         gov_tok = head if dep == "xcomp" else head.head
         if dep == "pcomp" and head.dep_ != "prep":
             return None
+        if dep == "pcomp" and head.lower_ in _ADJUNCT_PREPS:
+            # "After seizing X, they moved on Y": a time adjunct is no complement of the verb it hangs on, which
+            # neither plans nor attempts it; only that clause's own cues ("may, after taking X, ...") still count
+            return gov_tok if gov_tok.pos_ in _VERBAL else None
         if gov_tok.pos_ == "NOUN":
             gov = nouns.get(gov_tok.lemma_.lower())
             if gov is not None:
