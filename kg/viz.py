@@ -449,6 +449,7 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         kept = [e for e in kept if e.predicate in options.relations]
     if not options.show_claims:
         kept = [e for e in kept if not e.claim]
+    pool = kept if not options.relations else None  # what the entities with no relation are found from
     undated = 0
     if period:
         inside: dict[str | None, bool] = {}  # per time: large graphs share few
@@ -470,6 +471,7 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         kept = [e for e in kept if e.support >= options.min_support]
     else:  # support >= 1: some evidence, or a plain triple
         kept = [e for e in kept if e.evidence or e.bare]
+    unchanged = pool is not None and not period and len(kept) == len(pool)  # nothing lost support: kept is pool
     ents = dict(entities)
     ends = {e.subject for e in kept} | {e.object for e in kept}
     for iri in sorted(ends - ents.keys()):  # endpoints the graph gives no type: draw them grey, not lose the edge
@@ -511,9 +513,9 @@ def select(entities: Mapping[str, Entity], edges: list[Edge], options: VizOption
         left_out.update(dict.fromkeys(sorted(before - nodes), f"cut by --max-edges {options.max_edges}"))
         notes.append(f"showing the {len(kept)} best-supported of {total} relations")
     if not focus:  # entities no relation (of those asked for) touches: say so rather than drop them silently
-        pool = edges if options.show_claims else [e for e in edges if not e.claim]
-        related = {e.subject for e in pool} | {e.object for e in pool}
-        del pool
+        if pool is None:
+            pool = edges if options.show_claims else [e for e in edges if not e.claim]
+        related = ends if unchanged else {e.subject for e in pool} | {e.object for e in pool}
         lonely = [
             iri
             for iri, ent in entities.items()

@@ -253,8 +253,17 @@ class _Part:
     keys: npt.NDArray[np.uint64] | None = None
 
 
-#: Blocks scanned at once: numpy's index and gathers release the GIL, so two threads use both cores.
-THREADS = 2
+#: Threads scanning blocks at once (numpy's index and gathers release the GIL). ``None``: two when the
+#: machine has a core to spare (1-minute load below the cores less one half), else one -- on a busy machine
+#: a second thread only adds switching (bench graph at load 6.5: 0.3 s more CPU, no sooner done).
+THREADS: int | None = None
+
+
+def _threads() -> int:
+    if THREADS is not None:
+        return THREADS
+    cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
 
 
 def scan(path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed: Iterable[str] = ()) -> Scan | None:
@@ -276,22 +285,35 @@ def scan(path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed
         frozenset(g for g, p in enumerate(wanted) if p in typed_set),
     )
     result = Scan(path, {p: ([], []) for p in wanted}, {p: [] for p in wanted if p in typed_set}, tuple(keyed_list))
-    pool = ThreadPoolExecutor(THREADS)
-    pending: deque[Future[_Part | None]] = deque()
     try:
-        # blocks in parallel, merged in file order; a few ahead at most, so memory stays a few blocks
-        for offset, a, escapes in _chunks(path, 2 * THREADS + 2):
-            pending.append(pool.submit(_scan_block, a, offset, escapes, patterns, result._terms))
-            if len(pending) > 2 * THREADS and not _merge(result, wanted, pending.popleft().result()):
-                return None
-        while pending:
-            if not _merge(result, wanted, pending.popleft().result()):
+        for part in _parts(path, patterns, result._terms, _threads()):
+            if not _merge(result, wanted, part):
                 return None
     except (UnicodeDecodeError, NotSimple):
         return None
+    return result
+
+
+def _parts(
+    path: Path, patterns: _Patterns, terms: dict[str, tuple[str, str | None]], threads: int
+) -> Iterator[_Part | None]:
+    """:func:`_scan_block` of each block, in file order; with several threads, blocks are scanned in
+    parallel, a few ahead at most (so memory stays a few blocks)."""
+    if threads == 1:
+        for offset, a, escapes in _chunks(path):
+            yield _scan_block(a, offset, escapes, patterns, terms)
+        return
+    pool = ThreadPoolExecutor(threads)
+    pending: deque[Future[_Part | None]] = deque()
+    try:
+        for offset, a, escapes in _chunks(path, 2 * threads + 2):
+            pending.append(pool.submit(_scan_block, a, offset, escapes, patterns, terms))
+            if len(pending) > 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
         pool.shutdown(cancel_futures=True)
-    return result
 
 
 def _merge(result: Scan, wanted: list[str], part: _Part | None) -> bool:
