@@ -209,6 +209,8 @@ RESOLVES = [
         "dissidents",
         "Andean Front",
     ),
+    # a bare plural without "the" brings in new people: it never means a named group no one called so
+    ("The Andean Union met in Tacna on Sunday.\n\nRebels entered Ilave on Monday.", "Rebels", "rebels"),
     # the rank and file of the force just named, whatever word named them
     ("Insurgents seized the town of Ilave, Peru. The fighters then took the port.", "fighters", "Peruvian rebels"),
     (

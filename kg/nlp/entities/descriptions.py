@@ -162,7 +162,7 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         # no state named at all: the incumbent side the text speaks of ("government troops ... the regime")
         return _same_side(t, "incumbent", np.head.i), "description"
     if side is not None:
-        same = _same_side(t, side, np.head.i)
+        same = _same_side(t, side, np.head.i, np.definite or bool(np.poss))
         if same is not None:
             return same, "description"
     plain = np.definite and all(x.pos_ == "DET" or (x.is_lower and x.pos_ == "ADJ") for x in np.pre)
@@ -327,15 +327,16 @@ def _governing_subjects(t: Table, at: int) -> set[int]:
     return out
 
 
-def _same_side(t: Table, side: str, at: int) -> Cluster | None:
-    """The side's main group so far: most mentioned, then the latest; not a subject of the governing verbs."""
+def _same_side(t: Table, side: str, at: int, definite: bool = True) -> Cluster | None:
+    """The side's main group so far: most mentioned, then the latest; not a subject of the governing verbs.
+    Only a definite phrase ("the rebels", not "Rebels entered X") may mean a named group never called so."""
     excluded = _governing_subjects(t, at)
     same = [c for c in t.live() if c.group_like and c.side == side and c.first < at and c.uid not in excluded]
     if not same:
         words = {x.lower_ for x in t.toks[t.toks[at].left_edge.i : at + 1]}
         if words & t.lex.words("government_words"):
             return None  # "government troops" are a state's, never the named group in focus
-        return _salient(t, at, side)
+        return _salient(t, at, side) if definite else None
 
     def rank(c: Cluster) -> tuple[int, int]:
         before = [s for s, _e, _k in c.mentions if s < at]
