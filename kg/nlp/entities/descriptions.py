@@ -162,7 +162,10 @@ def _resolve(t: Table, np: NP) -> tuple[Cluster | None, str]:
         # no state named at all: the incumbent side the text speaks of ("government troops ... the regime")
         return _same_side(t, "incumbent", np.head.i), "description"
     if side is not None:
-        same = _same_side(t, side, np.head.i, np.definite or bool(np.poss))
+        # "Rebels entered X": a bare plural heading its own phrase brings in new people; "the rebels", "rebel-held
+        # districts", "rebel positions" speak of the side in focus
+        bare_plural = np.head.tag_ in ("NNS", "NNPS") and np.head.dep_ not in ("compound", "amod", "nmod", "npadvmod")
+        same = _same_side(t, side, np.head.i, np.definite or bool(np.poss) or not bare_plural)
         if same is not None:
             return same, "description"
     plain = np.definite and all(x.pos_ == "DET" or (x.is_lower and x.pos_ == "ADJ") for x in np.pre)
