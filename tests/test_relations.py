@@ -1110,3 +1110,9 @@ def test_the_army_is_not_the_armed_group_named_after_one(nlp: Any) -> None:
         ("Tacna Liberation Army", "controls", "Ilave", A),
         ("army", "controls", "Ilave", A),
     )
+
+
+def test_a_town_the_ner_took_for_a_person_is_a_place_once_captured(nlp: Any) -> None:
+    """One rejection retypes a one-word 'Person' that GeoNames knows as a town; a full name never."""
+    check(nlp, "The army may have retaken Yunguyo.", ("army", "controls", "Yunguyo", "Hypothetical"))
+    check(nlp, "The army captured Juan Soto near the border.")  # a person's full name stays a person

@@ -20,6 +20,7 @@ from kg.memory import gc_paused
 from kg.model import Document, Evidence, Extraction, Link, Relation
 from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, resolve_entities
+from kg.nlp.gazetteer import load_gazetteer
 from kg.nlp.relations import Rejection, find_relations, name_spans
 from kg.nlp.timex import TimeIndex, document_date
 
@@ -41,8 +42,8 @@ def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: li
     """Retype entities whose weak type cost a relation; returns the keys retyped.
 
     A Group wanted as a place becomes a GPE (a town the NER called an organisation); a Person needs two such
-    rejections (people are captured too); a Place wanted as an agent becomes a Group. An entity that is the
-    subject of a found relation keeps its type.
+    rejections (people are captured too), or one when the gazetteer knows a place of that name ("took Menaka");
+    a Place wanted as an agent becomes a Group. An entity that is the subject of a found relation keeps its type.
     """
     wanted: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rejected:
@@ -55,13 +56,19 @@ def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: li
             continue
         etype = index.type_of(key)
         new: str | None = None
-        if votes["Place"] and key not in acting and (etype == "Group" or (etype == "Person" and votes["Place"] >= 2)):
+        person_place = etype == "Person" and (votes["Place"] >= 2 or _gazetteer_place(key))
+        if votes["Place"] and key not in acting and (etype == "Group" or person_place):
             new = "GPE"
         elif votes["Agent"] and etype == "Place" and not votes["Place"]:
             new = "Group"
         if new is not None and index.retype(key, new):
             changed.append(key)
     return changed
+
+
+def _gazetteer_place(name: str) -> bool:
+    """Whether GeoNames knows a town of this name, in any country (a one-word name the NER took for a person)."""
+    return " " not in name and any(not p.is_country for p in load_gazetteer().lookup(name))
 
 
 def analyse(doc: Doc, document: Document) -> Analysis:
