@@ -285,8 +285,30 @@ def project_file(path: Path | str, paths: bool = False) -> nx.MultiDiGraph:
     path = Path(path)
     if not path.is_file():
         return project(load_graph(path), paths)  # a store, or the error load_graph gives for a missing path
+    fmt = format_for(path, INPUT_FORMATS)
+    predicates = _READ_PATHS if paths else _READ
     with gc_paused():
-        return _project(*_read_file(path, format_for(path, INPUT_FORMATS), _READ_PATHS if paths else _READ), paths)
+        read = _scan_file(path, predicates) if fmt == ox.RdfFormat.N_TRIPLES else None
+        return _project(*(read or _read_file(path, fmt, predicates)), paths)
+
+
+def _scan_file(path: Path, predicates: Iterable[str]) -> tuple[Pairs, Truths] | None:
+    """:func:`_read_file` of a line-shaped N-Triples file through :func:`kg.rdf.ntscan.scan` (strict: every
+    term kept is checked as Oxigraph's parser checks it), without an Oxigraph term per line: a quarter of
+    the time on the 100k-entity bench file. ``None`` when the file is not line-shaped or a kept term is
+    wrong: the caller streams it through Oxigraph, which reads it the same way or words the error."""
+    from kg.rdf.ntscan import scan
+
+    check_graph_file(path, ox.RdfFormat.N_TRIPLES)
+    found = scan(path, [*predicates, *_TRUTHS], typed=_TRUTHS, strict=True)
+    if found is None:
+        return None
+    truths: Truths = {}
+    for p in _TRUTHS:
+        subjects, values = found.pairs.pop(p)
+        truths[p] = list(zip(subjects, map(_truth, values, found.datatypes[p]), strict=True))
+    pairs: Pairs = {p: list(zip(*found.pairs.pop(p), strict=True)) for p in list(found.pairs)}
+    return pairs, truths
 
 
 def _project(pairs: Pairs, truths: Truths, paths: bool) -> nx.MultiDiGraph:

@@ -16,6 +16,10 @@ check the terms they show (:func:`check_iri`, :func:`check_plain`). Lines of the
 not decoded at all: their offsets and a key of their subject are kept, and :meth:`Scan.details` reads the
 lines of given subjects only (through Oxigraph's parser, which checks them), so evidence texts of
 statements that are never shown cost nothing.
+
+A *strict* scan (``kg analyze``, which shows every value it reads) checks every term it keeps as Oxigraph's
+parser would: subject and object IRIs through ``NamedNode``, plain literals for a bare quote or ``\\r``, and
+any other object term parsed by Oxigraph itself; a wrong one makes :func:`scan` return ``None``.
 """
 
 from __future__ import annotations
@@ -266,10 +270,13 @@ def _threads() -> int:
     return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
 
 
-def scan(path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed: Iterable[str] = ()) -> Scan | None:
+def scan(
+    path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed: Iterable[str] = (), strict: bool = False
+) -> Scan | None:
     """The (subject, object value) pairs of ``predicates`` in N-Triples file ``path``, and an index of the
     lines of ``keyed`` predicates (read back by :meth:`Scan.details`); ``None`` when the file is not
-    plain-shaped (see the module). Predicates in ``typed`` also get their objects' datatypes."""
+    plain-shaped (see the module), or with ``strict`` when a term kept is not valid. Predicates in ``typed``
+    also get their objects' datatypes."""
     wanted = list(dict.fromkeys(predicates))
     keyed_list = [p for p in dict.fromkeys(keyed) if p not in wanted]
     typed_set = set(typed)
@@ -286,7 +293,8 @@ def scan(path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed
     )
     result = Scan(path, {p: ([], []) for p in wanted}, {p: [] for p in wanted if p in typed_set}, tuple(keyed_list))
     try:
-        for part in _parts(path, patterns, result._terms, _threads()):
+        seen: set[str] | None = set() if strict else None  # a strict scan's IRIs checked so far
+        for part in _parts(path, patterns, result._terms, _threads(), seen):
             if not _merge(result, wanted, part):
                 return None
     except (UnicodeDecodeError, NotSimple):
@@ -295,19 +303,23 @@ def scan(path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed
 
 
 def _parts(
-    path: Path, patterns: _Patterns, terms: dict[str, tuple[str, str | None]], threads: int
+    path: Path,
+    patterns: _Patterns,
+    terms: dict[str, tuple[str, str | None]],
+    threads: int,
+    seen: set[str] | None = None,
 ) -> Iterator[_Part | None]:
     """:func:`_scan_block` of each block, in file order; with several threads, blocks are scanned in
     parallel, a few ahead at most (so memory stays a few blocks)."""
     if threads == 1:
         for offset, a, escapes in _chunks(path):
-            yield _scan_block(a, offset, escapes, patterns, terms)
+            yield _scan_block(a, offset, escapes, patterns, terms, seen)
         return
     pool = ThreadPoolExecutor(threads)
     pending: deque[Future[_Part | None]] = deque()
     try:
         for offset, a, escapes in _chunks(path, 2 * threads + 2):
-            pending.append(pool.submit(_scan_block, a, offset, escapes, patterns, terms))
+            pending.append(pool.submit(_scan_block, a, offset, escapes, patterns, terms, seen))
             if len(pending) > 2 * threads:
                 yield pending.popleft().result()
         while pending:
@@ -333,9 +345,15 @@ def _merge(result: Scan, wanted: list[str], part: _Part | None) -> bool:
 
 
 def _scan_block(
-    a: npt.NDArray[np.uint8], offset: int, escapes: bool, patterns: _Patterns, terms: dict[str, tuple[str, str | None]]
+    a: npt.NDArray[np.uint8],
+    offset: int,
+    escapes: bool,
+    patterns: _Patterns,
+    terms: dict[str, tuple[str, str | None]],
+    seen: set[str] | None = None,
 ) -> _Part | None:
-    """The wanted lines of one block (``None``: a line is not plain-shaped); ``terms`` caches parsed objects."""
+    """The wanted lines of one block (``None``: a line is not plain-shaped); ``terms`` caches parsed objects;
+    with ``seen`` (a strict scan: the IRIs checked so far) every term kept is checked."""
     n_wanted = patterns.n_wanted
     part = _Part({})
     if len(a) < 8:  # no line of the plain shape is this short
@@ -415,13 +433,19 @@ def _scan_block(
     parts = a[np.repeat(keep, np.diff(bounds))].tobytes().decode("utf-8").split("\n")
     subjects, objects = parts[0:-1:2], parts[1::2]
     datatypes: dict[int, str | None] = {}
+    if seen is not None:
+        _check_kept(subjects, objects, plain, first, seen)
     rest = np.flatnonzero(~plain)
     if len(rest):  # typed, language-tagged or escaped: parsed once per spelling (booleans, datatypes repeat)
         at = rest.tolist()
         raws = _take(objects, rest)
         got = list(map(terms.get, raws))
-        for n in [n for n, term in enumerate(got) if term is None]:
-            got[n] = term = term_value(raws[n])
+        missing = [n for n, term in enumerate(got) if term is None]
+        if seen is not None:  # strict: Oxigraph's parser reads them, a few thousand at a time
+            fresh = list(dict.fromkeys(raws[n] for n in missing))
+            parsed = dict(zip(fresh, _parse_objects(fresh), strict=True))
+        for n in missing:
+            got[n] = term = parsed[raws[n]] if seen is not None else term_value(raws[n])
             if len(terms) < 100_000:
                 terms[raws[n]] = term
         values, types = zip(*got, strict=True)
@@ -437,3 +461,42 @@ def _scan_block(
             types = [datatypes[r] if r in datatypes else None if is_iri[r] else _XSD_STRING for r in rows.tolist()]
         part.groups[g] = (_take(subjects, rows), _take(objects, rows), types)
     return part
+
+
+def _check_kept(
+    subjects: list[str], objects: list[str], plain: npt.NDArray[np.bool_], first: npt.NDArray[np.uint8], seen: set[str]
+) -> None:
+    """A strict scan's check of the terms kept as they are: each new IRI through ``NamedNode`` (what
+    Oxigraph's parser checks them with), plain literals for a bare quote or carriage return."""
+    literals = "".join(_take(objects, np.flatnonzero(plain & (first == _QUOTE))))
+    if '"' in literals or "\r" in literals:
+        raise NotSimple("bad literal")
+    new = set(subjects)
+    new.update(_take(objects, np.flatnonzero(plain & (first == _LT))))
+    new -= seen
+    for iri in new:
+        check_iri(iri)
+    seen |= new
+
+
+def _parse_objects(raws: list[str]) -> list[tuple[str, str | None]]:
+    """(value, datatype) of object terms as Oxigraph's N-Triples parser reads them (``None`` for an IRI);
+    a term it refuses, or a blank node, raises :class:`NotSimple`."""
+    if not raws:
+        return []
+    text = "".join(f"<x:s> <x:p> {raw} .\n" for raw in raws)
+    try:
+        found = [t.object for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise NotSimple(str(exc)) from None
+    if len(found) != len(raws):
+        raise NotSimple("not one term per line")
+    out: list[tuple[str, str | None]] = []
+    for term in found:
+        if isinstance(term, ox.Literal):
+            out.append((term.value, term.datatype.value))
+        elif isinstance(term, ox.NamedNode):
+            out.append((term.value, None))
+        else:
+            raise NotSimple("blank node")
+    return out
