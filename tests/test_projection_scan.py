@@ -231,3 +231,18 @@ def test_any_line_shaped_file_scans_as_oxigraph_reads_it_or_is_declined(lines: l
             assert scanned is None
             return
         assert scanned is None or scanned == expected
+
+
+def test_the_projection_is_the_graph_networkx_would_build(tmp_path: Path) -> None:
+    """_project fills the graph's dicts directly: the same nodes, edges, keys, attributes and orders (both
+    directions) as add_node/add_edge give."""
+    G = analysis.project_file(_write(tmp_path, KG_LINES), paths=True)
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v, k, d in G.edges(keys=True, data=True):
+        H.add_edge(u, v, k, **d)
+    H.graph.update(G.graph)
+    assert _snapshot(G) == _snapshot(H)
+    assert list(G.in_edges(keys=True, data=True)) == list(H.in_edges(keys=True, data=True))
+    assert G.adj == H.adj and G.pred == H.pred
+    assert sorted(G.in_degree()) == sorted(H.in_degree()) and G.number_of_edges() == 3

@@ -402,20 +402,19 @@ def _project(pairs: Pairs, truths: Truths, paths: bool) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     ends_of = {k[0] for k in edges} | {k[2] for k in edges} | {x for s, _, o in links for x in (s, o)}
     no_types: set[str] = set()
-    G.add_nodes_from(
-        (
-            iri,
-            {
-                "label": labels.get(iri) or local(iri),
-                "type": next((t for t in _TYPE_PREFERENCE if t in types.get(iri, no_types)), ""),
-                "lat": to_float(lats.get(iri)),
-                "long": to_float(longs.get(iri)),
-                "aliases": tuple(sorted(aliases.get(iri, ()))),
-            },
-        )
-        for iri in sorted(types.keys() | ends_of)
-    )
-    add_edge = G.add_edge  # one call per edge: add_edges_from looks up every pair's key dict through views
+    # The graph's dicts are filled directly, as add_nodes_from/add_edge fill them (same dicts, same order):
+    # their per-call checks cost 3 s on the 100k-entity bench graph, and every node exists before its edges.
+    node, succ, pred = G._node, G._succ, G._pred
+    for iri in sorted(types.keys() | ends_of):
+        node[iri] = {
+            "label": labels.get(iri) or local(iri),
+            "type": next((t for t in _TYPE_PREFERENCE if t in types.get(iri, no_types)), ""),
+            "lat": to_float(lats.get(iri)),
+            "long": to_float(longs.get(iri)),
+            "aliases": tuple(sorted(aliases.get(iri, ()))),
+        }
+        succ[iri] = {}
+        pred[iri] = {}
     sort_key = Statement.sort_key
     for (s, rel, o), data in sorted(edges.items()):
         edge_attrs: dict[str, Any] = {
@@ -428,7 +427,11 @@ def _project(pairs: Pairs, truths: Truths, paths: bool) -> nx.MultiDiGraph:
         }
         if paths:
             edge_attrs["evidence"] = data[4][1] if data[4] else ""
-        add_edge(s, o, rel, **edge_attrs)
+        keys = succ[s].get(o)
+        if keys is None:
+            succ[s][o] = pred[o][s] = {rel: edge_attrs}
+        else:
+            keys[rel] = edge_attrs
     G.graph["documents"], G.graph["assertions"] = len(documents), len(assertion_nodes)
     G.graph["unasserted"] = len({a for a, t in truths[_ASSERTED] if t is False})
     G.graph["latest_document_date"] = max(doc_dates.values(), key=period_end, default=None)
