@@ -8,7 +8,6 @@ their NetworkX definitions (tests check it), and sampled betweenness uses a fixe
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
@@ -29,18 +28,20 @@ def _simple(G: nx.MultiDiGraph) -> tuple[list[str], np.ndarray, np.ndarray, np.n
     """Nodes in IRI order and the directed edges, parallel ones merged, as index arrays with summed support."""
     nodes = sorted(G)
     index = {n: i for i, n in enumerate(nodes)}
-    src: list[int] = []
-    dst: list[int] = []
-    weight: list[int] = []
-    merged: dict[tuple[int, int], int] = defaultdict(int)
+    heads: list[int] = []
+    tails: list[int] = []
+    supports: list[int] = []
     for edges in prepared(G)[1].values():
         for u, v, d in edges:
-            merged[index[u], index[v]] += support(d)
-    for (a, b), w in sorted(merged.items()):
-        src.append(a)
-        dst.append(b)
-        weight.append(w)
-    return nodes, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(weight, dtype=np.float64)
+            heads.append(index[u])
+            tails.append(index[v])
+            supports.append(support(d))
+    # parallel edges merged by one integer key per (head, tail): sorted like the pairs, support summed
+    n = max(len(nodes), 1)
+    pairs, at = np.unique(np.array(heads, dtype=np.int64) * n + np.array(tails, dtype=np.int64), return_inverse=True)
+    weight = np.bincount(at.ravel(), weights=np.array(supports, dtype=np.float64), minlength=len(pairs))
+    weight = weight.astype(np.float64, copy=False)  # bincount of nothing gives integers
+    return nodes, pairs // n, pairs % n, weight
 
 
 def pagerank(
