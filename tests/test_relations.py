@@ -1116,3 +1116,13 @@ def test_a_town_the_ner_took_for_a_person_is_a_place_once_captured(nlp: Any) -> 
     """One rejection retypes a one-word 'Person' that GeoNames knows as a town; a full name never."""
     check(nlp, "The army may have retaken Yunguyo.", ("army", "controls", "Yunguyo", "Hypothetical"))
     check(nlp, "The army captured Juan Soto near the border.")  # a person's full name stays a person
+
+
+def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
+    check(
+        nlp,
+        "With a Chilean officer as his adviser, General Diaz marched on Cusco.",
+        ("Chilean forces", "advises", "Diaz", A),
+        ("Diaz", "advancesOn", "Cusco", A),
+    )
+    check(nlp, "A Chilean officer, Juan Soto, advised General Diaz.", ("Juan Soto", "advises", "Diaz", A))

@@ -26,6 +26,12 @@ def run(t: Table) -> None:
             continue
         if _modifies_group_head(t, tok):
             continue
+        if tok.tag_ == "NN" and any(
+            (c := t.name_cluster(a.dep)) is not None and c.type == "Person"
+            for a in t.graph.deps(tok.i, "describes")
+            if a.why == "appos"
+        ):
+            continue  # "a Chilean officer, X,": the person, not the state's forces (the descriptions pass)
         np = read_np(t, tok)
         st = _state_of(t, np)
         if st is None:
