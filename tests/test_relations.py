@@ -435,7 +435,12 @@ def test_held_by_on_a_noun_in_a_locative_phrase_is_not_the_clause_subject(nlp: A
 
 
 @pytest.mark.parametrize(
-    "text", ["The government condemned the capture of Aden.", "The UN warned against an attack on Aden."]
+    "text",
+    [
+        "The government condemned the capture of Aden.",
+        "The UN warned against an attack on Aden.",
+        "The army faced an assault on Uyuni in Bolivia.",  # the side attacked
+    ],
 )
 def test_no_implicit_partner_from_onlookers(nlp: Any, text: str) -> None:
     check(nlp, text)
