@@ -38,6 +38,25 @@ def nlp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def extracted(nlp):  # type: ignore[no-untyped-def]
+    """``extracted(text)`` -> the Extraction ``kg build`` keeps for ``text`` (each text parsed once per run)."""
+    import hashlib
+
+    from kg.model import Document
+    from kg.nlp.extract import extract
+
+    cache = {}
+
+    def make(text: str):  # type: ignore[no-untyped-def]
+        if text not in cache:
+            doc = Document(text, "test", hashlib.sha256(text.encode()).hexdigest())
+            cache[text] = extract(nlp(text), doc)
+        return cache[text]
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def seed_build(nlp, tmp_path_factory):  # type: ignore[no-untyped-def]
     """The seed article built once per run with the real model: (graph, turtle bytes, path)."""
     from kg.build import build_graph

@@ -8,15 +8,12 @@ general. What a pass's docstring promises but the code does not yet do is listed
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.model import Document, Extraction
+from kg.model import Extraction
 from kg.nlp.entities import EntityIndex, resolve_entities
-from kg.nlp.extract import extract
 
 Resolved = tuple[Doc, EntityIndex]
 
@@ -30,20 +27,6 @@ def resolved(nlp: Language):  # type: ignore[no-untyped-def]
         if text not in cache:
             doc = nlp(text)
             cache[text] = (doc, resolve_entities(doc))
-        return cache[text]
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def extracted(nlp: Language):  # type: ignore[no-untyped-def]
-    """``extracted(text)`` -> the Extraction ``kg build`` keeps for ``text``."""
-    cache: dict[str, Extraction] = {}
-
-    def make(text: str) -> Extraction:
-        if text not in cache:
-            doc = Document(text, "test", hashlib.sha256(text.encode()).hexdigest())
-            cache[text] = extract(nlp(text), doc)
         return cache[text]
 
     return make

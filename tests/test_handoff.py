@@ -6,26 +6,9 @@ Sentences are invented (towns of Chile and Peru, invented groups); each case say
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
-from spacy.language import Language
 
-from kg.model import Document, Extraction, Relation
-from kg.nlp.extract import extract
-
-
-@pytest.fixture(scope="module")
-def ext(nlp: Language):  # type: ignore[no-untyped-def]
-    cache: dict[str, Extraction] = {}
-
-    def make(text: str) -> Extraction:
-        if text not in cache:
-            doc = Document(text, "test", hashlib.sha256(text.encode()).hexdigest())
-            cache[text] = extract(nlp(text), doc)
-        return cache[text]
-
-    return make
+from kg.model import Extraction, Relation
 
 
 def find(e: Extraction, subject: str, predicate: str, obj: str) -> list[Relation]:
@@ -40,16 +23,18 @@ def find(e: Extraction, subject: str, predicate: str, obj: str) -> list[Relation
         ("The Atacama Front took Arica from Peruvian troops on May 3.", "Peruvian forces", None, "Arica"),
     ],
 )
-def test_a_capture_from_someone_ends_their_hold(ext, text: str, loser: str, winner: str | None, place: str) -> None:  # type: ignore[no-untyped-def]
-    e = ext(text)
+def test_a_capture_from_someone_ends_their_hold(
+    extracted, text: str, loser: str, winner: str | None, place: str
+) -> None:  # type: ignore[no-untyped-def]
+    e = extracted(text)
     ended = find(e, loser, "controls", place)
     assert ended and all(r.ends for r in ended), e.relations
     if winner is not None:
         assert [r.ends for r in find(e, winner, "controls", place)] == [False]
 
 
-def test_a_place_still_held_by_someone_when_taken_is_the_end_of_their_hold(ext) -> None:  # type: ignore[no-untyped-def]
-    e = ext("The Atacama Front has taken Arica, the last port still held by Peruvian troops.")
+def test_a_place_still_held_by_someone_when_taken_is_the_end_of_their_hold(extracted) -> None:  # type: ignore[no-untyped-def]
+    e = extracted("The Atacama Front has taken Arica, the last port still held by Peruvian troops.")
     assert [r.ends for r in find(e, "Atacama Front", "controls", "Arica")] == [False]
     assert [r.ends for r in find(e, "Peruvian forces", "controls", "Arica")] == [True]
 
@@ -71,13 +56,13 @@ def test_a_place_still_held_by_someone_when_taken_is_the_end_of_their_hold(ext) 
         ),
     ],
 )
-def test_a_defection_names_the_side_left(ext, text: str, defector: str, joined: str, left: str) -> None:  # type: ignore[no-untyped-def]
-    e = ext(text)
+def test_a_defection_names_the_side_left(extracted, text: str, defector: str, joined: str, left: str) -> None:  # type: ignore[no-untyped-def]
+    e = extracted(text)
     assert [r.side_left for r in find(e, defector, "defectsTo", joined)] == [left]
 
 
-def test_the_defectors_old_group_is_a_membership_link(ext) -> None:  # type: ignore[no-untyped-def]
-    e = ext("Rosa Vidal, a commander of the Atacama Front, defected to the Peruvian army.")
+def test_the_defectors_old_group_is_a_membership_link(extracted) -> None:  # type: ignore[no-untyped-def]
+    e = extracted("Rosa Vidal, a commander of the Atacama Front, defected to the Peruvian army.")
     links = {(lk.subject, lk.predicate, lk.object) for lk in e.links}
     assert ("Rosa Vidal", "memberOf", "Atacama Front") in links
     assert ("Peruvian forces", "forcesOf", "Peru") in links  # the state from its adjective alone
@@ -93,36 +78,36 @@ def test_the_defectors_old_group_is_a_membership_link(ext) -> None:  # type: ign
         ("The Atacama Front controlled Arica until 1996.", None, "1996"),
     ],
 )
-def test_an_interval_the_clause_gives(ext, text: str, start: str | None, end: str | None) -> None:  # type: ignore[no-untyped-def]
-    [r] = find(ext(text), "Atacama Front", "controls", "Arica")
+def test_an_interval_the_clause_gives(extracted, text: str, start: str | None, end: str | None) -> None:  # type: ignore[no-untyped-def]
+    [r] = find(extracted(text), "Atacama Front", "controls", "Arica")
     assert (r.time_start, r.time_end) == (start, end)
 
 
-def test_a_statement_about_the_reports_present_takes_no_date_of_the_sentence(ext) -> None:  # type: ignore[no-untyped-def]
-    e = ext(
+def test_a_statement_about_the_reports_present_takes_no_date_of_the_sentence(extracted) -> None:  # type: ignore[no-untyped-def]
+    e = extracted(
         "ARICA, May 20, 2013 - Peruvian troops drove the Atacama Front out of Arica on May 18 and now hold the city."
     )
     times = sorted((r.evidence.trigger, r.time) for r in find(e, "Peruvian forces", "controls", "Arica"))
     assert times == [("drove", "2013-05-18"), ("hold", None)]  # the mapping dates "now hold" by the report
 
 
-def test_a_dateline_is_a_sentence_of_its_own(ext) -> None:  # type: ignore[no-untyped-def]
+def test_a_dateline_is_a_sentence_of_its_own(extracted) -> None:  # type: ignore[no-untyped-def]
     # the parser would otherwise take the dateline's town for the subject and run the date into the name
-    e = ext("ARICA, Jan. 9, 2014 - The Atacama Front retook Arica on Wednesday after heavy fighting.")
+    e = extracted("ARICA, Jan. 9, 2014 - The Atacama Front retook Arica on Wednesday after heavy fighting.")
     assert [r.time for r in find(e, "Atacama Front", "controls", "Arica")] == ["2014-01-08"]
 
 
-def test_a_day_without_a_year_takes_the_year_of_that_months_dates(ext) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_without_a_year_takes_the_year_of_that_months_dates(extracted) -> None:  # type: ignore[no-untyped-def]
     # a flashback to another year between the story's dates does not move the story there
-    e = ext(
+    e = extracted(
         "The siege of Arica began on 19 August 2011. The truce of 22 June 2005 had long failed. "
         "On 24 August, the Atacama Front entered Arica."
     )
     assert [r.time for r in find(e, "Atacama Front", "advancesOn", "Arica")] == ["2011-08-24"]
 
 
-def test_a_statement_takes_the_narrative_time_of_its_paragraph(ext) -> None:  # type: ignore[no-untyped-def]
-    e = ext(
+def test_a_statement_takes_the_narrative_time_of_its_paragraph(extracted) -> None:  # type: ignore[no-untyped-def]
+    e = extracted(
         "The uprising in Arica began in March 2003. The government asked its allies for help. After a week the "
         "Atacama Front seized Arica.\n\nThe Atacama Front later held Tacna."
     )
