@@ -848,6 +848,16 @@ def test_advisers_verbs_that_do_not_attach_them(nlp: Any, text: str) -> None:
     check(nlp, text)
 
 
+def test_a_list_the_parser_read_as_an_apposition_names_an_unnamed_last_agent_too(nlp: Any) -> None:
+    check(
+        nlp,
+        "Maoist fighters, Tharu militias and student brigades captured Butwal.",
+        ("Maoist fighters", "controls", "Butwal", A),
+        ("Tharu militias", "controls", "Butwal", A),
+        ("student brigades", "controls", "Butwal", A),
+    )
+
+
 def test_a_predicate_noun_without_an_entity_is_the_copulas_subject(nlp: Any) -> None:
     """ "X is the latest officer to join Y": the officer who joins is X."""
     check(

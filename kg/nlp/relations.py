@@ -321,6 +321,9 @@ class _Finder:
                 for a in [*self.g.deps(tok.i, "appos"), *self.g.heads(tok.i, "appos")]:
                     other = a.dep if a.head == tok.i else a.head
                     k = self._entity(self.toks[other])
+                    if k is None and a.why == "conj" and a.head == tok.i:
+                        # "A fighters, B militias and student brigades": the parser's apposition is a list
+                        k = self.index.promote(other, True)
                     if k is not None and k != key and self.index.type_of(k) in AGENT_TYPES:
                         out.append(_Arg(k, self.toks[other], False, (a,)))
                 # "troops of the 5th Brigade and the police": members of each coordinated owner
