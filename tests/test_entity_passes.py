@@ -192,6 +192,12 @@ RESOLVES = [
         "dissidents",
         "Andean Front",
     ),
+    # ... but "troops" after rebel columns are someone else's
+    (
+        "Rebel columns reached the outskirts of Ilave, Peru. The troops there were digging trenches.",
+        "troops",
+        None,
+    ),
     # a bare plural without "the" brings in new people: it never means a named group no one called so
     ("The Andean Union met in Tacna on Sunday.\n\nRebels entered Ilave on Monday.", "Rebels", "rebels"),
     # the rank and file of the force just named, whatever word named them

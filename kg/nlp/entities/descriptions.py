@@ -270,6 +270,7 @@ def _tied(t: Table, words: list[str], side: str | None, at: int) -> Cluster | No
     neutral = lex.words("neutral_bare")
     soldiers = lex.words("soldier_words")
     insurgent_words = frozenset(w for w, side in lex.sides.items() if side == "insurgent")
+    irregular = lex.words("irregular_words")  # "the fighters" may be insurgents', "troops" never
     lo_sent = t.sent_of[at] - _WINDOW
     best: tuple[int, int, Cluster] | None = None
     for c in t.live():
@@ -287,7 +288,7 @@ def _tied(t: Table, words: list[str], side: str | None, at: int) -> Cluster | No
             if used < 0 and w in soldiers and all(x == w or x in ("the", "some", "many", "most") for x in words):
                 # "X troops fled, and some soldiers ...", "insurgents seized X; the fighters ...": the rank and file
                 # of the force just named, whatever word named them
-                pool = soldiers if c.side != "insurgent" else soldiers | insurgent_words
+                pool = soldiers | insurgent_words if c.side == "insurgent" and w in irregular else soldiers
                 used = max(c.tied_before(x, at) for x in pool)
                 weight = 1  # the same word used before counts more than a word for the same men
             if used >= 0:

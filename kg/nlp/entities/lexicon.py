@@ -22,6 +22,7 @@ WORD_LISTS: dict[str, str] = {
     "member_nouns": "nouns for members of a group, who stand for it",
     "neutral_bare": "words that stand alone for a group only when the text tied them to one before",
     "soldier_words": "bare words for the rank and file of whichever force was just named",
+    "irregular_words": "rank-and-file words that fit an insurgent group too ('the fighters'), unlike 'troops'",
     "institution_heads": "a state's institutions other than its armed forces at large (police, navy ...)",
     "removal_verbs": "verbs whose 'from X' is where their object is taken from, not whose it is",
     "place_object_verbs": "verbs whose direct object is a place ('entered X', 'captured X'): a vote for place",
