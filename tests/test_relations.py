@@ -1141,3 +1141,11 @@ def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> Non
         ("Diaz", "advancesOn", "Cusco", A),
     )
     check(nlp, "A Chilean officer, Juan Soto, advised General Diaz.", ("Juan Soto", "advises", "Diaz", A))
+
+
+def test_advisers_in_a_city_do_not_advise_the_city(nlp: Any) -> None:
+    check(
+        nlp,
+        "Chilean advisers in Puno train the Andean Guard.",
+        ("Chilean advisers", "advises", "Andean Guard", A),
+    )

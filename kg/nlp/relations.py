@@ -467,7 +467,9 @@ class _Finder:
         g = self.g
         if slot.rsplit(":", 1)[-1] in ENTITY_TYPES:
             base, etype = slot.rsplit(":", 1)  # "poss:Person": a possessive that names a person
-            return [a for a in self._slot(base, noun, agent) if self.index.type_of(a.key) == etype]
+            found = [a for a in self._slot(base, noun, agent) if self.index.type_of(a.key) == etype]
+            # a GPE slot wants a state that acts ("advisers in X" advise X): a gazetteer city is only where they are
+            return [a for a in found if not (etype == "GPE" and self._is_city(a.key))]
         if slot == "self":
             # "U.S. advisers", "advisers from X": the people the role noun names stand for their group
             key = self.index.entity_at(noun.i)
