@@ -121,6 +121,6 @@ def test_object_required_implies_allowed_and_argument_lists_are_words() -> None:
     rule = parse_lexicon(_one_rule(construction="verb-prep", preps=["of"], object_required=True), "x").rules[0]
     assert rule.object_required and rule.object_allowed
     lex = load_lexicon()
-    for key in ("part_nouns", "place_heads", "dispatch_verbs", "allegiance_adjectives", "object_control_verbs"):
+    for key in ("part_nouns", "place_heads", "allegiance_adjectives", "object_control_verbs"):
         words = lex.words("arguments", key)
         assert words and all(re.fullmatch(r"[a-z][a-z\-]*", w) for w in words), key
