@@ -1149,3 +1149,13 @@ def test_advisers_in_a_city_do_not_advise_the_city(nlp: Any) -> None:
         "Chilean advisers in Puno train the Andean Guard.",
         ("Chilean advisers", "advises", "Andean Guard", A),
     )
+
+
+def test_allying_oneself_changes_sides_allying_does_not(nlp: Any) -> None:
+    check(
+        nlp,
+        "Colonel Luis Diaz allied himself with the Southern Front.",
+        ("Luis Diaz", "defectsTo", "Southern Front", A),
+    )
+    check(nlp, "Rebels persuaded Colonel Luis Diaz to align with the Southern Front.")
+    check(nlp, "The Andean Front allied with the Southern Front.")

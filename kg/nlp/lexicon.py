@@ -75,6 +75,7 @@ class Rule:
     #: the rule fires only when a phrase on the verb names one of these nouns ("ringed the city against an
     #: assault": a ring against an attack is a defence).
     adjunct_nouns: frozenset[str] = frozenset()
+    reflexive: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ RULE_KEYS = frozenset(
     {
         "id", "relation", "construction", "lemmas", "confidence", "preps", "nouns", "particles", "subject",
         "object", "via", "object_allowed", "object_required", "passive_allowed", "object_types", "subject_types",
-        "through", "object_not_state", "ends", "loser_object", "adjunct_nouns",
+        "through", "object_not_state", "ends", "loser_object", "adjunct_nouns", "reflexive",
     }
 )  # fmt: skip
 
@@ -195,6 +196,7 @@ def _rule(item: dict[str, object], i: int, where: str) -> Rule:
         ends=_flag(item, "ends", at),
         loser_object=_flag(item, "loser_object", at),
         adjunct_nouns=_words(item, "adjunct_nouns", at),
+        reflexive=_flag(item, "reflexive", at),
     )
 
 

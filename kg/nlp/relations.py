@@ -610,6 +610,10 @@ class _Finder:
             return
         if rule.adjunct_nouns and not self._adjunct(verb, rule.adjunct_nouns):
             return
+        if rule.reflexive and not any(
+            c.dep_ == "dobj" and c.lower_.endswith(("self", "selves")) for c in verb.children
+        ):
+            return  # "allied himself with Y" changes sides; "allied with Y", "persuaded X to align with Y" need not
         if kind == "verb-active":
             if rule.relation in ("controls", "advancesOn") and not self._particles_ok(rule, verb):
                 return
