@@ -573,3 +573,39 @@ def test_reviewed_names_carry_no_stray_words(resolved) -> None:  # type: ignore[
     _doc, index = resolved("Refugees fled to Tansen and later Pokhara. The Condor Front ruled Potosi.")
     aliases = {a for e in index.entities.values() for a in e.aliases}
     assert not any(a.startswith(("later ", "retook ")) or " ruled " in a for a in aliases), sorted(aliases)
+
+
+def test_table_surface_is_the_tokens_text(nlp: Language) -> None:
+    """``Table.surface`` slices the document's text: the same string as its tokens' text joined and stripped,
+    also across line breaks, double spaces and at the ends of the text."""
+    from kg.nlp.enhanced import DepGraph
+    from kg.nlp.entities import load_entity_lexicon
+    from kg.nlp.entities.table import Table
+    from kg.nlp.gazetteer import load_gazetteer
+
+    doc = nlp("LIMA -  Troops of the  Andean Front\n\nentered Puno.\n Rebels fled.  ")
+    t = Table(doc, DepGraph(doc), load_entity_lexicon(), load_gazetteer())
+    n = len(doc)
+    for s in range(-1, n + 1):
+        for e in range(s, n + 2):
+            assert t.surface(s, e) == "".join(x.text_with_ws for x in doc[s:e]).strip(), (s, e)
+
+
+def test_table_place_lookups_follow_the_countries_named_so_far(nlp: Language) -> None:
+    """``Table.geo_best`` keeps its answers per set of countries: naming another country changes the answer as
+    it would for a gazetteer asked afresh."""
+    from kg.nlp.enhanced import DepGraph
+    from kg.nlp.entities import load_entity_lexicon
+    from kg.nlp.entities.table import Table
+    from kg.nlp.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    doc = nlp("Fighting reached Santa Cruz.")
+    t = Table(doc, DepGraph(doc), load_entity_lexicon(), gaz)
+    answers = []
+    for code in ("", "PH", "BO"):
+        if code:
+            t.countries.add(code)
+        answers.append(t.geo_best("Santa Cruz"))
+        assert answers[-1] == gaz.best("Santa Cruz", set(t.countries))
+    assert len({p.country for p in answers if p is not None}) >= 2  # the countries did change the answer

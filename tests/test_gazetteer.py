@@ -77,6 +77,20 @@ def test_best_prefers_a_country_the_text_mentions_then_population(data_dir: Path
     assert g.best("Nowhere") is None
 
 
+def test_a_name_asked_again_gets_the_same_answer(data_dir: Path) -> None:
+    """The places of a name are kept once read: a caller changing its list, or asking with other countries,
+    gets what a fresh gazetteer answers."""
+    g = Gazetteer(build_index(data_dir))
+    first = g.lookup("Hillton")
+    assert [p.geonames_id for p in first] == [12, 13]
+    first.clear()  # the caller's list is its own
+    assert [p.geonames_id for p in g.lookup("hillton")] == [12, 13]
+    assert g.best("Hillton", {"AA"}).geonames_id == 13  # type: ignore[union-attr]
+    assert g.best("Hillton", {"BB"}).geonames_id == 12  # type: ignore[union-attr]
+    assert g.best("Hillton").geonames_id == 12  # type: ignore[union-attr]
+    assert g.lookup("Nowhere") == [] and g.lookup("Nowhere") == []
+
+
 def test_countries_and_capitals(data_dir: Path) -> None:
     g = Gazetteer(build_index(data_dir))
     alpha = g.best("Alphaland")

@@ -31,6 +31,8 @@ INDEX_VERSION = 3
 MAX_NAME_TOKENS = 5
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+#: Folded names whose places a gazetteer keeps at most (each entry is a few small objects).
+_FOUND_MAX = 50_000
 
 
 @lru_cache(maxsize=65536)
@@ -105,6 +107,8 @@ class Gazetteer:
             raise ValueError("gazetteer index: capitals missing")
         self._capitals: dict[str, str] = {str(k): str(v) for k, v in capitals.items()}
         self._country_row = {self._cc[2 * i : 2 * i + 2]: i for i, f in enumerate(self._flags) if f}
+        #: folded name -> its places, sorted: the entity passes ask for the same few names again and again
+        self._found: dict[str, tuple[GeoPlace, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -123,23 +127,32 @@ class Gazetteer:
             is_country=is_country,
         )
 
+    def _places(self, key: str) -> tuple[GeoPlace, ...]:
+        """The places under folded name ``key``, countries first, then by population (kept once read)."""
+        found = self._found.get(key)
+        if found is None:
+            lo = bisect_left(self._keys, key)
+            hi = bisect_right(self._keys, key, lo)
+            places = [self._place(self._key_rows[j]) for j in range(lo, hi)]
+            found = tuple(sorted(places, key=lambda p: (not p.is_country, -p.population, p.geonames_id)))
+            if len(self._found) >= _FOUND_MAX:  # a bound for long-running processes; refilled on demand
+                self._found.clear()
+            self._found[key] = found
+        return found
+
     def lookup(self, name: str) -> list[GeoPlace]:
         """Every place called ``name`` (any spelling GeoNames knows), countries first, then by population."""
-        key = fold(name)
-        lo = bisect_left(self._keys, key)
-        hi = bisect_right(self._keys, key, lo)
-        places = [self._place(self._key_rows[j]) for j in range(lo, hi)]
-        return sorted(places, key=lambda p: (not p.is_country, -p.population, p.geonames_id))
+        return list(self._places(fold(name)))
 
     def best(self, name: str, countries: frozenset[str] | set[str] = frozenset()) -> GeoPlace | None:
         """The likeliest place called ``name``: a country, else a city in one of ``countries``, else the largest."""
-        places = self.lookup(name)
+        places = self._places(fold(name))
         if not places:
             return None
         for p in places:
             if p.is_country:
                 return p
-        pool = [p for p in places if p.country in countries] or places
+        pool = [p for p in places if p.country in countries] or list(places)
         return _closest(name, pool)
 
     def country(self, code: str) -> GeoPlace | None:

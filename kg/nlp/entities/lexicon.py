@@ -106,6 +106,16 @@ class EntityLexicon:
             object.__setattr__(self, "_group_heads", found)
         return found
 
+    @property
+    def place_cue_sets(self) -> tuple[tuple[int, frozenset[tuple[str, ...]]], ...]:
+        """``place_cues`` by length, as sets: "is this one of the cues" is then a lookup per length."""
+        found: tuple[tuple[int, frozenset[tuple[str, ...]]], ...] | None = self.__dict__.get("_place_cue_sets")
+        if found is None:
+            lengths = sorted({len(c) for c in self.place_cues})
+            found = tuple((n, frozenset(c for c in self.place_cues if len(c) == n)) for n in lengths)
+            object.__setattr__(self, "_place_cue_sets", found)
+        return found
+
     def words(self, name: str) -> frozenset[str]:
         try:
             return self.lists[name]

@@ -19,10 +19,8 @@ from __future__ import annotations
 import re
 
 from kg.nlp.entities.lexicon import State
-from kg.nlp.entities.table import Cluster, NameSpan, Table
+from kg.nlp.entities.table import Cluster, NameSpan, Table, cap_word
 from kg.nlp.gazetteer import fold
-
-_CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
 
 
 def run(t: Table) -> None:
@@ -186,16 +184,19 @@ def _propagate(t: Table) -> None:
     for c in t.live():
         for n in c.names:
             words = n.split()
-            if len(n) >= 3 and _CAP.match(n):
+            if len(n) >= 3 and cap_word(n):
                 first = re.split(r"[-'\u2019]", words[0])[0] or words[0]  # the first token of "Al-Dawla"
                 by_first.setdefault(first.lower(), []).append((words, c))
     i = 0
     while i < len(toks):
         cands = by_first.get(toks[i].lower_) if i not in t.name_at and i not in t.demonym_at else None
-        if cands and not _CAP.match(toks[i].text) and not _particle_start(t, i):
+        if cands and not cap_word(toks[i].text) and not _particle_start(t, i):
             cands = None  # only a particle ("al-Dawla" for "Al-Dawla") may start a name in lower case
+        if not cands:
+            i += 1
+            continue
         hit = None
-        for words, c in sorted(cands or (), key=lambda x: (-len(x[0]), x[1].uid)):
+        for words, c in sorted(cands, key=lambda x: (-len(x[0]), x[1].uid)):
             j = i
             ok = True
             for w in words:
@@ -209,7 +210,7 @@ def _propagate(t: Table) -> None:
                 if text != w and not (text.lower() == w.lower() and _particle_start(t, i)):
                     ok = False
                     break
-            if ok and (j >= len(toks) or not (toks[j].is_alpha and _CAP.match(toks[j].text))):
+            if ok and (j >= len(toks) or not (toks[j].is_alpha and cap_word(toks[j].text))):
                 if t.in_dateline(i) or (j - i == 1 and t.title_case(i) and c.type == "Person"):
                     break
                 hit = (j, c)
@@ -264,20 +265,23 @@ def _short_forms(t: Table) -> None:
     """ "Kerr" joins "Alan Kerr", "Bandar" joins "Bandar-e-Anzali", "Oromo fighters" join "Oromo Liberation
     Front", when exactly one full name of the same kind fits."""
     lex = t.lex
-    multi: list[tuple[list[str], Cluster]] = []
+    # the names of more than one word, by their first and by their last word (in order): every test below asks
+    # for one of those to be the short form
+    multi: dict[str, list[tuple[list[str], Cluster]]] = {}
     for c in t.live():
         for n in c.names:
             words = fold(n).split()
             if len(words) > 1:
-                multi.append((words, c))
+                for end in dict.fromkeys((words[0], words[-1])):
+                    multi.setdefault(end, []).append((words, c))
     nouns = lex.words("member_nouns") | lex.words("group_nouns")
+    kinds = set(lex.type_heads) | lex.words("region_heads") | lex.words("place_part_nouns")
     for key, uid in sorted(t.by_key.items()):
         c = t.get(uid)
         if ":" in key or len(key.split()) != 1 or c.kind != "name":
             continue
-        others = [(w, t.get(m.uid)) for w, m in multi if t.get(m.uid) is not c]
+        others = [(w, t.get(m.uid)) for w, m in multi.get(key, ()) if t.get(m.uid) is not c]
         persons = {m.uid: m for w, m in others if m.type == "Person" and key in (w[0], w[-1])}
-        kinds = set(lex.type_heads) | lex.words("region_heads") | lex.words("place_part_nouns")
         places = {m.uid: m for w, m in others if m.type in ("GPE", "Place") and w[0] == key and w[-1] not in kinds}
         if places and t.known_place(key) is not None:
             places = {}  # "Kassala" is a city of its own, not short for "Kassala Military Airport"

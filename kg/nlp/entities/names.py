@@ -24,11 +24,10 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span, Token
 
-from kg.nlp.entities.table import NameSpan, Table
+from kg.nlp.entities.table import NameSpan, Table, cap_word
 
 #: NER labels that can name an entity, and the type each votes for.
 NER_TYPES = {"PERSON": "Person", "ORG": "Group", "NORP": "Group", "GPE": "GPE", "LOC": "Place", "FAC": "Place"}
-_CAP = re.compile(r"^[A-Z\u00c0-\u024f]")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$", re.I)
 _ORDINAL_WORDS = frozenset(
     {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
@@ -131,8 +130,8 @@ def _of_inside_name(t: Table, i: int, end: int) -> bool:
     return (
         before is not None
         and bool(after)
-        and _CAP.match(before.text) is not None
-        and all(_CAP.match(x.text) for x in after)
+        and cap_word(before.text)
+        and all(cap_word(x.text) for x in after)
         and before.lower_ in t.lex.type_heads
     )
 
@@ -140,7 +139,7 @@ def _of_inside_name(t: Table, i: int, end: int) -> bool:
 def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
     toks = t.toks[start:end]
     text = t.surface(start, end)
-    if not any(ch.isalpha() for ch in text) or not _CAP.match(toks[0].text):
+    if not any(ch.isalpha() for ch in text) or not cap_word(toks[0].text):
         return False
     if all(t.is_title(x) for x in toks):
         return False
@@ -176,7 +175,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
                 s, e = ofs[0] + 1, ent.end
                 while e > s and not toks[e - 1].is_alpha:
                     e -= 1
-                if e > s and _CAP.match(toks[s].text):
+                if e > s and cap_word(toks[s].text):
                     found.append(NameSpan(s, e, t.surface(s, e), Counter({"GPE": 3}), "GPE"))
             continue
         if ent.label_ not in NER_TYPES:
@@ -192,7 +191,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
                     stop < len(toks)
                     and toks[stop].tag_ in ("NNP", "NNPS")
                     and not toks[stop].ent_type_
-                    and _CAP.match(toks[stop].text)
+                    and cap_word(toks[stop].text)
                     and toks[stop].is_alpha
                 ):
                     stop += 1
@@ -276,7 +275,7 @@ def _missed_demonyms(t: Table, found: list[NameSpan]) -> None:
     in_name = {i for n in found for i in range(n.start, n.end)}
     for x in t.toks:
         i = x.i
-        if i in in_name or i in t.demonym_at or i in t.backer_at or x.ent_type_ or not _CAP.match(x.text):
+        if i in in_name or i in t.demonym_at or i in t.backer_at or x.ent_type_ or not cap_word(x.text):
             continue
         if x.pos_ not in ("ADJ", "PROPN", "NOUN") or t.lex.state_by_name(x.text) is not None:
             continue
@@ -458,7 +457,7 @@ def _name_joint(t: Table, i: int) -> bool:
     x = toks[i]
     if i == 0 or i + 1 >= len(toks):
         return False
-    if x.lower_ in ("of", "for") and _CAP.match(toks[i + 1].text) and toks[i + 1].tag_ in ("NNP", "NNPS"):
+    if x.lower_ in ("of", "for") and cap_word(toks[i + 1].text) and toks[i + 1].tag_ in ("NNP", "NNPS"):
         return t.lex.type_heads.get(toks[i - 1].lower_) is not None
     if x.whitespace_:
         return False
@@ -484,7 +483,7 @@ def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             continue
         j = i + 1
         last_unit = -1
-        while j < len(toks) and toks[j].is_alpha and _CAP.match(toks[j].text):
+        while j < len(toks) and toks[j].is_alpha and cap_word(toks[j].text):
             if toks[j].lower_ in units:
                 last_unit = j  # "4th Infantry Division": the name ends at its last unit word
             j += 1
@@ -495,7 +494,7 @@ def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         # "3rd Battalion, 12th Rifles": the unit it belongs to, comma-joined
         if end + 2 < len(toks) and toks[end].text == "," and _ordinal(toks[end + 1]):
             k = end + 2
-            while k < len(toks) and toks[k].is_alpha and _CAP.match(toks[k].text):
+            while k < len(toks) and toks[k].is_alpha and cap_word(toks[k].text):
                 k += 1
             if k > end + 2 and toks[k - 1].lower_ in units:
                 end = k
@@ -597,7 +596,7 @@ def _hyphenated(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             and toks[j + 2].text == "-"
             and not toks[j + 1].whitespace_
             and not toks[j + 2].whitespace_
-            and _CAP.match(toks[j + 3].text) is not None
+            and cap_word(toks[j + 3].text)
             and toks[j + 3].is_alpha
         ):
             j += 4
@@ -622,16 +621,16 @@ def _joined(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             and len(toks[e]) <= 3
             and toks[e + 1].text == "-"
             and not toks[e + 1].whitespace_
-            and _CAP.match(toks[e + 2].text)
+            and cap_word(toks[e + 2].text)
             and e + 2 not in covered
         ):
             e += 3
         if e > n.end:
             n.end, n.text = e, t.surface(n.start, e)
         b = n.start
-        if b >= 2 and _particle(toks[b]) and _joint(toks, b - 1) and _CAP.match(toks[b - 2].text):
+        if b >= 2 and _particle(toks[b]) and _joint(toks, b - 1) and cap_word(toks[b - 2].text):
             b -= 2  # the NER's span began at the particle: "e Qahar" of "Jaish-e Qahar"
-        while b >= 3 and _particle(toks[b - 1]) and _joint(toks, b - 2) and _CAP.match(toks[b - 3].text):
+        while b >= 3 and _particle(toks[b - 1]) and _joint(toks, b - 2) and cap_word(toks[b - 3].text):
             if any(k in covered for k in range(b - 3, b)):
                 break
             b -= 3  # the NER took only the last part: "Qahar" of "Jaish-e Qahar"
@@ -678,7 +677,7 @@ def _inner_possessive(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         if x.tag_ != "POS" or x.i == 0 or x.i + 1 >= len(toks):
             continue
         a, b = toks[x.i - 1], toks[x.i + 1]
-        if not (a.is_alpha and b.is_alpha and _CAP.match(a.text) and _CAP.match(b.text) and b.pos_ == "PROPN"):
+        if not (a.is_alpha and b.is_alpha and cap_word(a.text) and cap_word(b.text) and b.pos_ == "PROPN"):
             continue
         if texts[a.text] != before_pos[a.text]:
             continue
@@ -706,13 +705,13 @@ def _possessive_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]
             continue
         left = [n for n in found if n.end == i]
         j = i + 1
-        while j < len(toks) and _CAP.match(toks[j].text) and toks[j].is_alpha and not t.is_title(toks[j]):
+        while j < len(toks) and cap_word(toks[j].text) and toks[j].is_alpha and not t.is_title(toks[j]):
             j += 1
         if j == i + 1:
             i += 1
             continue
         k = i - 1  # start of the capitalised words before "'s"
-        while k - 1 >= 0 and _CAP.match(toks[k - 1].text) and toks[k - 1].is_alpha and not t.is_title(toks[k - 1]):
+        while k - 1 >= 0 and cap_word(toks[k - 1].text) and toks[k - 1].is_alpha and not t.is_title(toks[k - 1]):
             k -= 1
         start = left[0].start if left else k
         before = t.surface(start, i)
@@ -744,8 +743,8 @@ def _place_cue(t: Table, start: int, end: int) -> int:
     "entered X"."""
     toks = t.toks
     before = [x.lower_ for x in toks[max(0, start - 3) : start]]
-    for cue in t.lex.place_cues:
-        if tuple(before[-len(cue) :]) == cue:
+    for n, cues in t.lex.place_cue_sets:
+        if n <= len(before) and tuple(before[-n:]) in cues:
             return 3
     after = [x.lower_ for x in toks[end : end + 6]]
     if len(after) >= 4 and after[0] == ",":
@@ -778,6 +777,9 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     i = 0
     caps = t.caps
     starts = {n.start for n in found}
+    # boundaries strictly inside a name: a run [i, e) overlaps a name that reaches outside it exactly when i or e
+    # is one (kept as a set, rebuilt when ``found`` changes, rather than scanning ``found`` for every run)
+    crossed = _inner_boundaries(found)
     while i < len(toks):
         x = toks[i]
         if not caps[i] or x.i in t.demonym_at or (i in covered and i not in starts):
@@ -794,8 +796,7 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             if not caps[e - 1]:
                 continue
             span = toks[i:e]
-            inside = [n for n in found if n.start < e and n.end > i]
-            if any(y.is_space for y in span) or any(n.start < i or n.end > e for n in inside):
+            if any(y.is_space for y in span) or i in crossed or e in crossed:
                 continue  # a name reaching outside the run: leave it
             if e - i == 1 and (x.tag_ not in ("NNP", "NNPS") or t.is_title(x)):
                 continue
@@ -819,9 +820,15 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         for n in parts:  # "Bandar-e-Anzali" where the NER saw only a person "Anzali"
             found.remove(n)
         found.append(NameSpan(i, hit, t.surface(i, hit), Counter({"GPE": 2}), "GPE"))
+        crossed = _inner_boundaries(found)
         covered.update(range(i, hit))
         i = hit
     return found
+
+
+def _inner_boundaries(found: list[NameSpan]) -> set[int]:
+    """Token boundaries strictly inside one of the names."""
+    return {b for n in found for b in range(n.start + 1, n.end)}
 
 
 def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
@@ -836,8 +843,8 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         j = h.i
         while j - 1 >= 0:
             x = toks[j - 1]
-            name_like = x.is_alpha and _CAP.match(x.text) and not t.is_title(x)
-            inner = x.text == "-" and j - 2 >= 0 and not x.whitespace_ and _CAP.match(toks[j - 2].text)
+            name_like = x.is_alpha and cap_word(x.text) and not t.is_title(x)
+            inner = x.text == "-" and j - 2 >= 0 and not x.whitespace_ and cap_word(toks[j - 2].text)
             if not (name_like or inner) or x.i in t.demonym_at or x.i in t.backer_at:
                 break
             if x.i in t.sent_starts and x.pos_ != "PROPN" and x.ent_type_ == "":
@@ -872,12 +879,12 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
                     if n.start <= g.i < n.end and n.label in ("PERSON", "ORG"):
                         n.votes["GPE"] += 3
                 continue
-            if g.pos_ != "PROPN" or not _CAP.match(g.text) or g.i in t.demonym_at:
+            if g.pos_ != "PROPN" or not cap_word(g.text) or g.i in t.demonym_at:
                 continue
             if g.lower_ in lex.type_heads or lex.is_group_noun(g.lower_) or g.lower_ in lex.words("place_part_nouns"):
                 continue  # "the territory of the navy HQ": a word for a kind of place names none
             j = g.i
-            while j - 1 >= 0 and toks[j - 1].pos_ == "PROPN" and _CAP.match(toks[j - 1].text) and j - 1 not in covered:
+            while j - 1 >= 0 and toks[j - 1].pos_ == "PROPN" and cap_word(toks[j - 1].text) and j - 1 not in covered:
                 j -= 1
             if t.is_title(toks[j]) or j in t.sent_starts:
                 continue
@@ -897,7 +904,7 @@ def _dateline_place(t: Table, found: list[NameSpan]) -> None:
     for x in t.toks:
         if x.idx < span[0]:
             continue
-        if x.idx >= span[1] or not (x.is_alpha and _CAP.match(x.text)):
+        if x.idx >= span[1] or not (x.is_alpha and cap_word(x.text)):
             break
         place.append(x)
     if not place:

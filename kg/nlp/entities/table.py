@@ -73,9 +73,11 @@ class Cluster:
         if self.forced_type:
             return self.forced_type
         best, score = "Group", 0
-        for t in ("Person", "Group", "GPE", "Place"):  # ties go to the earlier type
-            if self.votes[t] > score:
-                best, score = t, self.votes[t]
+        votes = self.votes
+        for t in _TYPES:  # ties go to the earlier type
+            v = votes.get(t, 0)  # (Counter's [] for a missing key is a Python call: read on every decision)
+            if v > score:
+                best, score = t, v
         return best
 
     @property
@@ -88,7 +90,14 @@ class Cluster:
         return self.type in ("GPE", "Place") and self.kind in ("name", "phrase", "state")
 
 
-_CAP_WORD = re.compile(r"^[A-Z\u00c0-\u024f]")
+_TYPES = ("Person", "Group", "GPE", "Place")
+
+
+def cap_word(text: str) -> bool:
+    """Whether ``text`` starts with a capital, Latin script (``^[A-Z\\u00c0-\\u024f]``, compared by hand: this is
+    read for every token of every document)."""
+    c = text[:1]
+    return "A" <= c <= "Z" or "\u00c0" <= c <= "\u024f"
 
 
 @dataclass
@@ -115,7 +124,7 @@ class Table:
         self.gaz = gaz
         self.sents = graph.sents
         #: whether each token is a capitalised word (read once: most name sources scan for them)
-        self.caps: list[bool] = [x.is_alpha and _CAP_WORD.match(x.text) is not None for x in self.toks]
+        self.caps: list[bool] = [x.is_alpha and cap_word(x.text) for x in self.toks]
         self.sent_of: list[int] = [0] * len(self.toks)
         for si, s in enumerate(self.sents):
             self.sent_of[s.start : s.end] = [si] * (s.end - s.start)
@@ -139,6 +148,7 @@ class Table:
         self.links: set[tuple[int, str, int]] = set()
         self.follow: dict[int, int] = {}  # token -> token whose reference it shares ("their troops" -> "their")
         self._geo: dict[tuple[str, frozenset[str]], GeoPlace | None] = {}
+        self._countries: frozenset[str] = frozenset()
         self._title: dict[int, bool] = {}
         self._next = 0
         starts = self.sent_starts
@@ -254,7 +264,12 @@ class Table:
 
     def surface(self, start: int, end: int) -> str:
         """The text of tokens ``[start, end)``."""
-        return "".join(t.text_with_ws for t in self.toks[start:end]).strip()
+        toks = self.toks
+        if not 0 <= start < min(end, len(toks)):
+            return "".join(t.text_with_ws for t in toks[start:end]).strip()
+        # the document's text is its tokens' text_with_ws joined: slice it rather than join them again
+        stop = toks[end].idx if end < len(toks) else len(self.text)
+        return self.text[toks[start].idx : stop].strip()
 
     def in_dateline(self, i: int) -> bool:
         return self.dateline is not None and self.dateline[0] <= self.toks[i].idx < self.dateline[1]
@@ -271,7 +286,9 @@ class Table:
             # an acronym is a place only under its own name ("ABC" may be listed as another name of some town)
             found = self.gaz.best(name, self.countries)
             return found if found is not None and fold(found.name) == key else None
-        memo = (key, frozenset(self.countries))
+        if len(self.countries) != len(self._countries):  # countries are only ever added
+            self._countries = frozenset(self.countries)
+        memo = (key, self._countries)
         if memo not in self._geo:
             self._geo[memo] = self.gaz.best(name, self.countries)
         return self._geo[memo]
@@ -368,9 +385,11 @@ class Table:
         if st.names[0] not in self._services:
             services = self.lex.words("service_words")
             found = False
+            prev = ""
             for x in self.toks:
-                words = (x.lower_, f"{self.toks[x.i - 1].lower_} {x.lower_}" if x.i else x.lower_)
-                if not any(w in services for w in words):
+                low, pair = x.lower_, f"{prev} {x.lower_}" if x.i else x.lower_
+                prev = low
+                if low not in services and pair not in services:
                     continue
                 head = x.head if x.dep_ == "conj" else x  # "the Northlandic Navy and Air Force"
                 before = (*self.toks[x.left_edge.i : x.i], *self.toks[head.left_edge.i : head.i])
