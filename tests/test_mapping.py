@@ -16,7 +16,8 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal
 from rdflib.compare import isomorphic
 
 from kg.model import Document, Entity, Evidence, Extraction, GeoRef, Link, Relation
-from kg.rdf.mapping import add_extraction, entity_iri, slug, time_literal
+from kg.rdf.dataset import quad_lines
+from kg.rdf.mapping import _string, add_extraction, entity_iri, extraction_lines, slug, time_literal
 from kg.rdf.namespace import GEO, KG, LINKS, RELATIONS
 from kg.rdf.store import FORMATS, new_graph, parse_bytes, serialize
 
@@ -197,6 +198,29 @@ def test_serialise_parse_round_trip_is_isomorphic(ext: Extraction, suffix: str) 
     again = parse_bytes(data, fmt)
     assert isomorphic(_plain(graph), _plain(again))
     assert serialize(again, fmt) == data  # deterministic: re-serialising gives the same bytes
+
+
+def test_literals_are_escaped_as_oxigraph_writes_them() -> None:
+    # the mapping writes N-Quads itself: every character must come out as Oxigraph's own writer has it
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    for i in range(0, len(chars), 4096):
+        text = chars[i : i + 4096]
+        want = ox.serialize([ox.Triple(s, p, ox.Literal(text))], format=ox.RdfFormat.N_TRIPLES)
+        assert want == b"<http://example.org/s> <http://example.org/p> " + _string(text) + b" .\n", hex(i)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extractions(), st.floats(-90, 90), st.floats(-180, 180), st.booleans())
+def test_extraction_lines_are_the_lines_oxigraph_writes(ext: Extraction, lat: float, long: float, geo: bool) -> None:
+    if geo:
+        ext = replace(ext, entities=(replace(ext.entities[0], geo=GeoRef(2988507, lat, long)), *ext.entities[1:]))
+    lines = extraction_lines(ext)
+    again = quad_lines(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
+    assert sorted(again) == sorted(lines)
+    graph = new_graph()
+    assert add_extraction(graph, ext) == len(lines)  # the same statements in an rdflib graph
+    assert len(graph) == len(set(lines))
 
 
 def _plain(g):  # type: ignore[no-untyped-def]

@@ -29,10 +29,15 @@ from kg.rdf.namespace import (
     BASE,
     DOC,
     ENTITY,
+    ENTITY_TYPES,
     GEO,
     GEONAMES,
     KG,
+    LINKS,
+    MODALITIES,
     ONTOLOGY_IRI,
+    RELATIONS,
+    TIME_SOURCES,
     class_term,
     link_term,
     relation_term,
@@ -45,8 +50,6 @@ _TIME_FORMS = (
     (re.compile(r"^-?\d{4}-\d{2}$"), XSD.gYearMonth),
     (re.compile(r"^-?\d{4}-\d{2}-\d{2}$"), XSD.date),
 )
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def slug(name: str) -> str:
@@ -121,29 +124,117 @@ def decimal(value: float, places: int) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
-def document_triples(doc: Document) -> Iterator[Triple]:
-    d = document_iri(doc.sha256)
-    yield d, RDF.type, KG.Document
-    yield d, KG.sha256, Literal(doc.sha256)
-    yield d, KG.sourcePath, Literal(doc.source)
-    yield d, KG.wordCount, Literal(doc.word_count, datatype=XSD.integer)
+# ---------------------------------------------------------------------------------------------- N-Triples terms
+# The mapping writes each term as canonical N-Triples bytes, exactly as Oxigraph writes it (a test holds the two
+# equal): making an rdflib term, then an Oxigraph term, per triple cost twelve microseconds a triple, most of the
+# mapping's time. Values that rdflib normalises (times, decimals) still go through rdflib, once per value.
+
+
+def _ref(iri: str) -> bytes:
+    return b"<" + iri.encode() + b">"
+
+
+#: Oxigraph's string escapes: the named ones, ``\\uXXXX`` for the other control characters and the two
+#: non-characters U+FFFE and U+FFFF, nothing else.
+_ESCAPES: dict[int, str] = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)} | {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+
+
+def _string(value: str) -> bytes:
+    """A plain (``xsd:string``) literal."""
+    return b'"' + value.translate(_ESCAPES).encode() + b'"'
+
+
+def _literal(lit: Literal) -> bytes:
+    """An rdflib literal as N-Triples bytes (its lexical form as rdflib normalised it)."""
+    if lit.datatype is None or str(lit.datatype) == str(XSD.string):
+        return _string(str(lit))
+    return _string(str(lit)) + b"^^" + _ref(lit.datatype)
+
+
+@lru_cache(maxsize=4096)
+def _time(value: str) -> bytes:
+    return _literal(time_literal(value))
+
+
+@lru_cache(maxsize=65536)
+def _decimal(value: float, places: int) -> bytes:
+    return _literal(decimal(value, places))
+
+
+@lru_cache(maxsize=65536)
+def _entity(name: str) -> bytes:
+    return _ref(entity_iri(name))
+
+
+@lru_cache(maxsize=65536)
+def _geonames(geonames_id: int) -> bytes:
+    import pyoxigraph as ox
+
+    iri = f"{GEONAMES}{geonames_id}/"
+    ox.NamedNode(iri)  # checked as the store will check it (raises ValueError)
+    return _ref(iri)
+
+
+_INTEGER = b"^^" + _ref(XSD.integer)
+_TRUE, _FALSE = _literal(Literal(True)), _literal(Literal(False))
+_TYPE, _LABEL, _ALT_LABEL = _ref(RDF.type), _ref(RDFS.label), _ref(SKOS.altLabel)
+_SUBJECT, _PREDICATE, _OBJECT = _ref(RDF.subject), _ref(RDF.predicate), _ref(RDF.object)
+_SAME_AS, _LAT, _LONG = _ref(OWL.sameAs), _ref(GEO.lat), _ref(GEO.long)
+_TITLE, _DERIVED_FROM = _ref(DCTERMS.title), _ref(PROV.wasDerivedFrom)
+#: kg's own terms, through the closed namespace (a name it does not declare fails here, at import)
+_K: dict[str, bytes] = {
+    name: _ref(getattr(KG, name))
+    for name in (
+        "Document", "sha256", "sourcePath", "wordCount", "documentDate", "mentionedIn", "Assertion", "evidence",
+        "charStart", "charEnd", "sentenceIndex", "trigger", "rule", "confidence", "subjectText", "objectText",
+        "polarity", "modality", "asserted", "time", "timeSource", "timeStart", "timeEnd", "endsControl", "timeText",
+        "reportedBy", "sideLeft", "Negative", "Positive", "Actual",
+    )
+}  # fmt: skip
+_CLASSES = {t: _ref(class_term(t)) for t in ENTITY_TYPES}
+_PREDICATES = {r: _ref(relation_term(r)) for r in RELATIONS} | {link: _ref(link_term(link)) for link in LINKS}
+_MODALITIES = {m: _ref(KG._NS + m) for m in MODALITIES}
+_TIME_SOURCES = {s: _ref(time_source_term(s)) for s in TIME_SOURCES}
+
+TermTriple = tuple[bytes, bytes, bytes]
+
+
+def _integer(value: int) -> bytes:
+    return b'"%d"' % value + _INTEGER
+
+
+def document_triples(doc: Document) -> Iterator[TermTriple]:
+    d = _ref(document_iri(doc.sha256))
+    yield d, _TYPE, _K["Document"]
+    yield d, _K["sha256"], _string(doc.sha256)
+    yield d, _K["sourcePath"], _string(doc.source)
+    yield d, _K["wordCount"], _integer(doc.word_count)
     if doc.title:
-        yield d, DCTERMS.title, Literal(doc.title)
+        yield d, _TITLE, _string(doc.title)
     if doc.date:
-        yield d, KG.documentDate, time_literal(doc.date)
+        yield d, _K["documentDate"], _time(doc.date)
 
 
-def entity_triples(ent: Entity, doc: Document) -> Iterator[Triple]:
-    e = entity_iri(ent.key)
-    yield e, RDF.type, class_term(ent.type)
-    yield e, RDFS.label, Literal(ent.key)
+def entity_triples(ent: Entity, d: bytes) -> Iterator[TermTriple]:
+    """An entity's triples in the document ``d`` (its N-Triples IRI)."""
+    e = _entity(ent.key)
+    yield e, _TYPE, _CLASSES[ent.type]
+    yield e, _LABEL, _string(ent.key)
     for alias in sorted(set(ent.aliases) - {ent.key}):
-        yield e, SKOS.altLabel, Literal(alias)
-    yield e, KG.mentionedIn, document_iri(doc.sha256)
+        yield e, _ALT_LABEL, _string(alias)
+    yield e, _K["mentionedIn"], d
     if ent.geo is not None:
-        yield e, OWL.sameAs, URIRef(f"{GEONAMES}{ent.geo.geonames_id}/")
-        yield e, GEO.lat, decimal(ent.geo.lat, 5)
-        yield e, GEO.long, decimal(ent.geo.long, 5)
+        yield e, _SAME_AS, _geonames(ent.geo.geonames_id)
+        yield e, _LAT, _decimal(ent.geo.lat, 5)
+        yield e, _LONG, _decimal(ent.geo.long, 5)
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -179,94 +270,97 @@ def statement_time(rel: Relation, doc: Document) -> tuple[str, str] | None:
     return None
 
 
-def _statement_triples(a: URIRef, rel: Relation | Link, doc: Document) -> Iterator[Triple]:
+def _statement_triples(a: bytes, rel: Relation | Link, d: bytes) -> Iterator[TermTriple]:
     """What every assertion has, relation or link: what it says, where it stands, which rule found it."""
-    p = relation_term(rel.predicate) if isinstance(rel, Relation) else link_term(rel.predicate)
     evidence, char_start, char_end = trimmed_span(rel.evidence.text, rel.evidence.start, rel.evidence.end)
-    yield a, RDF.type, KG.Assertion
-    yield a, RDF.subject, entity_iri(rel.subject)
-    yield a, RDF.predicate, p
-    yield a, RDF.object, entity_iri(rel.object)
-    yield a, PROV.wasDerivedFrom, document_iri(doc.sha256)
-    yield a, KG.evidence, Literal(evidence)
-    yield a, KG.charStart, Literal(char_start, datatype=XSD.integer)
-    yield a, KG.charEnd, Literal(char_end, datatype=XSD.integer)
-    yield a, KG.sentenceIndex, Literal(rel.evidence.sentence, datatype=XSD.integer)
+    k = _K
+    yield a, _TYPE, k["Assertion"]
+    yield a, _SUBJECT, _entity(rel.subject)
+    yield a, _PREDICATE, _PREDICATES[rel.predicate]
+    yield a, _OBJECT, _entity(rel.object)
+    yield a, _DERIVED_FROM, d
+    yield a, k["evidence"], _string(evidence)
+    yield a, k["charStart"], _integer(char_start)
+    yield a, k["charEnd"], _integer(char_end)
+    yield a, k["sentenceIndex"], _integer(rel.evidence.sentence)
     if rel.evidence.trigger:
-        yield a, KG.trigger, Literal(rel.evidence.trigger)
-    yield a, KG.rule, Literal(rel.rule)
-    yield a, KG.confidence, decimal(rel.confidence, 2)
+        yield a, k["trigger"], _string(rel.evidence.trigger)
+    yield a, k["rule"], _string(rel.rule)
+    yield a, k["confidence"], _decimal(rel.confidence, 2)
 
 
-def relation_triples(rel: Relation, doc: Document) -> Iterator[Triple]:
-    s, p, o = entity_iri(rel.subject), relation_term(rel.predicate), entity_iri(rel.object)
-    a = assertion_iri(rel, doc.sha256)
+def relation_triples(rel: Relation, doc: Document, d: bytes) -> Iterator[TermTriple]:
+    """A statement's triples in the document ``d`` (its N-Triples IRI)."""
+    a = _ref(assertion_iri(rel, doc.sha256))
+    k = _K
     if rel.asserted:
-        yield s, p, o
-    yield from _statement_triples(a, rel, doc)
+        yield _entity(rel.subject), _PREDICATES[rel.predicate], _entity(rel.object)
+    yield from _statement_triples(a, rel, d)
     if rel.subject_text:
-        yield a, KG.subjectText, Literal(rel.subject_text)
+        yield a, k["subjectText"], _string(rel.subject_text)
     if rel.object_text:
-        yield a, KG.objectText, Literal(rel.object_text)
-    yield a, KG.polarity, KG.Negative if rel.negated else KG.Positive
-    yield a, KG.modality, URIRef(KG._NS + rel.modality)
-    yield a, KG.asserted, Literal(rel.asserted)
+        yield a, k["objectText"], _string(rel.object_text)
+    yield a, k["polarity"], k["Negative"] if rel.negated else k["Positive"]
+    yield a, k["modality"], _MODALITIES[rel.modality]
+    yield a, k["asserted"], _TRUE if rel.asserted else _FALSE
     when = statement_time(rel, doc)
     if when is not None:
-        yield a, KG.time, time_literal(when[0])
-        yield a, KG.timeSource, time_source_term(when[1])
+        yield a, k["time"], _time(when[0])
+        yield a, k["timeSource"], _TIME_SOURCES[when[1]]
     if rel.time_start:
-        yield a, KG.timeStart, time_literal(rel.time_start)
+        yield a, k["timeStart"], _time(rel.time_start)
     end = rel.time_end or (when[0] if rel.ends and when is not None else None)
     if end:
-        yield a, KG.timeEnd, time_literal(end)
+        yield a, k["timeEnd"], _time(end)
     if rel.ends:
-        yield a, KG.endsControl, Literal(True)
+        yield a, k["endsControl"], _TRUE
     if rel.time_text:
-        yield a, KG.timeText, Literal(rel.time_text)
+        yield a, k["timeText"], _string(rel.time_text)
     if rel.reported_by:
-        yield a, KG.reportedBy, entity_iri(rel.reported_by)
+        yield a, k["reportedBy"], _entity(rel.reported_by)
     if rel.side_left:
-        yield a, KG.sideLeft, entity_iri(rel.side_left)
+        yield a, k["sideLeft"], _entity(rel.side_left)
 
 
-def link_triples(link: Link, doc: Document) -> Iterator[Triple]:
+def link_triples(link: Link, doc: Document, d: bytes) -> Iterator[TermTriple]:
     """A side link: the plain triple and its assertion (always positive and factual)."""
-    a = assertion_iri(link, doc.sha256)
-    yield entity_iri(link.subject), link_term(link.predicate), entity_iri(link.object)
-    yield from _statement_triples(a, link, doc)
-    yield a, KG.polarity, KG.Positive
-    yield a, KG.modality, KG.Actual
-    yield a, KG.asserted, Literal(True)
+    a = _ref(assertion_iri(link, doc.sha256))
+    yield _entity(link.subject), _PREDICATES[link.predicate], _entity(link.object)
+    yield from _statement_triples(a, link, d)
+    yield a, _K["polarity"], _K["Positive"]
+    yield a, _K["modality"], _K["Actual"]
+    yield a, _K["asserted"], _TRUE
 
 
-def extraction_triples(ext: Extraction) -> Iterator[Triple]:
-    """Every triple one document's extraction contributes."""
-    yield from document_triples(ext.document)
+def extraction_triples(ext: Extraction) -> Iterator[TermTriple]:
+    """Every triple one document's extraction contributes, its terms as N-Triples bytes."""
+    doc = ext.document
+    d = _ref(document_iri(doc.sha256))
+    yield from document_triples(doc)
     for ent in ext.entities:
-        yield from entity_triples(ent, ext.document)
+        yield from entity_triples(ent, d)
     keys = {e.key for e in ext.entities}
     statements: tuple[Relation | Link, ...] = (*ext.relations, *ext.links)
     for stmt in statements:
         ev = stmt.evidence
-        if ext.document.text[ev.start : ev.end] != ev.text:
+        if doc.text[ev.start : ev.end] != ev.text:
             raise ValueError(f"evidence of {stmt.rule} does not match the document text at {ev.start}:{ev.end}")
         if isinstance(stmt, Link):
             missing = {stmt.subject, stmt.object} - keys
             if missing:
                 raise ValueError(f"link {stmt.rule} names entities the extraction does not hold: {sorted(missing)}")
-            yield from link_triples(stmt, ext.document)
+            yield from link_triples(stmt, doc, d)
         else:
             if stmt.side_left is not None and stmt.side_left not in keys:
                 raise ValueError(f"side left {stmt.side_left!r} of {stmt.rule} is no entity of the extraction")
-            yield from relation_triples(stmt, ext.document)
+            yield from relation_triples(stmt, doc, d)
 
 
 def add_extraction(graph: Graph, ext: Extraction) -> int:
-    """Add one extraction to ``graph``; returns the number of triples offered."""
-    triples = list(extraction_triples(ext))
-    graph.addN((s, p, o, graph) for s, p, o in triples)
-    return len(triples)
+    """Add one extraction to ``graph`` (the triples :func:`extraction_lines` writes); returns the number offered."""
+    lines = [b" ".join(t) + b" .\n" for t in extraction_triples(ext)]
+    graph.parse(data=b"".join(lines).decode("utf-8"), format="nt")
+    return len(lines)
 
 
 def add_extractions(graph: Graph, exts: Iterable[Extraction]) -> None:
@@ -279,12 +373,8 @@ def extraction_lines(ext: Extraction) -> list[bytes]:
 
     This is what a worker sends back: a few kilobytes of bytes, merged by :func:`kg.rdf.dataset.merge`.
     """
-    import pyoxigraph as ox
-
-    from kg.rdf.dataset import ox_term, quad_lines
-
-    g = ox.NamedNode(str(document_iri(ext.document.sha256)))
-    return quad_lines(ox.Quad(ox_term(s), ox_term(p), ox_term(o), g) for s, p, o in extraction_triples(ext))
+    tail = b" " + _ref(document_iri(ext.document.sha256)) + b" .\n"
+    return [b" ".join(t) + tail for t in extraction_triples(ext)]
 
 
 def dataset_iri(name: str) -> URIRef:
