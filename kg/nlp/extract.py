@@ -77,7 +77,7 @@ def analyse(doc: Doc, document: Document) -> Analysis:
     document = document if document.date else replace(document, date=document_date(graph.text))
     index = resolve_entities(doc, graph=graph)
     # the document's date, not one found in this text: a piece of a long text (kg.pieces) has no dateline
-    times = TimeIndex(graph.text, document.date, name_spans(doc, index))
+    times = TimeIndex(graph.text, document.date, name_spans(doc, index, graph.toks))
     rejected: list[Rejection] = []
     trace: dict[int, tuple[Arc, ...]] = {}
     relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)

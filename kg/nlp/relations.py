@@ -20,9 +20,11 @@ X") is an advance on X, with control of X left planned.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from spacy.tokens import Doc, Token
 
@@ -82,6 +84,86 @@ class _Arg:
         return _Arg(self.key, self.token, self.implicit, (*self.via, *(a for a in arcs if a.why)))
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """What the finder reads of a lexicon besides its rules' fields: word sets and rules by trigger word."""
+
+    through_nouns: frozenset[str]
+    parts: frozenset[str]
+    place_heads: frozenset[str]
+    containers: frozenset[str]
+    event_nouns: frozenset[str]
+    achievements: frozenset[str]
+    attachment_verbs: frozenset[str]
+    present: frozenset[str]
+    sequels: frozenset[str]
+    expected: frozenset[str]
+    elaborations: tuple[tuple[str, ...], ...]
+    region_words: frozenset[str]
+    light_nouns: frozenset[str]
+    observers: frozenset[str]
+    actual_governors: frozenset[str]
+    verb_rules: dict[str, list[Rule]]
+    noun_rules: dict[str, list[Rule]]
+    adj_rules: dict[str, list[Rule]]
+    #: confidence_pronoun, confidence_implicit, distant_tokens, confidence_distant
+    confidence_numbers: tuple[float, float, float, float]
+
+
+#: Tables per lexicon, made once: every document asked the lexicon for the same sets again (a tenth of the
+#: relation passes). A lexicon is compared and hashed by identity, and dropped here when nothing else holds it.
+_TABLES: weakref.WeakKeyDictionary[Lexicon, _Tables] = weakref.WeakKeyDictionary()
+
+
+def _tables(lex: Lexicon) -> _Tables:
+    found = _TABLES.get(lex)
+    if found is not None:
+        return found
+    verb_rules: dict[str, list[Rule]] = defaultdict(list)
+    noun_rules: dict[str, list[Rule]] = defaultdict(list)
+    adj_rules: dict[str, list[Rule]] = defaultdict(list)
+    for rule in lex.rules:
+        if rule.construction == "noun":
+            for w in rule.nouns:
+                noun_rules[w].append(rule)
+        elif rule.construction == "hyphen-adjective":
+            for w in rule.lemmas:
+                adj_rules[w].append(rule)
+        else:
+            for w in rule.lemmas:
+                verb_rules[w].append(rule)
+    words = partial(lex.words, "arguments")
+    found = _TABLES[lex] = _Tables(
+        through_nouns=words("through_nouns"),
+        parts=words("part_nouns"),
+        place_heads=words("place_heads"),
+        containers=words("container_preps"),
+        event_nouns=words("event_nouns"),
+        achievements=words("achievement_verbs"),
+        attachment_verbs=words("attachment_verbs"),
+        present=words("present_adverbs"),
+        sequels=words("sequel_modifiers"),
+        expected=words("expected_modifiers"),
+        elaborations=tuple(tuple(cue.split()) for cue in sorted(words("elaboration_cues"), key=lambda c: (-len(c), c))),
+        region_words=words("region_modifiers"),
+        light_nouns=frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns),
+        observers=words("observer_verbs")
+        | frozenset(w for g in lex.governors if g.effect in _OBSERVING and g.governs_objects for w in g.verbs),
+        actual_governors=frozenset(w for g in lex.governors if g.effect == "actual" for w in g.verbs),
+        # plain dicts: a shared defaultdict would grow a key for every word looked up with []
+        verb_rules=dict(verb_rules),
+        noun_rules=dict(noun_rules),
+        adj_rules=dict(adj_rules),
+        confidence_numbers=(
+            lex.number("confidence_pronoun", 0.1),
+            lex.number("confidence_implicit", 0.15),
+            lex.number("distant_tokens", 12),
+            lex.number("confidence_distant", 0.1),
+        ),
+    )
+    return found
+
+
 class _Finder:
     """Matches every rule of the lexicon in one parsed document."""
 
@@ -92,7 +174,7 @@ class _Finder:
         self.index = index
         self.lex = lex
         self.text = graph.text
-        self.times = times if times is not None else TimeIndex(self.text, exclude=name_spans(doc, index))
+        self.times = times if times is not None else TimeIndex(self.text, exclude=name_spans(doc, index, self.toks))
         self.dateline = dateline_span(self.text)
         self.elex = load_entity_lexicon()
         self.nationals = self._national_entities()
@@ -103,38 +185,14 @@ class _Finder:
         self.sent_of: list[int] = [0] * len(doc)
         for i, sent in enumerate(self.sents):
             self.sent_of[sent.start : sent.end] = [i] * (sent.end - sent.start)
-        self.through_nouns = lex.words("arguments", "through_nouns")
-        self.parts = lex.words("arguments", "part_nouns")
-        self.place_heads = lex.words("arguments", "place_heads")
-        self.containers = lex.words("arguments", "container_preps")
-        self.event_nouns = lex.words("arguments", "event_nouns")
-        self.achievements = lex.words("arguments", "achievement_verbs")
-        self.attachment_verbs = lex.words("arguments", "attachment_verbs")
-        self.present = lex.words("arguments", "present_adverbs")
-        self.sequels = lex.words("arguments", "sequel_modifiers")
-        self.expected = lex.words("arguments", "expected_modifiers")
-        self.elaborations = tuple(
-            tuple(cue.split()) for cue in sorted(lex.words("arguments", "elaboration_cues"), key=lambda c: (-len(c), c))
-        )
-        self.region_words = lex.words("arguments", "region_modifiers")
-        self.light_nouns = frozenset(n for r in lex.rules if r.construction == "light-verb" for n in r.nouns)
-        self.observers = lex.words("arguments", "observer_verbs") | frozenset(
-            w for g in lex.governors if g.effect in _OBSERVING and g.governs_objects for w in g.verbs
-        )
-        self.actual_governors = frozenset(w for g in lex.governors if g.effect == "actual" for w in g.verbs)
-        self.verb_rules: dict[str, list[Rule]] = defaultdict(list)
-        self.noun_rules: dict[str, list[Rule]] = defaultdict(list)
-        self.adj_rules: dict[str, list[Rule]] = defaultdict(list)
-        for rule in lex.rules:
-            if rule.construction == "noun":
-                for w in rule.nouns:
-                    self.noun_rules[w].append(rule)
-            elif rule.construction == "hyphen-adjective":
-                for w in rule.lemmas:
-                    self.adj_rules[w].append(rule)
-            else:
-                for w in rule.lemmas:
-                    self.verb_rules[w].append(rule)
+        t = _tables(lex)
+        self.through_nouns, self.parts, self.place_heads = t.through_nouns, t.parts, t.place_heads
+        self.containers, self.event_nouns, self.achievements = t.containers, t.event_nouns, t.achievements
+        self.attachment_verbs, self.present, self.sequels = t.attachment_verbs, t.present, t.sequels
+        self.expected, self.elaborations, self.region_words = t.expected, t.elaborations, t.region_words
+        self.light_nouns, self.observers, self.actual_governors = t.light_nouns, t.observers, t.actual_governors
+        self.verb_rules, self.noun_rules, self.adj_rules = t.verb_rules, t.noun_rules, t.adj_rules
+        self.confidence_numbers = t.confidence_numbers
         self.relations: list[Relation] = []
         self.rejected: list[Rejection] = []
         self.trace: dict[int, tuple[Arc, ...]] = {}
@@ -142,16 +200,20 @@ class _Finder:
 
     # ------------------------------------------------------------------ driving
     def run(self) -> list[Relation]:
-        for tok in self.toks:
-            base = self.g.lemmas[tok.i]
-            if base in self.verb_rules and self._verbal(tok):
-                for rule in self.verb_rules[base]:
+        verb_rules, noun_rules, adj_rules, toks = self.verb_rules, self.noun_rules, self.adj_rules, self.toks
+        for tok, base in zip(toks, self.g.lemmas, strict=True):
+            if base in verb_rules and self._verbal(tok):
+                for rule in verb_rules[base]:
                     self._verb(rule, tok)
-            if (tok.pos_ in _NOMINAL and not self._headline_verb(tok)) or (tok.pos_ == "VERB" and self._nominal(tok)):
-                for rule in self.noun_rules.get(base, ()) or self.noun_rules.get(tok.lower_, ()):
+            # the rules first: the frame tests below are pure, and most words trigger nothing
+            nouns = noun_rules.get(base, ()) or noun_rules.get(tok.lower_, ())
+            if nouns and (
+                (tok.pos_ in _NOMINAL and not self._headline_verb(tok)) or (tok.pos_ == "VERB" and self._nominal(tok))
+            ):
+                for rule in nouns:
                     self._noun(rule, tok)
-            if tok.i >= 2 and self.toks[tok.i - 1].text == "-" and base in self.adj_rules:
-                for rule in self.adj_rules[base]:
+            if base in adj_rules and tok.i >= 2 and toks[tok.i - 1].text == "-":
+                for rule in adj_rules[base]:
                     self._hyphen(rule, tok)
         self._captured_holders()
         # one statement per trigger: "closed in on X" matches two rules; the more confident one stays
@@ -953,13 +1015,14 @@ class _Finder:
 
     def _confidence(self, base: float, trigger: Token, *args: _Arg) -> float:
         conf = base
+        pronoun, implicit, distant_tokens, distant = self.confidence_numbers
         for a in args:
             if a.pronoun:
-                conf -= self.lex.number("confidence_pronoun", 0.1)
+                conf -= pronoun
             if a.implicit:
-                conf -= self.lex.number("confidence_implicit", 0.15)
-            if abs(a.token.i - trigger.i) > self.lex.number("distant_tokens", 12):
-                conf -= self.lex.number("confidence_distant", 0.1)
+                conf -= implicit
+            if abs(a.token.i - trigger.i) > distant_tokens:
+                conf -= distant
         return round(min(1.0, max(0.05, conf)), 2)
 
     def _under_way(self, rule: Rule, trigger: Token) -> bool:
@@ -1099,7 +1162,7 @@ class _Finder:
             start -= 1
         while end + 1 < sent.end and self._entity(self.toks[end + 1]) == key:
             end += 1
-        return self.doc[start : end + 1].text
+        return self.text[self.toks[start].idx : self.toks[end].idx + len(self.toks[end].text)]  # (a Span's text)
 
     # ------------------------------------------------------------------ time
     def _clauses(self, sent_i: int) -> list[Token]:
@@ -1182,10 +1245,12 @@ class _Finder:
         return (found.value, found.text) if found else (None, None)
 
 
-def name_spans(doc: Doc, index: EntityIndex) -> list[tuple[int, int]]:
-    """Character spans of the entity names in ``doc``: a date inside one ("the March 23 Movement") is no time."""
+def name_spans(doc: Doc, index: EntityIndex, toks: Sequence[Token] | None = None) -> list[tuple[int, int]]:
+    """Character spans of the entity names in ``doc``: a date inside one ("the March 23 Movement") is no time.
+    ``toks``: the document's tokens already read (``DepGraph.toks``), else spaCy makes each one again."""
+    at = doc if toks is None else toks
     return [
-        (doc[s.start].idx, doc[s.end - 1].idx + len(doc[s.end - 1].text))
+        (at[s.start].idx, at[s.end - 1].idx + len(at[s.end - 1].text))
         for s in index.spans
         if s.kind in ("name", "member", "nationality") and s.end > s.start
     ]
