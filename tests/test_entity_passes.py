@@ -609,3 +609,42 @@ def test_table_place_lookups_follow_the_countries_named_so_far(nlp: Language) ->
         answers.append(t.geo_best("Santa Cruz"))
         assert answers[-1] == gaz.best("Santa Cruz", set(t.countries))
     assert len({p.country for p in answers if p is not None}) >= 2  # the countries did change the answer
+
+
+def test_what_the_passes_read_once_matches_a_fresh_reading(nlp: Language) -> None:
+    """The table keeps what does not change while the passes run (a token's noun phrase, whether it can head a
+    group, the tokens of a word list, the live entities); each kept answer equals one read afresh at the end."""
+    from dataclasses import replace
+
+    from kg.nlp.enhanced import DepGraph
+    from kg.nlp.entities import descriptions, load_entity_lexicon, members, merging, names, states
+    from kg.nlp.entities.phrases import _group_head_word, _read_np, is_group_head, read_np
+    from kg.nlp.entities.table import Table
+    from kg.nlp.gazetteer import load_gazetteer
+
+    texts = (
+        "Bolivian troops and Peshmerga fighters loyal to Rosa Quispe entered Oruro. The Andean Front's "
+        "militiamen said the army of Chile had fled. Later the rebels and their commanders, members of the "
+        "Condor Brigade, shelled the Bolivian police in Potosi. The government said the fighters would be tried.",
+        "Later, Uru Chipaya fighters attacked the town.",  # a name only the members pass finds
+    )
+    renamed = 0
+    for text in texts:
+        doc = nlp(text)
+        t = Table(doc, DepGraph(doc), load_entity_lexicon(), load_gazetteer())
+        names.run(t)
+        merging.run(t)
+        kept = {x.i: read_np(t, x) for x in t.toks}  # read before the passes that add names
+        states.run(t)
+        members.run(t)
+        descriptions.run(t)
+        renamed += sum(kept[x.i].names != read_np(t, x).names for x in t.toks)
+        for x in t.toks:
+            fresh = _read_np(t, x)
+            assert read_np(t, x) == fresh, x.text
+            assert replace(kept[x.i], names=fresh.names) == fresh, x.text
+            assert is_group_head(t, x) == (_group_head_word(t, x) and not (x.pos_ == "PROPN" and x.i in t.name_at))
+        words = t.lex.group_heads
+        assert t.tokens_in(words) == [x for x in t.toks if x.lower_ in words] != []
+        assert [c.uid for c in t.live()] == [u for u in sorted(t.clusters) if t.find(u) == u]
+    assert renamed > 0  # the case that a phrase read once must still see

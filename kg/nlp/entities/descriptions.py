@@ -32,7 +32,7 @@ _NAMING = frozenset({"call", "name", "know", "dub", "style", "label", "term", "b
 def run(t: Table) -> None:
     _tie_name_words(t)
     _roles(t)
-    for tok in t.toks:
+    for tok in t.tokens_in(t.lex.group_heads):  # (no other word is a group head)
         if tok.i in t.ref or not is_group_head(t, tok):
             continue
         if tok.dep_ in ("compound", "amod", "nmod") and tok.head.i > tok.i and is_group_head(t, tok.head):
@@ -66,7 +66,7 @@ def _roles(t: Table) -> None:
             titled.append((s, w, c))
     if not titled:
         return
-    for tok in t.toks:
+    for tok in t.tokens_in(roles):
         low = tok.lower_
         if low not in roles or tok.tag_ != "NN" or tok.i in t.ref or tok.i in t.name_at:
             continue
@@ -269,16 +269,17 @@ def _tied(t: Table, words: list[str], side: str | None, at: int) -> Cluster | No
     lex = t.lex
     neutral = lex.words("neutral_bare")
     soldiers = lex.words("soldier_words")
-    insurgent_words = frozenset(w for w, side in lex.sides.items() if side == "insurgent")
+    insurgent_words = lex.side_words("insurgent")
     irregular = lex.words("irregular_words")  # "the fighters" may be insurgents', "troops" never
+    group_nouns = lex.words("group_nouns")
     lo_sent = t.sent_of[at] - _WINDOW
     best: tuple[int, int, Cluster] | None = None
     for c in t.live():
-        if not c.group_like or c.first >= at:
+        if c.first >= at or not c.group_like:
             continue
         if side is not None and c.side is not None and c.side != side:
             continue  # "loyalist forces" never resolve to the rebels' side
-        if any(w in lex.words("group_nouns") and c.tied_before(w, at) < 0 for w in words[:-1]):
+        if any(w in group_nouns and c.tied_before(w, at) < 0 for w in words[:-1]):
             continue  # "militia commanders" are no commanders of an army named before
         overlap = 0
         last = -1

@@ -116,6 +116,22 @@ class EntityLexicon:
             object.__setattr__(self, "_place_cue_sets", found)
         return found
 
+    def words_of(self, *names: str) -> frozenset[str]:
+        """The union of word lists ``names`` (made once: passes ask for the same unions for every phrase)."""
+        cache: dict[tuple[str, ...], frozenset[str]] = self.__dict__.setdefault("_unions", {})
+        found = cache.get(names)
+        if found is None:
+            found = cache[names] = frozenset().union(*(self.words(n) for n in names))
+        return found
+
+    def side_words(self, side: str) -> frozenset[str]:
+        """The words of ``sides`` that name ``side`` ("insurgent": "rebels", "insurgents", ...)."""
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_side_words", {})
+        found = cache.get(side)
+        if found is None:
+            found = cache[side] = frozenset(w for w, s in self.sides.items() if s == side)
+        return found
+
     def words(self, name: str) -> frozenset[str]:
         try:
             return self.lists[name]

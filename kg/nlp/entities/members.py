@@ -26,7 +26,7 @@ _PRONOUN_TAGS = ("PRP$", "PRP")
 
 def run(t: Table) -> None:
     followers = t.lex.words("follower_nouns")
-    for tok in t.toks:
+    for tok in t.tokens_in(t.lex.group_heads | followers):  # (no other word is a group head)
         if tok.i in t.ref:
             continue
         loyal_men = tok.lower_ in followers and tok.pos_ == "NOUN" and read_np(t, tok).member_of is not None

@@ -235,7 +235,7 @@ def _particle_start(t: Table, i: int) -> bool:
 
 def _plurals(t: Table) -> None:
     """ "Houthi rebels ... the Houthis": a name and its plural are one people or group, named by the plural."""
-    nouns = t.lex.words("member_nouns") | t.lex.words("group_nouns")
+    nouns = t.lex.words_of("member_nouns", "group_nouns")
     for key, uid in sorted(t.by_key.items()):
         c = t.get(uid)
         if ":" in key or not key.endswith("s") or c.kind != "name":

@@ -117,7 +117,7 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
     else:
         if end > cur:
             pieces.append((cur, end, title))
-    lone = t.lex.words("group_nouns") | t.lex.words("member_nouns")
+    lone = t.lex.words_of("group_nouns", "member_nouns")
     return [p for p in pieces if p[1] - p[0] > 1 or t.toks[p[0]].lower_ not in lone]
 
 
@@ -358,7 +358,8 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     """Runs of capitalised proper nouns the NER missed or cut short, ending in a word that names their kind:
     "Donetsk Oblast", "the Kurdistan Regional Council", "Northern Command Council", "the Valdian Gendarmerie"."""
     heads = t.lex.type_heads
-    units = t.lex.words("unit_nouns") | t.lex.words("institution_heads")
+    units = t.lex.words_of("unit_nouns", "institution_heads")
+    force_units = t.lex.words_of("force_words", "unit_nouns", "institution_heads")
     covered = {i: n for n in found for i in range(n.start, n.end)}
     toks = t.toks
     out = list(found)
@@ -386,7 +387,7 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             i = j  # a headline in title case capitalises every word
             continue
         state_first = i in t.demonym_at or t.lex.state_by_name(toks[i].text) is not None
-        if state_first and all(y.lower_ in t.lex.words("force_words") | units for y in toks[i + 1 : j]):
+        if state_first and all(y.lower_ in force_units for y in toks[i + 1 : j]):
             i = j  # "Malian Army", "US Special Forces": a state's forces, read by the states pass
             continue
         while i < j and (toks[i].i in t.demonym_at or t.is_title(toks[i])) and j - i > 2:

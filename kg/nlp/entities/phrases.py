@@ -8,7 +8,7 @@ parse themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Token
 
@@ -48,14 +48,33 @@ class NP:
 
 
 def is_group_head(t: Table, tok: Token) -> bool:
+    word = t.group_head_memo.get(tok.i)
+    if word is None:  # what the parse says, read once per token (the passes ask for every token again)
+        word = t.group_head_memo[tok.i] = _group_head_word(t, tok)
+    return word and not (tok.pos_ == "PROPN" and tok.i in t.name_at)
+
+
+def _group_head_word(t: Table, tok: Token) -> bool:
     if tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in t.lex.group_heads:
         return False
-    if any(c.dep_ in ("compound", "amod") and c.lower_ in t.lex.words("machine_words") for c in tok.lefts):
-        return False  # "jet fighters", "drone units": machines
-    return not (tok.pos_ == "PROPN" and tok.i in t.name_at)
+    # "jet fighters", "drone units": machines
+    return not any(c.dep_ in ("compound", "amod") and c.lower_ in t.lex.words("machine_words") for c in tok.lefts)
 
 
 def read_np(t: Table, head: Token) -> NP:
+    """The parts of the noun phrase headed by ``head``.
+
+    The parse, the nationality words (all found by the names pass) and so the phrase are read once per head;
+    which premodifiers are names is read on each call, as later passes find names ("Peshmerga forces").
+    """
+    base = t.np_memo.get(head.i)
+    if base is None:
+        base = t.np_memo[head.i] = _read_np(t, head)
+    names = [x for x in base.pre if x.i not in t.demonym_at and x.i in t.name_at]
+    return replace(base, names=names, demonyms=list(base.demonyms))
+
+
+def _read_np(t: Table, head: Token) -> NP:
     lex = t.lex
     g = t.graph
     pre = premodifiers(t, head)

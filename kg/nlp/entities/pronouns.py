@@ -76,7 +76,7 @@ def resolve(t: Table, tok: Token) -> Cluster | None:
     # "X's army retook the town, the government said, months after Y seized it": what one seizes is territory,
     # never a state named as a government acting or speaking
     taken = tok.dep_ == "dobj" and t.graph.lemmas[tok.head.i] in _place_verbs()
-    acting = lex.words("government_words") | lex.words("official_words")
+    acting = lex.words_of("government_words", "official_words")
     lo = t.sent_of[tok.i] - 2
     nearest: Cluster | None = None
     # "the regime jailed dozens of them": an object is never the entity its own verb's subject is

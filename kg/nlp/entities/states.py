@@ -21,7 +21,7 @@ from kg.nlp.entities.table import Cluster, Table, content_text
 
 
 def run(t: Table) -> None:
-    for tok in t.toks:
+    for tok in t.tokens_in(t.lex.group_heads):  # (no other word is a group head)
         if tok.i in t.ref or not is_group_head(t, tok):
             continue
         if _modifies_group_head(t, tok):
@@ -56,7 +56,7 @@ def _state_of(t: Table, np: NP) -> State | None:
     if any(lex.sides.get(w) == "insurgent" for w in np.words):
         return None  # "Malian rebels" are not Mali's forces
     head = np.head.lower_
-    heads = lex.words("nationality_heads") | lex.words("institution_heads") | lex.words("official_words")
+    heads = lex.words_of("nationality_heads", "institution_heads", "official_words")
     if head not in heads:
         return None
     if np.names and np.demonyms and np.names[-1].i > np.demonyms[-1].i:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
@@ -21,6 +22,9 @@ from kg.nlp.entities.lexicon import EntityLexicon, State
 from kg.nlp.gazetteer import Gazetteer, GeoPlace, ascii_name, fold
 from kg.nlp.timex import dateline_span
 from kg.nlp.tokens import Tok
+
+if TYPE_CHECKING:
+    from kg.nlp.entities.phrases import NP
 
 #: How a mention refers to its entity (recorded for ``kg explain``).
 KINDS = ("name", "member", "nationality", "description", "place", "apposition", "pronoun", "phrase")
@@ -151,6 +155,13 @@ class Table:
         self._countries: frozenset[str] = frozenset()
         self._title: dict[int, bool] = {}
         self._next = 0
+        self._live: list[Cluster] | None = None
+        self._by_lower: dict[str, list[int]] | None = None
+        self._tokens_in: dict[frozenset[str], list[Tok]] = {}
+        #: what ``kg.nlp.entities.phrases`` read once per token: whether it may head a group phrase (but for its
+        #: being a name), and its noun phrase (but for which premodifiers are names)
+        self.group_head_memo: dict[int, bool] = {}
+        self.np_memo: dict[int, NP] = {}
         starts = self.sent_starts
         # words the text capitalises inside a sentence: a sentence-initial "Houthi rebels" is named by "Houthi"
         self.mid_caps: set[str] = {t.lower_ for t in self.toks if t.i not in starts and t.text[:1].isupper()}
@@ -162,6 +173,7 @@ class Table:
         c = Cluster(uid=self._next, kind=kind)
         self.clusters[c.uid] = c
         self._parent[c.uid] = c.uid
+        self._live = None
         return c
 
     def find(self, uid: int) -> int:
@@ -177,7 +189,10 @@ class Table:
 
     def live(self) -> list[Cluster]:
         """The clusters not merged into another, in order of creation."""
-        return [c for uid, c in sorted(self.clusters.items()) if self._parent[uid] == uid]
+        if self._live is None:  # kept until the next new cluster or merge: the passes ask for it all the time
+            # uids are handed out in increasing order, so ``clusters`` is in order of creation
+            self._live = [c for uid, c in self.clusters.items() if self._parent[uid] == uid]
+        return list(self._live)
 
     def can_merge(self, a: Cluster, b: Cluster) -> bool:
         """Hard constraints: what must never be one entity, whatever a pass believes."""
@@ -221,6 +236,7 @@ class Table:
             if self.find(v) == drop.uid:
                 self.by_key[k] = keep.uid
         self._parent[drop.uid] = keep.uid
+        self._live = None
         return keep
 
     # ------------------------------------------------------------------------------------- mentions
@@ -251,6 +267,19 @@ class Table:
             self.links.add((subject.uid, predicate, obj.uid))
 
     # -------------------------------------------------------------------------------------- helpers
+    def tokens_in(self, words: frozenset[str]) -> list[Tok]:
+        """The tokens whose lower-case form is one of ``words``, in text order: a pass that looks only at such
+        tokens walks these rather than the whole text (the word lists are the lexicon's, fixed)."""
+        found = self._tokens_in.get(words)
+        if found is None:
+            if self._by_lower is None:
+                self._by_lower = {}
+                for x in self.toks:
+                    self._by_lower.setdefault(x.lower_, []).append(x.i)
+            at = sorted(i for w, ats in self._by_lower.items() if w in words for i in ats)
+            found = self._tokens_in[words] = [self.toks[i] for i in at]
+        return found
+
     def title_case(self, i: int) -> bool:
         """Whether token ``i`` stands in a headline written in title case (most words capitalised), where
         capitals say nothing about names."""

@@ -137,7 +137,7 @@ def _actor(t: Table, head: Token) -> Candidate | None:
     key = alias
     generic = all(x.is_lower for x in words)
     st = t.main_state(head.i)
-    if generic and st is not None and head.lower_ in t.lex.words("institution_heads") | t.lex.words("force_heads"):
+    if generic and st is not None and head.lower_ in t.lex.words_of("institution_heads", "force_heads"):
         key = f"{st.adjectives[0]} {alias}"  # "police" of a text about X is X's police
     return Candidate(key[:1].upper() + key[1:] if not generic else key, "Group", alias, start, head.i + 1)
 
