@@ -108,6 +108,8 @@ class _Tables:
     adj_rules: dict[str, list[Rule]]
     #: confidence_pronoun, confidence_implicit, distant_tokens, confidence_distant
     confidence_numbers: tuple[float, float, float, float]
+    #: every word some rule is triggered by (as its base form)
+    triggers: frozenset[str]
 
 
 #: Tables per lexicon, made once: every document asked the lexicon for the same sets again (a tenth of the
@@ -160,6 +162,7 @@ def _tables(lex: Lexicon) -> _Tables:
             lex.number("distant_tokens", 12),
             lex.number("confidence_distant", 0.1),
         ),
+        triggers=frozenset(verb_rules) | frozenset(noun_rules) | frozenset(adj_rules),
     )
     return found
 
@@ -192,7 +195,11 @@ class _Finder:
         self.expected, self.elaborations, self.region_words = t.expected, t.elaborations, t.region_words
         self.light_nouns, self.observers, self.actual_governors = t.light_nouns, t.observers, t.actual_governors
         self.verb_rules, self.noun_rules, self.adj_rules = t.verb_rules, t.noun_rules, t.adj_rules
-        self.confidence_numbers = t.confidence_numbers
+        self.confidence_numbers, self.triggers = t.confidence_numbers, t.triggers
+        # what a trigger's rules all ask again: whether the verb is passive, its particles, the statement's weight
+        self._passive: dict[int, bool] = {}
+        self._particles: dict[int, set[str]] = {}
+        self._weights: dict[int, Weight] = {}
         self.relations: list[Relation] = []
         self.rejected: list[Rejection] = []
         self.trace: dict[int, tuple[Arc, ...]] = {}
@@ -201,7 +208,10 @@ class _Finder:
     # ------------------------------------------------------------------ driving
     def run(self) -> list[Relation]:
         verb_rules, noun_rules, adj_rules, toks = self.verb_rules, self.noun_rules, self.adj_rules, self.toks
+        triggers = self.triggers
         for tok, base in zip(toks, self.g.lemmas, strict=True):
+            if base not in triggers and tok.lower_ not in noun_rules:
+                continue  # most words trigger no rule (the tests below would all fail)
             if base in verb_rules and self._verbal(tok):
                 for rule in verb_rules[base]:
                     self._verb(rule, tok)
@@ -647,8 +657,11 @@ class _Finder:
     def _verb(self, rule: Rule, verb: Token) -> None:
         g = self.g
         kind = rule.construction
-        main = any(a.why == "main-verb" for a in g.deps(verb.i, "nsubj"))  # "militias advanced on X"
-        passive = g.passive(verb.i) or (verb.dep_ == "acl" and verb.tag_ == "VBN" and not main)
+        passive = self._passive.get(verb.i)  # (the same for every rule the verb triggers)
+        if passive is None:
+            main = any(a.why == "main-verb" for a in g.deps(verb.i, "nsubj"))  # "militias advanced on X"
+            passive = g.passive(verb.i) or (verb.dep_ == "acl" and verb.tag_ == "VBN" and not main)
+            self._passive[verb.i] = passive
         agent_obj = rule.relation in ("defectsTo", "advises")
         if kind == "verb-passive":
             if not passive:
@@ -863,8 +876,11 @@ class _Finder:
         return False
 
     def _particles_ok(self, rule: Rule, verb: Token) -> bool:
-        prts = {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "npadvmod") or self._particle(c)}
-        prts |= {self.g.case_of(a).split(" ")[0] for a in self.g.deps(verb.i, "prep:*") if " " in self.g.case_of(a)}
+        prts = self._particles.get(verb.i)  # (the same for every rule the verb triggers)
+        if prts is None:
+            prts = {c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod", "npadvmod") or self._particle(c)}
+            prts |= {self.g.case_of(a).split(" ")[0] for a in self.g.deps(verb.i, "prep:*") if " " in self.g.case_of(a)}
+            self._particles[verb.i] = prts
         if rule.particles:
             return bool(prts & rule.particles)
         return not (rule.relation == "advancesOn" and prts & _RETREAT_PARTICLES)
@@ -925,7 +941,9 @@ class _Finder:
         if not objs:
             self._reject(trigger, rule, f"no entity for {obj_role}{self._pronoun_note(trigger)}")
             return
-        weight = weigh(trigger, self.lex, self._sent(trigger))
+        weight = self._weights.get(trigger.i)
+        if weight is None:
+            weight = self._weights[trigger.i] = weigh(trigger, self.lex, self._sent(trigger))
         if not subjs:
             subjs = self._speaker_as_we(trigger, weight)
         if not subjs and rule.construction == "noun":
