@@ -613,7 +613,8 @@ def test_table_place_lookups_follow_the_countries_named_so_far(nlp: Language) ->
 
 def test_what_the_passes_read_once_matches_a_fresh_reading(nlp: Language) -> None:
     """The table keeps what does not change while the passes run (a token's noun phrase, whether it can head a
-    group, the tokens of a word list, the live entities); each kept answer equals one read afresh at the end."""
+    group, which tokens are words of names, the tokens of a word list, the live entities); each kept answer equals
+    one read afresh at the end."""
     from dataclasses import replace
 
     from kg.nlp.enhanced import DepGraph
@@ -644,6 +645,13 @@ def test_what_the_passes_read_once_matches_a_fresh_reading(nlp: Language) -> Non
             assert read_np(t, x) == fresh, x.text
             assert replace(kept[x.i], names=fresh.names) == fresh, x.text
             assert is_group_head(t, x) == (_group_head_word(t, x) and not (x.pos_ == "PROPN" and x.i in t.name_at))
+        assert t.name_words == [
+            x.is_alpha
+            and x.text[0].isupper()
+            and x.tag_ in ("NNP", "NNPS")
+            and not (x.i in t.sent_starts and x.lower_ in t.lower_words and not x.ent_type_)
+            for x in t.toks
+        ]
         words = t.lex.group_heads
         assert t.tokens_in(words) == [x for x in t.toks if x.lower_ in words] != []
         assert [c.uid for c in t.live()] == [u for u in sorted(t.clusters) if t.find(u) == u]

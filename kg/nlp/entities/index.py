@@ -229,17 +229,16 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
         c = t.get(c.uid)
         if keys.get(c.uid) != key:
             continue
-        mentions = sorted(
-            {
-                Mention(
-                    t.toks[s].idx,
-                    t.toks[e - 1].idx + len(t.toks[e - 1].text),
-                    t.text[t.toks[s].idx : t.toks[e - 1].idx + len(t.toks[e - 1].text)],
-                    t.sent_of[s],
-                )
-                for s, e, _k in c.mentions
-            }
-        )
+        # one Mention per token span, in the order of their start and end offsets (those of the tokens)
+        mentions = [
+            Mention(
+                t.toks[s].idx,
+                t.toks[e - 1].idx + len(t.toks[e - 1].text),
+                t.text[t.toks[s].idx : t.toks[e - 1].idx + len(t.toks[e - 1].text)],
+                t.sent_of[s],
+            )
+            for s, e in sorted({(s, e) for s, e, _k in c.mentions})
+        ]
         aliases = {a for a in c.aliases if a.strip() and a.lower() not in neutral}
         aliases |= {n for n in c.names if n.strip()}
         aliases.add(key)

@@ -187,13 +187,15 @@ def _propagate(t: Table) -> None:
             if len(n) >= 3 and cap_word(n):
                 first = re.split(r"[-'\u2019]", words[0])[0] or words[0]  # the first token of "Al-Dawla"
                 by_first.setdefault(first.lower(), []).append((words, c))
-    i = 0
-    while i < len(toks):
+    after = 0  # where the last name found ends: the next starts there or later
+    for x in t.tokens_in(frozenset(by_first)):  # (only the first word of a name may start it)
+        i = x.i
+        if i < after:
+            continue
         cands = by_first.get(toks[i].lower_) if i not in t.name_at and i not in t.demonym_at else None
         if cands and not cap_word(toks[i].text) and not _particle_start(t, i):
             cands = None  # only a particle ("al-Dawla" for "Al-Dawla") may start a name in lower case
         if not cands:
-            i += 1
             continue
         hit = None
         for words, c in sorted(cands, key=lambda x: (-len(x[0]), x[1].uid)):
@@ -216,7 +218,6 @@ def _propagate(t: Table) -> None:
                 hit = (j, c)
                 break
         if hit is None:
-            i += 1
             continue
         j, c = hit
         c = t.get(c.uid)
@@ -224,7 +225,7 @@ def _propagate(t: Table) -> None:
         c.names[t.surface(i, j)] += 1
         for k in range(i, j):
             t.name_at[k] = c.uid
-        i = j
+        after = j
 
 
 def _particle_start(t: Table, i: int) -> bool:

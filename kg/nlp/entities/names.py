@@ -366,11 +366,11 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     i = 0
     while i < len(toks):
         x = toks[i]
-        if not _name_word(t, x):
+        if not t.name_words[x.i]:
             i += 1
             continue
         j = i
-        while j < len(toks) and (_name_word(t, toks[j]) or _name_joint(t, j)):
+        while j < len(toks) and (t.name_words[j] or _name_joint(t, j)):
             j += 1
         while j > i and not toks[j - 1].is_alpha:
             j -= 1
@@ -416,7 +416,7 @@ def _long_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         if end is None:
             continue
         start = h
-        while start > 0 and _name_word(t, toks[start - 1]):
+        while start > 0 and t.name_words[start - 1]:
             start -= 1
         inside = [n for n in out if n.start < end and n.end > start]
         if any(n.start < start or n.end > end for n in inside):
@@ -444,14 +444,6 @@ def _name_tail(t: Table, i: int) -> int | None:
     return end
 
 
-def _name_word(t: Table, x: Token) -> bool:
-    return (
-        t.caps[x.i]
-        and x.tag_ in ("NNP", "NNPS")
-        and not (x.i in t.sent_starts and x.lower_ in t.lower_words and not x.ent_type_)
-    )
-
-
 def _name_joint(t: Table, i: int) -> bool:
     """Whether token ``i`` joins the parts of one name: the hyphen and particle of "Tahrir al-Sham", or "of"."""
     toks = t.toks
@@ -468,7 +460,8 @@ def _name_joint(t: Table, i: int) -> bool:
 
 
 def _ordinal(x: Token) -> bool:
-    return bool(_ORDINAL.match(x.text)) or x.lower_ in _ORDINAL_WORDS
+    # (the pattern only for a word that starts with a digit: every token is asked)
+    return (x.text[:1].isdigit() and _ORDINAL.match(x.text) is not None) or x.lower_ in _ORDINAL_WORDS
 
 
 def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
@@ -556,13 +549,13 @@ def _described_persons(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     covered = {i for n in found for i in range(n.start, n.end)}
     out = list(found)
     for x in t.toks:
-        if x.i in covered or not _name_word(t, x) or x.i + 1 >= len(t.toks) or t.toks[x.i + 1].text != ",":
+        if x.i in covered or not t.name_words[x.i] or x.i + 1 >= len(t.toks) or t.toks[x.i + 1].text != ",":
             continue
         role = [c for c in x.children if c.dep_ == "appos" and c.lower_ in roles and c.tag_ == "NN"]
         if not role or any(c.i in covered for c in role):
             continue
         i = x.i
-        while i - 1 >= 0 and _name_word(t, t.toks[i - 1]) and i - 1 not in covered:
+        while i - 1 >= 0 and t.name_words[i - 1] and i - 1 not in covered:
             i -= 1
         while i < x.i and t.is_title(t.toks[i]):
             i += 1
@@ -581,7 +574,7 @@ def _hyphenated(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     out = list(found)
     for x in toks:
         i = x.i
-        if i in covered or not _name_word(t, x):
+        if i in covered or not t.name_words[x.i]:
             continue
         if i > 0 and toks[i - 1].text == "-" and not toks[i - 1].whitespace_:
             continue  # inside a longer chain

@@ -8,7 +8,7 @@ parse themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
@@ -70,8 +70,11 @@ def read_np(t: Table, head: Token) -> NP:
     base = t.np_memo.get(head.i)
     if base is None:
         base = t.np_memo[head.i] = _read_np(t, head)
-    names = [x for x in base.pre if x.i not in t.demonym_at and x.i in t.name_at]
-    return replace(base, names=names, demonyms=list(base.demonyms))
+    np = NP.__new__(NP)  # a copy of the phrase read once (dataclasses.replace costs more than reading it)
+    np.__dict__.update(base.__dict__)
+    np.names = [x for x in base.pre if x.i not in t.demonym_at and x.i in t.name_at]
+    np.demonyms = list(base.demonyms)
+    return np
 
 
 def _read_np(t: Table, head: Token) -> NP:

@@ -28,7 +28,7 @@ _WINDOW = 3
 def run(t: Table) -> None:
     lex = t.lex
     nouns = lex.city_nouns | lex.country_nouns | lex.words("region_heads")
-    for tok in t.toks:
+    for tok in t.tokens_in(nouns):
         if tok.i in t.ref or tok.i in t.name_at or tok.pos_ not in ("NOUN", "PROPN") or tok.lower_ not in nouns:
             continue
         if not tok.is_lower:

@@ -128,7 +128,9 @@ class Table:
         self.gaz = gaz
         self.sents = graph.sents
         #: whether each token is a capitalised word (read once: most name sources scan for them)
-        self.caps: list[bool] = [x.is_alpha and cap_word(x.text) for x in self.toks]
+        self.caps: list[bool] = [
+            x.is_alpha and ("A" <= x.text[0] <= "Z" or "\u00c0" <= x.text[0] <= "\u024f") for x in self.toks
+        ]  # (cap_word, inlined: this is every token)
         self.sent_of: list[int] = [0] * len(self.toks)
         for si, s in enumerate(self.sents):
             self.sent_of[s.start : s.end] = [si] * (s.end - s.start)
@@ -166,6 +168,14 @@ class Table:
         # words the text capitalises inside a sentence: a sentence-initial "Houthi rebels" is named by "Houthi"
         self.mid_caps: set[str] = {t.lower_ for t in self.toks if t.i not in starts and t.text[:1].isupper()}
         self.lower_words: set[str] = {t.lower_ for t in self.toks if t.is_lower}
+        #: whether each token is a word of a proper name: capitalised, tagged a proper noun, and not only
+        #: capitalised because a sentence starts with it (read by most name sources)
+        self.name_words: list[bool] = [
+            caps
+            and x.tag_ in ("NNP", "NNPS")
+            and not (x.i in starts and x.lower_ in self.lower_words and not x.ent_type_)
+            for caps, x in zip(self.caps, self.toks, strict=True)
+        ]
 
     # ------------------------------------------------------------------------------------- clusters
     def new(self, kind: str = "name") -> Cluster:
@@ -308,19 +318,22 @@ class Table:
 
     def geo_best(self, name: str) -> GeoPlace | None:
         """The gazetteer's likeliest place for ``name`` given the document's countries; never for stop words."""
+        if len(self.countries) != len(self._countries):  # countries are only ever added
+            self._countries = frozenset(self.countries)
+        memo = (name, self._countries)  # the answer depends on nothing else: asked again and again, kept
+        if memo not in self._geo:
+            self._geo[memo] = self._geo_best(name)
+        return self._geo[memo]
+
+    def _geo_best(self, name: str) -> GeoPlace | None:
         key = fold(name)
         if key in self.lex.words("gazetteer_stopwords") or len(key) < 3:
             return None
+        found = self.gaz.best(name, self.countries)
         if name.isupper() and len(name) <= 5:
             # an acronym is a place only under its own name ("ABC" may be listed as another name of some town)
-            found = self.gaz.best(name, self.countries)
             return found if found is not None and fold(found.name) == key else None
-        if len(self.countries) != len(self._countries):  # countries are only ever added
-            self._countries = frozenset(self.countries)
-        memo = (key, self._countries)
-        if memo not in self._geo:
-            self._geo[memo] = self.gaz.best(name, self.countries)
-        return self._geo[memo]
+        return found
 
     def big_city(self, name: str, place: GeoPlace) -> bool:
         """A large city called by (a form of) its own name, not by one of its many alternate names."""
@@ -414,11 +427,10 @@ class Table:
         if st.names[0] not in self._services:
             services = self.lex.words("service_words")
             found = False
-            prev = ""
-            for x in self.toks:
-                low, pair = x.lower_, f"{prev} {x.lower_}" if x.i else x.lower_
-                prev = low
-                if low not in services and pair not in services:
+            lasts = frozenset(w.split()[-1] for w in services)  # a service word ends with one of these
+            for x in self.tokens_in(lasts):
+                words = (x.lower_, f"{self.toks[x.i - 1].lower_} {x.lower_}" if x.i else x.lower_)
+                if not any(w in services for w in words):
                     continue
                 head = x.head if x.dep_ == "conj" else x  # "the Northlandic Navy and Air Force"
                 before = (*self.toks[x.left_edge.i : x.i], *self.toks[head.left_edge.i : head.i])
