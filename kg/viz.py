@@ -620,6 +620,14 @@ def _entities_from(
     assertions = set(by_class.get(str(KG.Assertion), ()))
     documents = set(by_class.get(str(KG.Document), ()))
     del by_class
+    return _typed_entities(types, col), assertions, documents
+
+
+def _typed_entities(
+    types: Mapping[str, str], col: Mapping[str, tuple[Sequence[str], Sequence[str]]]
+) -> dict[str, Entity]:
+    """The entities of ``types`` (IRI -> type name) with their labels, aliases, GeoNames link and coordinates
+    from the (subjects, object values) of the ``_S`` predicates."""
     labels = _smallest_of(*col["label"])  # of every subject: only entities' are looked up
     aliases = _grouped(*col["alt"])
     same: dict[str, str] = {}
@@ -637,7 +645,7 @@ def _entities_from(
         entities[iri] = Entity(
             iri, types[iri], label, tuple(sorted(set(alts) - {label})) if alts else (), same.get(iri), lat, long
         )
-    return entities, assertions, documents
+    return entities
 
 
 def load_view_file(path: Path, options: VizOptions) -> View:
@@ -738,9 +746,25 @@ def _load_view_indexed(path: Path, options: VizOptions) -> View | None:
 
     check_graph_file(path, ox.RdfFormat.N_TRIPLES)
     period = options.since is not None or options.until is not None
-    skeleton = [*_SKELETON, *(("time", "doc") if period else ())]
     relation_iris = {str(t): _local(str(t)) for t in _RELATION_TERMS}
     asserted_iri = str(KG.asserted)
+    if not period:  # the usual case: the skeleton as term ids, joined in numpy
+        found = ntscan.scan(
+            path,
+            [_S[k] for k in _SKELETON if k not in _CODED],
+            [_S[k] for k in _DETAILS],
+            coded=[*(_S[k] for k in _CODED), *relation_iris, asserted_iri],
+        )
+        if found is None:
+            return None
+        try:
+            view = _coded_view(found, options, relation_iris)
+        except ntscan.NotSimple:
+            return None
+        if view is not None:
+            return view
+    # a period (each assertion's time decides), or a graph kg would not write: the skeleton as strings
+    skeleton = [*_SKELETON, *(("time", "doc") if period else ())]
     found = ntscan.scan(
         path,
         [*(_S[k] for k in skeleton), *relation_iris, asserted_iri],
@@ -753,6 +777,152 @@ def _load_view_indexed(path: Path, options: VizOptions) -> View | None:
         return _indexed_view(found, options, skeleton, relation_iris)
     except ntscan.NotSimple:
         return None
+
+
+def _distinct(values: Any) -> Any:
+    """The distinct values of an integer array, sorted (``np.unique`` hashes instead: 25x slower here)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
+
+
+#: Skeleton predicates the coded reader reads as term ids (see :func:`_coded_view`).
+_CODED = ("type", "subject", "predicate", "object")
+
+
+def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) -> View | None:
+    """:func:`_indexed_view` of a scan whose skeleton came as term ids: which assertion states what, and
+    how many assertions stand behind each edge, are joins and counts over integer arrays, and strings are
+    made for entities and drawn statements only (the same view, ~4 s less on the 100,000-entity bench
+    graph). ``None`` for a graph kg would not write -- a node with two subjects, predicates, objects or
+    ``kg:asserted`` values, an assertion without ``kg:asserted``, a literal where an entity belongs: the
+    caller then reads it as strings, whose rules for those cases this does not repeat."""
+    import numpy as np
+
+    from kg.rdf.ntscan import check_iri, check_plain
+
+    names: list[str] = found.names
+    codes = found.codes
+    n = len(names)
+    literal = np.zeros(n + 1, bool)  # by id; [-1]: no term
+    literal[found.literals] = True
+
+    def column(p: str) -> Any:
+        """value id per subject id (-1: none; the last slot stands for 'no subject'), or None if one has two."""
+        subjects, objects = codes[p]
+        out = np.full(n + 1, -1, np.int64)
+        if len(subjects) and np.bincount(subjects).max() > 1:
+            return None
+        out[subjects] = objects
+        return out
+
+    def id_of(iri: str) -> int:
+        got = found.iri_id(iri)
+        return -2 if got is None else int(got)  # -2 matches no id
+
+    def iris(ids: Any) -> list[str]:
+        return [names[i][1:-1] for i in ids.tolist()]
+
+    type_s, type_o = codes[_S["type"]]
+    if literal[type_o].any() or literal[codes[_S["predicate"]][1]].any():
+        return None  # a class or relation spelled as a literal (the string reader compares values)
+    types: dict[str, str] = {}
+    for t in reversed(ENTITY_TYPES):  # an IRI of several types keeps the first in ENTITY_TYPES order
+        types.update(dict.fromkeys(iris(type_s[type_o == id_of(str(getattr(KG, t)))]), t))
+    assertions = _distinct(type_s[type_o == id_of(str(KG.Assertion))])
+    documents = len(_distinct(type_s[type_o == id_of(str(KG.Document))]))
+    del type_s, type_o
+    pairs: dict[str, tuple[list[str], list[str]]] = found.pairs
+    entities = _typed_entities(types, {k: pairs.pop(_S[k]) for k in ("label", "alt", "same", "lat", "long")})
+    del types
+    subj, pred, obj, truth_of = (column(p) for p in (_S["subject"], _S["predicate"], _S["object"], str(KG.asserted)))
+    if subj is None or pred is None or obj is None or truth_of is None:
+        return None
+    from kg.analysis.projection import _truth
+    from kg.rdf.ntscan import term_value
+
+    truth = np.full(n + 1, -1, np.int8)  # by id of a kg:asserted value: 1 true, 0 false, -1 neither
+    for i in _distinct(truth_of[truth_of >= 0]).tolist():
+        value = _truth(*term_value(names[i])) if literal[i] else None
+        truth[i] = -1 if value is None else int(value)
+    relation_names = list(relation_iris.values())
+    rel = np.full(n + 1, -1, np.int64)  # by id: the relation's index
+    for r, iri in enumerate(relation_iris):
+        if (i := found.iri_id(iri)) is not None:
+            rel[i] = r
+    a_rel = rel[pred[assertions]]
+    stated = (subj[assertions] >= 0) & (obj[assertions] >= 0) & (a_rel >= 0)
+    a_ids = assertions[stated]
+    a_s, a_o, a_rel, a_truth = subj[a_ids], obj[a_ids], a_rel[stated], truth[truth_of[a_ids]]
+    if (a_truth < 0).any() or literal[a_s].any() or literal[a_o].any():
+        return None  # no kg:asserted to decide it, or a literal as an entity
+    n_rel = len(relation_iris)
+
+    def key(s: Any, r: Any, o: Any) -> Any:
+        return (s * n_rel + r) * n + o
+
+    fact_keys = []
+    for r, iri in enumerate(relation_iris):
+        s_ids, o_ids = codes[iri]
+        if literal[o_ids].any():
+            return None
+        fact_keys.append(_distinct(key(s_ids, r, o_ids)))  # a triple written twice is one
+    facts = np.concatenate(fact_keys)
+    a_keys = key(a_s, a_rel, a_o)
+    told, told_n = np.unique(a_keys[a_truth == 1], return_counts=True)
+    fact_support = np.zeros(len(facts), np.int64)
+    at = np.searchsorted(told, facts)
+    hit = at < len(told)
+    hit[hit] = told[at[hit]] == facts[hit]
+    fact_support[hit] = told_n[at[hit]]
+    claims, claim_support = np.unique(a_keys[a_truth == 0], return_counts=True)
+    # the edges, with one shared stand-in per assertion (select() counts them; evidence is read for the drawn)
+    every = np.concatenate([facts, claims])
+    ends = _distinct(np.concatenate([every // n // n_rel, every % n]))
+    iri_of = np.empty(n, object)
+    iri_of[ends] = iris(ends)
+    stand_in = [Evidence("", "", None, None, "", "", None, None)]
+    edges = [
+        Edge(s, relation_names[r], o, False, stand_in * c, c == 0)
+        for s, r, o, c in zip(
+            iri_of[facts // n // n_rel].tolist(),
+            (facts // n % n_rel).tolist(),
+            iri_of[facts % n].tolist(),
+            fact_support.tolist(),
+            strict=True,
+        )
+    ]
+    edges += [
+        Edge(s, relation_names[r], o, True, stand_in * c)
+        for s, r, o, c in zip(
+            iri_of[claims // n // n_rel].tolist(),
+            (claims // n % n_rel).tolist(),
+            iri_of[claims % n].tolist(),
+            claim_support.tolist(),
+            strict=True,
+        )
+    ]
+    del every, ends, iri_of, facts, claims, fact_support, claim_support, told, told_n
+    view = select(entities, edges, options, documents)  # the edges unsorted: see select()
+    del edges
+    drawn = [*view.edges, *view.left_out_edges]
+    for group in (view.edges, view.left_out_edges):
+        group.sort(key=lambda e: (e.subject, e.predicate, e.object, e.claim))
+    # the assertions behind the drawn edges: their key and kind (claim: 1) against every assertion's
+    index = {name: r for r, name in enumerate(relation_names)}
+    wanted = np.array(
+        [key(id_of(e.subject), index[e.predicate], id_of(e.object)) * 2 + e.claim for e in drawn], np.int64
+    )
+    mine = np.isin(a_keys * 2 + (a_truth == 0), wanted)
+    behind: dict[tuple[str, str, str, bool], list[str]] = {}
+    for a, k, claim in zip(iris(a_ids[mine]), a_keys[mine].tolist(), (a_truth[mine] == 0).tolist(), strict=True):
+        s_id, o_id = k // n // n_rel, k % n
+        edge_key = (names[s_id][1:-1], relation_names[k // n % n_rel], names[o_id][1:-1], claim)
+        behind.setdefault(edge_key, []).append(a)
+    shown = [(e, behind.get((e.subject, e.predicate, e.object, e.claim), [])) for e in drawn]
+    cols: dict[str, Mapping[str, str]] = {k: _smallest_of(*pairs.pop(_S[k])) for k in ("title", "source", "date")}
+    return _with_evidence(found, view, shown, cols, check_iri, check_plain)
 
 
 def _indexed_view(found: Any, options: VizOptions, skeleton: list[str], relation_iris: dict[str, str]) -> View:
@@ -844,6 +1014,20 @@ def _indexed_view(found: Any, options: VizOptions, skeleton: list[str], relation
             group = [a for a in group if _in_period(stand_in[when_of[a]], options.since, options.until)]
         shown.append((e, group))
     behind.clear()
+    return _with_evidence(found, view, shown, cols, check_iri, check_plain)
+
+
+def _with_evidence(
+    found: Any,
+    view: View,
+    shown: list[tuple[Edge, list[str]]],
+    cols: dict[str, Mapping[str, str]],
+    check_iri: Any,
+    check_plain: Any,
+) -> View:
+    """``view`` with the evidence of each drawn edge (its assertions in ``shown``) read back from the file,
+    and the terms the page shows checked (they were cut from the file unchecked: a bad one raises
+    ``NotSimple``, and the caller takes the slow path, which words the error)."""
     details = found.details(a for _, group in shown for a in group)
     for k in _DETAILS:
         if k not in cols:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 import pytest
 
@@ -134,3 +135,75 @@ def test_details_read_lines_far_apart_long_and_last(tmp_path: Path) -> None:
     for s, o in _oxigraph_pairs(path, f"{EX}note"):
         expected.setdefault(s, []).append(o)
     assert found.details([f"{EX}a", f"{EX}b", f"{EX}c"]) == {f"{EX}note": expected}
+
+
+def _spelled(term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> tuple[str, str | None]:
+    """A term as a coded scan's name reads back: (IRI, None) or (literal value, datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return term.value, None
+    assert isinstance(term, ox.Literal)
+    return term.value, term.datatype.value
+
+
+def _coded_pairs(found: ntscan.Scan, predicate: str) -> list[tuple[str, tuple[str, str | None]]]:
+    subjects, objects = found.codes[predicate]
+    out = []
+    for s, o in zip(subjects.tolist(), objects.tolist(), strict=True):
+        subject, term = found.names[s], found.names[o]
+        assert subject.startswith("<") and subject.endswith(">")
+        out.append((subject[1:-1], (term[1:-1], None) if term.startswith("<") else ntscan.term_value(term)))
+    return out
+
+
+CODED_LINES = [
+    *LINES,
+    # the same IRI spelled with an escape is the same term; a long IRI, a long literal, a NUL in a literal
+    f"<{EX}c> <{EX}link> <{EX}b> .",
+    f"<{EX}c> <{EX}link> <{EX}\\u0062> .",
+    f"<{EX}b> <{EX}link> <{EX}c> .",
+    f"<{EX}{'long/' * 80}> <{EX}link> <{EX}c> .",
+    f'<{EX}c> <{EX}flag> "{"a long literal " * 30}" .',
+    f'<{EX}b> <{EX}flag> "nul \x00 inside"@en .',
+]
+
+
+@pytest.mark.parametrize("chunk", [ntscan.CHUNK, 64, 333])
+@pytest.mark.parametrize("threads", [1, 3])
+def test_coded_lines_are_what_oxigraph_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, threads: int
+) -> None:
+    """Ids, not strings, for coded predicates: the same term is always the same id, whatever block it is
+    met in, and a name spells what Oxigraph reads; the other predicates read as before."""
+    monkeypatch.setattr(ntscan, "CHUNK", chunk)
+    monkeypatch.setattr(ntscan, "THREADS", threads)
+    path = _write(tmp_path, CODED_LINES)
+    found = ntscan.scan(path, [f"{EX}name"], coded=[f"{EX}link", f"{EX}flag", f"{EX}count"])
+    assert found is not None
+    for p in (f"{EX}link", f"{EX}flag", f"{EX}count"):
+        expected = [(s, _spelled(o)) for s, o in ((t.subject.value, t.object) for t in _oxigraph_triples(path, p))]
+        assert _coded_pairs(found, p) == expected, p
+    assert len(found.names) == len(set(found.names))
+    b_ids = {int(o) for o in found.codes[f"{EX}link"][1]} & {found.index[f"<{EX}b>"]}
+    assert b_ids == {found.index[f"<{EX}b>"]}  # <b> and <\u0062> are one id
+    assert list(zip(*found.pairs[f"{EX}name"], strict=True)) == _oxigraph_pairs(path, f"{EX}name")
+
+
+def _oxigraph_triples(path: Path, predicate: str) -> list[ox.Triple]:
+    return [t for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES) if t.predicate.value == predicate]
+
+
+def test_colliding_hashes_still_give_one_id_per_term(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every span hashed alike, the byte check splits them again: no two terms share an id."""
+    monkeypatch.setattr(ntscan, "_hash_rows", lambda rows, length: np.zeros(len(rows), np.uint64))
+    path = _write(tmp_path, CODED_LINES)
+    found = ntscan.scan(path, [], coded=[f"{EX}link"])
+    assert found is not None
+    expected = [(s, _spelled(o)) for s, o in ((t.subject.value, t.object) for t in _oxigraph_triples(path, f"{EX}link"))]
+    assert _coded_pairs(found, f"{EX}link") == expected
+    assert len(found.names) == len(set(found.names))
+
+
+@pytest.mark.parametrize("obj", ["_:b1", f"<{EX}a b>x", f'"open'])
+def test_a_coded_object_that_is_no_term_is_declined(tmp_path: Path, obj: str) -> None:
+    path = _write(tmp_path, [LINES[4], f"<{EX}c> <{EX}link> {obj} ."])
+    assert ntscan.scan(path, [], coded=[f"{EX}link"]) is None

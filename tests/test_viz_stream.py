@@ -98,3 +98,81 @@ def test_streamed_view_finds_the_focus_by_label(tmp_path: Path) -> None:
     label = next(iter(view.entities.values())).label
     options = VizOptions(focus=label)
     assert load_view_file(path, options) == load_view(load_graph(path), options)
+
+
+def _first(lines: list[bytes], marker: bytes) -> int:
+    return next(i for i, line in enumerate(lines) if marker in line)
+
+
+def _edited(lines: list[bytes], case: str) -> list[bytes]:
+    """The seed graph changed into one kg would not write (each the coded reader hands to the string one)."""
+    out = lines.copy()
+    rdf = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    if case == "two subjects":  # an assertion stating two things
+        i = _first(out, b"22-rdf-syntax-ns#subject>")
+        out.append(out[i].replace(b"/entity/", b"/entity/Other_", 1))
+    elif case == "no asserted":  # polarity and modality decide
+        del out[_first(out, b"ontology#asserted>")]
+    elif case == "asserted as 0 and 1":  # other spellings of the booleans (still kg's shape)
+        for i, line in enumerate(out):
+            out[i] = line.replace(b'"true"^^', b'"1"^^').replace(b'"false"^^', b'"0"^^')
+    elif case == "literal object":  # an rdf:object spelled as a literal
+        i = _first(out, b"22-rdf-syntax-ns#object>")
+        subject, _, obj = out[i].rstrip(b" .\n").split(b" ", 2)
+        out[i] = subject + b" <" + rdf + b'object> "' + obj[1:-1] + b'" .\n'
+    elif case == "literal relation":
+        i = _first(out, b"ontology#controls>")
+        subject, predicate, obj = out[i].rstrip(b" .\n").split(b" ", 2)
+        out.append(subject + b" " + predicate + b' "' + obj[1:-1] + b'" .\n')
+    elif case == "literal class":
+        i = _first(out, b"22-rdf-syntax-ns#type>")
+        subject, predicate, obj = out[i].rstrip(b" .\n").split(b" ", 2)
+        out.append(b"<http://example.org/odd> " + predicate + b' "' + obj[1:-1] + b'" .\n')
+    return out
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "as written",
+        "two subjects",
+        "no asserted",
+        "asserted as 0 and 1",
+        "literal object",
+        "literal relation",
+        "literal class",
+    ],
+)
+@pytest.mark.parametrize("options", OPTIONS[:2] + OPTIONS[3:], ids=["default", "claims-capped", "filtered"])
+def test_the_coded_reader_gives_the_store_view_or_hands_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, options: VizOptions
+) -> None:
+    """kg's own graphs are read as term ids (no string skeleton at all); a graph shaped otherwise is read
+    as strings, whose rules for it the ids do not repeat -- either way the store's view."""
+    import kg.viz
+
+    path = tmp_path / "g.nt"
+    path.write_bytes(b"".join(_edited(_seed_lines(tmp_path), case)))
+    strings = kg.viz._indexed_view
+    used: list[str] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append("strings")
+        return strings(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.viz, "_indexed_view", spy)
+    assert load_view_file(path, options) == load_view(load_graph(path), options)
+    assert used == ([] if case in ("as written", "asserted as 0 and 1") else ["strings"])
+
+
+def test_a_generated_kg_graph_takes_the_coded_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.viz
+
+    path = _generated(tmp_path, ".nt")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read as strings")
+
+    monkeypatch.setattr(kg.viz, "_indexed_view", fail)
+    for options in OPTIONS[:2] + OPTIONS[3:]:
+        assert load_view_file(path, options) == load_view(load_graph(path), options)

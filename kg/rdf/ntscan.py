@@ -17,6 +17,12 @@ not decoded at all: their offsets and a key of their subject are kept, and :meth
 lines of given subjects only (through Oxigraph's parser, which checks them), so evidence texts of
 statements that are never shown cost nothing.
 
+Lines of *coded* predicates give integer term ids instead of strings (``kg viz``'s skeleton: which
+assertion states what, 1.7M lines on the bench graph, joined and counted in numpy). Within a block the
+terms are grouped by a hash of their bytes and every term is compared byte for byte with its group's first
+(a collision only costs speed); the distinct ones become strings, numbered through one dictionary in file
+order, so one term is one id across blocks and runs.
+
 A *strict* scan (``kg analyze``, which shows every value it reads) checks every term it keeps as Oxigraph's
 parser would: subject and object IRIs through ``NamedNode``, plain literals for a bare quote or ``\\r``, and
 any other object term parsed by Oxigraph itself; a wrong one makes :func:`scan` return ``None``.
@@ -30,6 +36,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -117,31 +124,39 @@ def _take(items: list[str], rows: Index) -> list[str]:
     return list(itemgetter(*rows.tolist())(items))
 
 
-def _chunks(path: Path, buffers: int = 1) -> Iterator[tuple[int, npt.NDArray[np.uint8], bool]]:
-    """(offset, block, whether it holds a backslash) covering the file, each block whole lines ending in
-    ``\\n`` (one is added after a last line without it). Blocks take turns in ``buffers`` buffers (reused,
-    not allocated afresh: fresh memory costs a page fault per 4 kB), so each is valid until ``buffers - 1``
-    more blocks have been asked for."""
-    ring = [bytearray(CHUNK) for _ in range(buffers)]
+#: Spans up to this many words are cut by gathering rows of bytes (:func:`_rows`); a block with a longer one
+#: is masked whole.
+_WIDE = 32
+#: Bytes after each block that :func:`_words` and :func:`_rows` may read (their values are never used).
+_PAD = 8 * _WIDE + 8
+
+
+def _chunks(path: Path, buffers: int = 1) -> Iterator[tuple[int, npt.NDArray[np.uint8], bool, bool]]:
+    """(offset, block, whether it holds a backslash, whether it holds a NUL byte) covering the file, each
+    block whole lines ending in ``\\n`` (one is added after a last line without it) followed by ``_PAD``
+    bytes of slack. Blocks take turns in ``buffers`` buffers (reused, not allocated afresh: fresh memory
+    costs a page fault per 4 kB), so each is valid until ``buffers - 1`` more blocks have been asked for."""
+    ring = [bytearray(CHUNK + _PAD) for _ in range(buffers)]
     carry = b""
     offset = turn = 0
     with path.open("rb", buffering=0) as fh:
         while True:
-            if len(ring[turn]) < 2 * len(carry):  # a line longer than a block: a larger block
-                ring[turn] = bytearray(2 * len(carry))
+            if len(ring[turn]) < 2 * len(carry) + _PAD:  # a line longer than a block: a larger block
+                ring[turn] = bytearray(2 * len(carry) + _PAD)
             buf = ring[turn]
             buf[: len(carry)] = carry
-            n = fh.readinto(memoryview(buf)[len(carry) :])
+            n = fh.readinto(memoryview(buf)[len(carry) : len(buf) - _PAD])
             end = len(carry) + (n or 0)
             if not n:
                 if carry:
-                    last = bytearray(carry) + b"\n"
-                    yield offset, np.frombuffer(last, np.uint8), b"\\" in last
+                    last = bytearray(carry) + b"\n" + bytes(_PAD)
+                    yield offset, np.frombuffer(last, np.uint8), b"\\" in carry, b"\0" in carry
                 return
             cut = buf.rfind(b"\n", 0, end) + 1
             carry = bytes(buf[cut:end])
             if cut:
-                yield offset, np.frombuffer(buf, np.uint8, count=cut), buf.find(b"\\", 0, cut) >= 0
+                block = np.frombuffer(buf, np.uint8, count=cut + _PAD)
+                yield offset, block, buf.find(b"\\", 0, cut) >= 0, buf.find(b"\0", 0, cut) >= 0
                 offset += cut
                 turn = (turn + 1) % buffers  # a buffer whose bytes all went to carry is read into again
 
@@ -187,15 +202,28 @@ def _line_at(fd: int, offset: int) -> bytes:
 @dataclass
 class Scan:
     """What :func:`scan` found: ``pairs[p]`` = (subjects, object values) of each wanted predicate ``p``,
-    ``datatypes[p]`` their objects' datatypes (``None`` for an IRI) for the predicates asked with types."""
+    ``datatypes[p]`` their objects' datatypes (``None`` for an IRI) for the predicates asked with types,
+    and ``codes[p]`` = (subject ids, object ids) of each *coded* predicate: ``names[i]`` is term ``i`` as
+    it is spelled in N-Triples (``<iri>`` with the IRI unescaped, a literal as written), the same term
+    always the same id (exactly: ids are given to strings, see :func:`_coded`)."""
 
     path: Path
     pairs: dict[str, tuple[list[str], list[str]]]
     datatypes: dict[str, list[str | None]]
     keyed: tuple[str, ...] = ()
+    codes: dict[str, tuple[Index, Index]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    #: the ids of the literals among the coded terms
+    literals: list[int] = field(default_factory=list)
+    _code_parts: dict[str, list[tuple[Index, Index]]] = field(default_factory=dict)
     _terms: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     _offsets: list[Index] = field(default_factory=list)
     _keys: list[npt.NDArray[np.uint64]] = field(default_factory=list)
+
+    def iri_id(self, iri: str) -> int | None:
+        """The id of IRI ``iri`` among the coded terms (``None``: no coded line holds it)."""
+        return self.index.get(f"<{iri}>")
 
     def details(self, subjects: Iterable[str]) -> dict[str, dict[str, list[str]]]:
         """predicate -> subject -> object values, of the keyed predicates, for ``subjects`` only.
@@ -246,6 +274,7 @@ class _Patterns:
     words: list[npt.NDArray[np.uint64]]
     n_wanted: int
     typed: frozenset[int]
+    coded: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -255,6 +284,9 @@ class _Part:
     groups: dict[int, tuple[list[str], list[str], list[str | None] | None]]
     offsets: Index | None = None
     keys: npt.NDArray[np.uint64] | None = None
+    #: coded lines: the distinct terms, each line's subject and object as indices into them, its group, and
+    #: which terms are literals
+    coded: tuple[list[str], Index, Index, npt.NDArray[np.int16], Index] | None = None
 
 
 #: Threads scanning blocks at once (numpy's index and gathers release the GIL). ``None``: two when the
@@ -271,13 +303,23 @@ def _threads() -> int:
 
 
 def scan(
-    path: Path, predicates: Iterable[str], keyed: Iterable[str] = (), typed: Iterable[str] = (), strict: bool = False
+    path: Path,
+    predicates: Iterable[str],
+    keyed: Iterable[str] = (),
+    typed: Iterable[str] = (),
+    strict: bool = False,
+    coded: Iterable[str] = (),
 ) -> Scan | None:
     """The (subject, object value) pairs of ``predicates`` in N-Triples file ``path``, and an index of the
     lines of ``keyed`` predicates (read back by :meth:`Scan.details`); ``None`` when the file is not
     plain-shaped (see the module), or with ``strict`` when a term kept is not valid. Predicates in ``typed``
-    also get their objects' datatypes."""
-    wanted = list(dict.fromkeys(predicates))
+    also get their objects' datatypes. Lines of ``coded`` predicates give term ids instead of strings
+    (``Scan.codes``): joins over them run in numpy, and a term repeated on many lines is one string."""
+    plain_wanted = list(dict.fromkeys(predicates))
+    coded_list = [p for p in dict.fromkeys(coded) if p not in plain_wanted]
+    if coded_list and strict:
+        raise ValueError("a strict scan gives strings only")
+    wanted = [*plain_wanted, *coded_list]
     keyed_list = [p for p in dict.fromkeys(keyed) if p not in wanted]
     typed_set = set(typed)
     every = [*wanted, *keyed_list]
@@ -289,9 +331,16 @@ def scan(
         [_key(np.frombuffer(p[-8:], "<u8"), np.array([len(p)], np.int64))[0] for p in spelled],
         [np.array(_word_values(p), np.uint64) for p in spelled],
         len(wanted),
-        frozenset(g for g, p in enumerate(wanted) if p in typed_set),
+        frozenset(g for g, p in enumerate(wanted) if p in typed_set and p not in coded_list),
+        frozenset(range(len(plain_wanted), len(wanted))),
     )
-    result = Scan(path, {p: ([], []) for p in wanted}, {p: [] for p in wanted if p in typed_set}, tuple(keyed_list))
+    result = Scan(
+        path,
+        {p: ([], []) for p in plain_wanted},
+        {p: [] for p in plain_wanted if p in typed_set},
+        tuple(keyed_list),
+        _code_parts={p: [] for p in coded_list},
+    )
     try:
         seen: set[str] | None = set() if strict else None  # a strict scan's IRIs checked so far
         for part in _parts(path, patterns, result._terms, _threads(), seen):
@@ -299,6 +348,13 @@ def scan(
                 return None
     except (UnicodeDecodeError, NotSimple):
         return None
+    empty = np.zeros(0, np.int64)
+    for p, got in result._code_parts.items():
+        result.codes[p] = (
+            np.concatenate([s for s, _ in got]) if got else empty,
+            np.concatenate([o for _, o in got]) if got else empty,
+        )
+    result._code_parts.clear()
     return result
 
 
@@ -312,14 +368,14 @@ def _parts(
     """:func:`_scan_block` of each block, in file order; with several threads, blocks are scanned in
     parallel, a few ahead at most (so memory stays a few blocks)."""
     if threads == 1:
-        for offset, a, escapes in _chunks(path):
-            yield _scan_block(a, offset, escapes, patterns, terms, seen)
+        for offset, a, escapes, nul in _chunks(path):
+            yield _scan_block(a, offset, escapes, nul, patterns, terms, seen)
         return
     pool = ThreadPoolExecutor(threads)
     pending: deque[Future[_Part | None]] = deque()
     try:
-        for offset, a, escapes in _chunks(path, 2 * threads + 2):
-            pending.append(pool.submit(_scan_block, a, offset, escapes, patterns, terms, seen))
+        for offset, a, escapes, nul in _chunks(path, 2 * threads + 2):
+            pending.append(pool.submit(_scan_block, a, offset, escapes, nul, patterns, terms, seen))
             if len(pending) > 2 * threads:
                 yield pending.popleft().result()
         while pending:
@@ -341,24 +397,162 @@ def _merge(result: Scan, wanted: list[str], part: _Part | None) -> bool:
     if part.offsets is not None and part.keys is not None:
         result._offsets.append(part.offsets)
         result._keys.append(part.keys)
+    if part.coded is not None:
+        _merge_coded(result, wanted, *part.coded)
     return True
+
+
+def _merge_coded(
+    result: Scan,
+    wanted: list[str],
+    terms: list[str],
+    subjects: Index,
+    objects: Index,
+    groups: npt.NDArray[np.int16],
+    literals: Index,
+) -> None:
+    """Ids for a block's distinct coded terms (new ones numbered in file order, so ids are the same every
+    run), and its coded lines' ids appended to their predicates'. A literal is checked when first met."""
+    index, names = result.index, result.names
+    known = len(names)
+    ids = np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms))
+    missing = np.flatnonzero(ids < 0)
+    if len(missing):
+        unseen = _take(terms, missing)
+        fresh = list(dict.fromkeys(unseen))  # a term the block has twice (after a hash collision there): one id
+        index.update(zip(fresh, range(known, known + len(fresh)), strict=True))
+        names += fresh
+        ids[missing] = np.fromiter(map(index.__getitem__, unseen), np.int64, len(unseen))
+    if len(literals):
+        new = np.sort(ids[literals])  # np.unique hashes: slower on small arrays
+        new = new[(new >= known) & np.concatenate([[True], new[1:] != new[:-1]])]
+        for literal in _take(names, new):
+            term_value(literal)  # a wrong literal: NotSimple, as for a line read as strings
+        result.literals += new.tolist()
+    sub_ids, obj_ids = ids[subjects], ids[objects]
+    for g in np.flatnonzero(np.bincount(groups)).tolist():
+        rows = np.flatnonzero(groups == g)
+        result._code_parts[wanted[g]].append((sub_ids[rows], obj_ids[rows]))
+
+
+def _rows(a: npt.NDArray[np.uint8], lo: Index, hi: Index) -> tuple[npt.NDArray[np.uint8], Index]:
+    """Each span ``a[lo[i]:hi[i]]`` as a row of a byte matrix (one contiguous copy per row), the bytes after
+    it zeroed, and its length; the width is a whole number of words with room for one byte after the
+    longest. ``a`` must have ``_PAD`` bytes of slack and no span may be longer than ``_WIDE`` words."""
+    length = hi - lo
+    width = (int(length.max()) // 8 + 1) * 8
+    window = np.lib.stride_tricks.as_strided(a, (len(a) - width + 1, width), (1, 1), writeable=False)
+    rows = window[lo]
+    rows *= np.arange(width) < length[:, None]
+    return rows, length
+
+
+def _cut(a: npt.NDArray[np.uint8], lo: Index, hi: Index) -> list[str]:
+    """The UTF-8 strings ``a[lo[i]:hi[i]]`` (spans in order, none touching the next), cut out of the block
+    in one masked copy; the byte after each span is overwritten with a newline."""
+    bounds = np.empty(2 * len(lo) + 2, np.int64)
+    bounds[0], bounds[-1] = 0, len(a)
+    bounds[1:-1:2], bounds[2:-1:2] = lo, hi + 1
+    keep = np.zeros(len(bounds) - 1, bool)
+    keep[1::2] = True
+    a[hi] = _NL
+    text: str = a[np.repeat(keep, np.diff(bounds))].tobytes().decode("utf-8")
+    return text.split("\n")[:-1]
+
+
+def _hash_rows(rows: npt.NDArray[np.uint8], length: Index) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each row (its bytes and length); only a grouping hint, :func:`_coded` checks it."""
+    words = rows.view("<u8")
+    h = length.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for j in range(words.shape[1]):
+        h ^= words[:, j]
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+    return h
+
+
+def _coded(padded: npt.NDArray[np.uint8], lo: Index, hi: Index, nul: bool) -> tuple[list[str], Index]:
+    """The distinct strings among the spans ``padded[lo[i]:hi[i]]`` and each span's index into them.
+
+    Spans are grouped by a hash of their bytes, and every span is then compared byte for byte with the
+    first of its group: a collision (or a block with a NUL byte, or a span longer than ``_WIDE`` words)
+    makes each span its own string, so equal ids always mean equal bytes."""
+    n = len(lo)
+    length = hi - lo
+    if n and not nul and int(length.max()) < 8 * _WIDE:
+        rows, length = _rows(padded, lo, hi)
+        _, first, inverse = np.unique(_hash_rows(rows, length), return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        words = rows.view("<u8")
+        if (words == words[first][inverse]).all() and (length == length[first][inverse]).all():
+            reps = rows[first]
+            reps[np.arange(len(first)), length[first]] = _NL
+            return reps.tobytes().translate(None, b"\0").decode("utf-8").split("\n")[:-1], inverse
+    spans = [bytes(padded[i:j]).decode("utf-8") for i, j in zip(lo.tolist(), hi.tolist(), strict=True)]
+    return spans, np.arange(n)
+
+
+def _coded_lines(
+    a: npt.NDArray[np.uint8],
+    padded: npt.NDArray[np.uint8],
+    c: Index,
+    starts: Index,
+    se: Index,
+    pe: Index,
+    nl: Index,
+    gt: Index,
+    gid: npt.NDArray[np.int16],
+    escaped: npt.NDArray[np.bool_],
+    nul: bool,
+) -> tuple[list[str], Index, Index, npt.NDArray[np.int16], Index]:
+    """Lines ``c`` of a block as (distinct terms, subject and object indices into them, group, indices of
+    the literals among the terms -- a term may be listed more than once): terms
+    spelled as in N-Triples, except an object IRI with escapes or an unusual shape, which is parsed and
+    spelled ``<value>`` (a wrong one raises :class:`NotSimple`)."""
+    ob, oe = pe[c] + 2, nl[c] - 3
+    first = a[ob]
+    if not ((first == _LT) | (first == _QUOTE)).all():  # a blank node or worse
+        raise NotSimple("object is no IRI or literal")
+    odd = (first == _LT) & (escaped[c] | (a[oe] != _GT))
+    iri = np.flatnonzero(first == _LT)
+    j = np.minimum(np.searchsorted(gt, ob[iri]), len(gt) - 1)
+    odd[iri[gt[j] != oe[iri]]] = True  # another '>' inside
+    plain = np.flatnonzero(~odd)
+    lo = np.concatenate([starts[c], ob[plain]])
+    hi = np.concatenate([se[c] + 1, oe[plain] + 1])
+    terms, inverse = _coded(padded, lo, hi, nul)
+    m = len(c)
+    objects = np.empty(m, np.int64)
+    objects[plain] = inverse[m:]
+    if len(plain) < m:
+        at = np.flatnonzero(odd)
+        objects[at] = np.arange(len(terms), len(terms) + len(at))
+        for i in at.tolist():
+            value, datatype = term_value(bytes(a[ob[i] : oe[i] + 1]).decode("utf-8"))
+            if datatype is not None:
+                raise NotSimple("not an IRI")
+            terms.append(f"<{value}>")
+    return terms, inverse[:m], objects, gid[c], objects[first == _QUOTE]
 
 
 def _scan_block(
     a: npt.NDArray[np.uint8],
     offset: int,
     escapes: bool,
+    nul: bool,
     patterns: _Patterns,
     terms: dict[str, tuple[str, str | None]],
     seen: set[str] | None = None,
 ) -> _Part | None:
-    """The wanted lines of one block (``None``: a line is not plain-shaped); ``terms`` caches parsed objects;
-    with ``seen`` (a strict scan: the IRIs checked so far) every term kept is checked."""
+    """The wanted lines of one block (``_PAD`` bytes of slack after it; ``None``: a line is not
+    plain-shaped); ``terms`` caches parsed objects; with ``seen`` (a strict scan: the IRIs checked so far)
+    every term kept is checked."""
     n_wanted = patterns.n_wanted
     part = _Part({})
+    padded, words = a, _words(a)  # over the slack too
+    a = a[: len(a) - _PAD]
     if len(a) < 8:  # no line of the plain shape is this short
         return None
-    words = _words(a)
     nl = np.flatnonzero(a == _NL)
     if len(nl) == 0:
         return part
@@ -410,7 +604,14 @@ def _scan_block(
         keys = _key(words[np.maximum(se[keyed] - 8, 0)], sub_len)
         keys[sub_len < 8] = 0
         part.offsets, part.keys = starts[keyed] + offset, keys
-    w = np.flatnonzero((gid >= 0) & (gid < n_wanted))
+    if patterns.coded:
+        c = np.flatnonzero(gid >= min(patterns.coded))
+        c = c[gid[c] < n_wanted]
+        if len(c):
+            part.coded = _coded_lines(a, padded, c, starts, se, pe, nl, gt, gid, escaped, nul)
+        w = np.flatnonzero((gid >= 0) & (gid < min(patterns.coded)))
+    else:
+        w = np.flatnonzero((gid >= 0) & (gid < n_wanted))
     if len(w) == 0:
         return part
     ob, oe = pe[w] + 2, nl[w] - 3  # object's first and last byte
@@ -420,18 +621,11 @@ def _scan_block(
         iri = plain & (first == _LT)
         j = np.searchsorted(gt, ob[iri])
         plain[np.flatnonzero(iri)[gt[j] != oe[iri]]] = False
-    bounds = np.empty(4 * len(w) + 2, np.int64)
-    bounds[0], bounds[-1] = 0, len(a)
-    bounds[1:-1:4] = starts[w] + 1
-    bounds[2:-1:4] = se[w] + 1
-    bounds[3:-1:4] = np.where(plain, ob + 1, ob)
-    bounds[4:-1:4] = np.where(plain, oe + 1, oe + 2)
-    a[se[w]] = _NL
-    a[np.where(plain, oe, oe + 1)] = _NL
-    keep = np.zeros(len(bounds) - 1, bool)
-    keep[1::2] = True
-    parts = a[np.repeat(keep, np.diff(bounds))].tobytes().decode("utf-8").split("\n")
-    subjects, objects = parts[0:-1:2], parts[1::2]
+    lo, hi = np.empty(2 * len(w), np.int64), np.empty(2 * len(w), np.int64)
+    lo[0::2], hi[0::2] = starts[w] + 1, se[w]
+    lo[1::2], hi[1::2] = np.where(plain, ob + 1, ob), np.where(plain, oe, oe + 1)
+    parts = _cut(a, lo, hi)
+    subjects, objects = parts[0::2], parts[1::2]
     datatypes: dict[int, str | None] = {}
     if seen is not None:
         _check_kept(subjects, objects, plain, first, seen)
@@ -454,7 +648,7 @@ def _scan_block(
         datatypes = dict(zip(at, types, strict=True))
     is_iri = (first == _LT).tolist()
     groups = gid[w]
-    for g in np.unique(groups).tolist():
+    for g in np.flatnonzero(np.bincount(groups)).tolist():  # np.unique hashes: slower on small arrays
         rows = np.flatnonzero(groups == g)
         types = None
         if g in patterns.typed:
