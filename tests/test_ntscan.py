@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pyoxigraph as ox
 import pytest
 
@@ -192,18 +193,30 @@ def _oxigraph_triples(path: Path, predicate: str) -> list[ox.Triple]:
     return [t for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES) if t.predicate.value == predicate]
 
 
-def test_colliding_hashes_still_give_one_id_per_term(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With every span hashed alike, the byte check splits them again: no two terms share an id."""
-    monkeypatch.setattr(ntscan, "_hash_rows", lambda rows, length: np.zeros(len(rows), np.uint64))
+@pytest.mark.parametrize("chunk", [ntscan.CHUNK, 64, 333])
+@pytest.mark.parametrize("weak", ["one hash", "hash of the length"])
+def test_colliding_hashes_still_give_one_id_per_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, weak: str
+) -> None:
+    """With spans hashed alike (within a block and across blocks), the byte checks split them again: no two
+    terms share an id, and no term has two."""
+
+    def weak_hash(rows: object, length: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        return (length if weak == "hash of the length" else np.zeros_like(length)).astype(np.uint64)
+
+    monkeypatch.setattr(ntscan, "_hash_rows", weak_hash)
+    monkeypatch.setattr(ntscan, "CHUNK", chunk)
     path = _write(tmp_path, CODED_LINES)
     found = ntscan.scan(path, [], coded=[f"{EX}link"])
     assert found is not None
-    expected = [(s, _spelled(o)) for s, o in ((t.subject.value, t.object) for t in _oxigraph_triples(path, f"{EX}link"))]
+    expected = [
+        (s, _spelled(o)) for s, o in ((t.subject.value, t.object) for t in _oxigraph_triples(path, f"{EX}link"))
+    ]
     assert _coded_pairs(found, f"{EX}link") == expected
     assert len(found.names) == len(set(found.names))
 
 
-@pytest.mark.parametrize("obj", ["_:b1", f"<{EX}a b>x", f'"open'])
+@pytest.mark.parametrize("obj", ["_:b1", f"<{EX}a b>x", '"open'])
 def test_a_coded_object_that_is_no_term_is_declined(tmp_path: Path, obj: str) -> None:
     path = _write(tmp_path, [LINES[4], f"<{EX}c> <{EX}link> {obj} ."])
     assert ntscan.scan(path, [], coded=[f"{EX}link"]) is None

@@ -216,6 +216,14 @@ class Scan:
     index: dict[str, int] = field(default_factory=dict)
     #: the ids of the literals among the coded terms
     literals: list[int] = field(default_factory=list)
+    # a term's hash -> its id (checked, see _hashed_ids), in two sorted arrays: a large one and a small one
+    # new hashes are inserted into (merged into the large one now and then)
+    _hash_keys: list[npt.NDArray[np.uint64]] = field(default_factory=lambda: [np.zeros(0, np.uint64)] * 2)
+    _hash_ids: list[Index] = field(default_factory=lambda: [np.zeros(0, np.int64)] * 2)
+    _unhashed: int = 0  # terms numbered without their hash (met as strings, or colliding)
+    _indexed: int = 0  # how many of ``names`` ``index`` holds (it is brought up to date when needed)
+    _words: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros((0, 1), np.uint64))  # by id
+    _lengths: Index = field(default_factory=lambda: np.zeros(0, np.int64))  # by id; -1: words not kept
     _code_parts: dict[str, list[tuple[Index, Index]]] = field(default_factory=dict)
     _terms: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     _offsets: list[Index] = field(default_factory=list)
@@ -223,7 +231,14 @@ class Scan:
 
     def iri_id(self, iri: str) -> int | None:
         """The id of IRI ``iri`` among the coded terms (``None``: no coded line holds it)."""
-        return self.index.get(f"<{iri}>")
+        return self._exact().get(f"<{iri}>")
+
+    def _exact(self) -> dict[str, int]:
+        """``index`` with every term numbered so far (kept up to date only once something asks)."""
+        if self._indexed < len(self.names):
+            self.index.update(zip(self.names[self._indexed :], range(self._indexed, len(self.names)), strict=True))
+            self._indexed = len(self.names)
+        return self.index
 
     def details(self, subjects: Iterable[str]) -> dict[str, dict[str, list[str]]]:
         """predicate -> subject -> object values, of the keyed predicates, for ``subjects`` only.
@@ -278,6 +293,21 @@ class _Patterns:
 
 
 @dataclass
+class _Terms:
+    """A block's distinct coded terms: ``strings``, or (hashed) their ``hashes``, ``words`` and ``lengths``,
+    decoded only when new to the scan; then ``extra`` strings (objects parsed one by one)."""
+
+    strings: list[str] | None = None
+    hashes: npt.NDArray[np.uint64] | None = None
+    words: npt.NDArray[np.uint64] | None = None
+    lengths: Index | None = None
+    extra: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.strings if self.strings is not None else self.lengths) + len(self.extra)  # type: ignore[arg-type]
+
+
+@dataclass
 class _Part:
     """What one block holds: group -> (subjects, objects, datatypes or None), and the keyed lines."""
 
@@ -286,7 +316,7 @@ class _Part:
     keys: npt.NDArray[np.uint64] | None = None
     #: coded lines: the distinct terms, each line's subject and object as indices into them, its group, and
     #: which terms are literals
-    coded: tuple[list[str], Index, Index, npt.NDArray[np.int16], Index] | None = None
+    coded: tuple[_Terms, Index, Index, npt.NDArray[np.int16], Index] | None = None
 
 
 #: Threads scanning blocks at once (numpy's index and gathers release the GIL). ``None``: two when the
@@ -405,7 +435,7 @@ def _merge(result: Scan, wanted: list[str], part: _Part | None) -> bool:
 def _merge_coded(
     result: Scan,
     wanted: list[str],
-    terms: list[str],
+    terms: _Terms,
     subjects: Index,
     objects: Index,
     groups: npt.NDArray[np.int16],
@@ -413,26 +443,119 @@ def _merge_coded(
 ) -> None:
     """Ids for a block's distinct coded terms (new ones numbered in file order, so ids are the same every
     run), and its coded lines' ids appended to their predicates'. A literal is checked when first met."""
-    index, names = result.index, result.names
-    known = len(names)
-    ids = np.fromiter(map(index.get, terms, repeat(-1)), np.int64, len(terms))
-    missing = np.flatnonzero(ids < 0)
-    if len(missing):
-        unseen = _take(terms, missing)
-        fresh = list(dict.fromkeys(unseen))  # a term the block has twice (after a hash collision there): one id
-        index.update(zip(fresh, range(known, known + len(fresh)), strict=True))
-        names += fresh
-        ids[missing] = np.fromiter(map(index.__getitem__, unseen), np.int64, len(unseen))
+    known = len(result.names)
+    ids = np.concatenate(
+        [
+            _hashed_ids(result, terms) if terms.strings is None else _string_ids(result, terms.strings),
+            _string_ids(result, terms.extra),
+        ]
+    )
     if len(literals):
         new = np.sort(ids[literals])  # np.unique hashes: slower on small arrays
         new = new[(new >= known) & np.concatenate([[True], new[1:] != new[:-1]])]
-        for literal in _take(names, new):
+        for literal in _take(result.names, new):
             term_value(literal)  # a wrong literal: NotSimple, as for a line read as strings
         result.literals += new.tolist()
     sub_ids, obj_ids = ids[subjects], ids[objects]
     for g in np.flatnonzero(np.bincount(groups)).tolist():
         rows = np.flatnonzero(groups == g)
         result._code_parts[wanted[g]].append((sub_ids[rows], obj_ids[rows]))
+
+
+def _new_ids(result: Scan, terms: list[str]) -> Index:
+    """Number ``terms`` (distinct, none numbered yet) after the others; their words are kept by the caller
+    (:func:`_hashed_ids`), else ``-1`` stands for 'not kept'."""
+    start = len(result.names)
+    result.names += terms
+    if len(result.names) > len(result._lengths):  # room for twice as many
+        grown = np.zeros((2 * len(result.names) + 1024, result._words.shape[1]), np.uint64)
+        grown[:start] = result._words[:start]
+        result._words = grown
+        result._lengths = np.concatenate([result._lengths, np.full(len(grown) - len(result._lengths), -1, np.int64)])
+    return np.arange(start, start + len(terms))
+
+
+def _string_ids(result: Scan, strings: list[str]) -> Index:
+    """The ids of terms given as strings (looked up exactly)."""
+    if not strings:
+        return np.zeros(0, np.int64)
+    index = result._exact()
+    ids = np.fromiter(map(index.get, strings, repeat(-1)), np.int64, len(strings))
+    for n in np.flatnonzero(ids < 0).tolist():
+        got = index.get(strings[n])  # listed twice (a block's terms after a hash collision there)
+        if got is None:
+            got = int(_new_ids(result, [strings[n]])[0])
+            result._unhashed += 1
+            result._exact()
+        ids[n] = got
+    return ids
+
+
+def _find_hashes(result: Scan, hashes: npt.NDArray[np.uint64]) -> Index:
+    """The ids kept for ``hashes`` (sorted, distinct), -1 where none is: sorted queries into sorted arrays
+    (a dict of 420k integer keys took ten times as long)."""
+    ids = np.full(len(hashes), -1, np.int64)
+    for keys, values in zip(result._hash_keys, result._hash_ids, strict=True):
+        if len(keys):
+            at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+            hit = keys[at] == hashes
+            ids[hit] = values[at[hit]]
+    return ids
+
+
+def _keep_hashes(result: Scan, hashes: npt.NDArray[np.uint64], ids: Index) -> None:
+    """Keep ``hashes`` (sorted, distinct, none kept yet) for ``ids``."""
+    keys, values = result._hash_keys[1], result._hash_ids[1]
+    at = np.searchsorted(keys, hashes)
+    keys, values = np.insert(keys, at, hashes), np.insert(values, at, ids)
+    if len(keys) > 1 << 16:  # into the large one: a merge now and then, not per block
+        big_keys, big_values = result._hash_keys[0], result._hash_ids[0]
+        at = np.searchsorted(big_keys, keys)
+        result._hash_keys[0], result._hash_ids[0] = np.insert(big_keys, at, keys), np.insert(big_values, at, values)
+        keys, values = keys[:0], values[:0]
+    result._hash_keys[1], result._hash_ids[1] = keys, values
+
+
+def _hashed_ids(result: Scan, terms: _Terms) -> Index:
+    """The ids of a block's hashed terms: looked up by hash, and each found one's words and length
+    compared with those kept for the id (a collision across blocks, or an id first met as a string, is
+    looked up exactly, by its string); only terms not met before are decoded."""
+    hashes, words, lengths = terms.hashes, terms.words, terms.lengths
+    assert hashes is not None and words is not None and lengths is not None
+    ids = _find_hashes(result, hashes)
+    absent = ids < 0
+    if words.shape[1] > result._words.shape[1]:  # wider terms than any before: wider rows
+        wider = np.zeros((len(result._words), words.shape[1]), np.uint64)
+        wider[:, : result._words.shape[1]] = result._words
+        result._words = wider
+    hit = np.flatnonzero(~absent)
+    same = (result._words[ids[hit], : words.shape[1]] == words[hit]).all(1) & (
+        result._lengths[ids[hit]] == lengths[hit]
+    )
+    ids[hit[~same]] = -1
+    missing = np.flatnonzero(ids < 0)
+    if len(missing):
+        rows = words[missing].view(np.uint8).copy()
+        rows[np.arange(len(missing)), lengths[missing]] = _NL
+        strings = rows.tobytes().translate(None, b"\0").decode("utf-8").split("\n")[:-1]
+        if result._unhashed or not absent[missing].all():  # a term may be numbered, under another hash or none
+            index = result._exact()
+            got = np.fromiter(map(index.get, strings, repeat(-1)), np.int64, len(strings))
+        else:  # every numbered term is kept under its hash: an absent hash is a new term
+            got = np.full(len(strings), -1, np.int64)
+        new = np.flatnonzero(got < 0)  # distinct: so are a block's hashed terms
+        if len(new):
+            got[new] = fresh = _new_ids(result, _take(strings, new))
+            result._words[fresh, : words.shape[1]] = words[missing[new]]
+            result._lengths[fresh] = lengths[missing[new]]
+            result._unhashed += int((~absent[missing[new]]).sum())  # colliding: not kept under their hash
+        for n in np.flatnonzero(result._lengths[got] < 0).tolist():  # first met as a string: keep its words now
+            result._words[got[n], : words.shape[1]] = words[missing[n]]
+            result._lengths[got[n]] = lengths[missing[n]]
+        ids[missing] = got
+        keep = absent[missing]
+        _keep_hashes(result, hashes[missing[keep]], got[keep])
+    return ids
 
 
 def _rows(a: npt.NDArray[np.uint8], lo: Index, hi: Index) -> tuple[npt.NDArray[np.uint8], Index]:
@@ -464,15 +587,15 @@ def _hash_rows(rows: npt.NDArray[np.uint8], length: Index) -> npt.NDArray[np.uin
     """A 64-bit hash of each row (its bytes and length); only a grouping hint, :func:`_coded` checks it."""
     words = rows.view("<u8")
     h = length.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    for j in range(words.shape[1]):
-        h ^= words[:, j]
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(31)
+    for j in range(words.shape[1]):  # a term's own words only: the same hash in a block of wider terms
+        mixed = (h ^ words[:, j]) * np.uint64(0xBF58476D1CE4E5B9)
+        mixed ^= mixed >> np.uint64(31)
+        h = np.where(length > 8 * j, mixed, h)
     return h
 
 
-def _coded(padded: npt.NDArray[np.uint8], lo: Index, hi: Index, nul: bool) -> tuple[list[str], Index]:
-    """The distinct strings among the spans ``padded[lo[i]:hi[i]]`` and each span's index into them.
+def _coded(padded: npt.NDArray[np.uint8], lo: Index, hi: Index, nul: bool) -> tuple[_Terms, Index]:
+    """The distinct terms among the spans ``padded[lo[i]:hi[i]]`` and each span's index into them.
 
     Spans are grouped by a hash of their bytes, and every span is then compared byte for byte with the
     first of its group: a collision (or a block with a NUL byte, or a span longer than ``_WIDE`` words)
@@ -481,15 +604,14 @@ def _coded(padded: npt.NDArray[np.uint8], lo: Index, hi: Index, nul: bool) -> tu
     length = hi - lo
     if n and not nul and int(length.max()) < 8 * _WIDE:
         rows, length = _rows(padded, lo, hi)
-        _, first, inverse = np.unique(_hash_rows(rows, length), return_index=True, return_inverse=True)
+        hashes = _hash_rows(rows, length)
+        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         inverse = inverse.ravel()
         words = rows.view("<u8")
         if (words == words[first][inverse]).all() and (length == length[first][inverse]).all():
-            reps = rows[first]
-            reps[np.arange(len(first)), length[first]] = _NL
-            return reps.tobytes().translate(None, b"\0").decode("utf-8").split("\n")[:-1], inverse
+            return _Terms(hashes=hashes[first], words=words[first], lengths=length[first]), inverse
     spans = [bytes(padded[i:j]).decode("utf-8") for i, j in zip(lo.tolist(), hi.tolist(), strict=True)]
-    return spans, np.arange(n)
+    return _Terms(strings=spans), np.arange(n)
 
 
 def _coded_lines(
@@ -504,7 +626,7 @@ def _coded_lines(
     gid: npt.NDArray[np.int16],
     escaped: npt.NDArray[np.bool_],
     nul: bool,
-) -> tuple[list[str], Index, Index, npt.NDArray[np.int16], Index]:
+) -> tuple[_Terms, Index, Index, npt.NDArray[np.int16], Index]:
     """Lines ``c`` of a block as (distinct terms, subject and object indices into them, group, indices of
     the literals among the terms -- a term may be listed more than once): terms
     spelled as in N-Triples, except an object IRI with escapes or an unusual shape, which is parsed and
@@ -531,7 +653,7 @@ def _coded_lines(
             value, datatype = term_value(bytes(a[ob[i] : oe[i] + 1]).decode("utf-8"))
             if datatype is not None:
                 raise NotSimple("not an IRI")
-            terms.append(f"<{value}>")
+            terms.extra.append(f"<{value}>")
     return terms, inverse[:m], objects, gid[c], objects[first == _QUOTE]
 
 
