@@ -288,6 +288,37 @@ def test_add_refuses_duplicates_and_self_loops(graph) -> None:  # type: ignore[n
     assert not g.add(take, "obj", take, "test")
 
 
+def test_deps_answers_again_after_an_arc_is_added(nlp: Language) -> None:
+    """``deps`` remembers its answers per head: adding an arc out of one head changes that head's answers, at once,
+    and no other head's."""
+    g = DepGraph(nlp("The militia moved from Pokhara to Butwal and took Tansen in June."))
+    moved, took, tansen = _tok(g.doc, "moved"), _tok(g.doc, "took"), _tok(g.doc, "Tansen")
+    before_moved, before_took = g.deps(moved, "prep:*"), g.deps(took)
+    assert g.add(moved, "prep:towards", tansen, "test")
+    assert g.deps(moved, "prep:*") == sorted(
+        [*before_moved, Arc(moved, "prep:towards", tansen, "test")],
+        key=lambda a: (a.rank, a.why != "", abs(a.dep - moved), a.dep),
+    )
+    assert g.deps(took) == before_took
+    found = g.deps(took)
+    found.clear()  # a fresh list each time: a caller may change it
+    assert g.deps(took) == before_took
+
+
+def test_subtree_starts_are_the_subtrees_first_tokens(nlp: Language) -> None:
+    text = (
+        "Tharu militias, Maoist cadres and student brigades, who all opposed the king, marched on Pokhara, a town "
+        "in the hills under the rule of the council. The army, said to be loyal to it, is guarding the bridge."
+    )
+    g = DepGraph(nlp(text))
+    assert [g._first(t.i) for t in g.toks] == [min(x.i for x in t.subtree) for t in g.toks]
+
+
+def test_the_graph_text_is_the_docs(nlp: Language) -> None:
+    text = "  Rebels took Butwal.\n\nThe army  withdrew to Tansen. "
+    assert DepGraph(nlp(text)).text == nlp(text).text == text
+
+
 def test_enhancement_is_deterministic(nlp: Language) -> None:
     text = "Tharu militias, Maoist cadres and student brigades, who all opposed the king, marched on Pokhara."
     first = [(a.head, a.rel, a.dep, a.why, a.rank) for a in DepGraph(nlp(text)).arcs()]

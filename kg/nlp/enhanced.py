@@ -160,15 +160,18 @@ class DepGraph:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc.text  # Doc.text joins every token again on each call: read it once, here
         self.toks: list[Tok] = tokens(doc)  # spaCy's tokens with their attributes read once (kg.nlp.tokens)
+        # Doc.text joins spaCy's tokens again on each call: joined once, here, from the tokens read already
+        self.text = "".join([t.text_with_ws for t in self.toks])
         self.sents: list[Sent] = sentences(doc, self.toks, self.text)
         n = len(self.toks)
-        self.lemmas: list[str] = [base_form(t) for t in self.toks]
+        self.lemmas: list[str] = [_base_form(t.lemma_, t.lower_) for t in self.toks]
         self._out: list[list[Arc]] = [[] for _ in range(n)]
         self._in: list[list[Arc]] = [[] for _ in range(n)]
         self._seen: set[tuple[int, str, int]] = set()
-        self._memo: dict[tuple[int, tuple[str, ...]], list[Arc]] = {}
+        # deps() answers per head, dropped when an arc is added out of that head (only that head's answers change)
+        self._memo: list[dict[tuple[str, ...], list[Arc]] | None] = [None] * n
+        self._firsts: dict[int, int] = {}  # token -> first token of its subtree (see _first)
         # the parse as plain lists: spaCy makes a new Token object on every .head/.children/.conjuncts
         self.head_of: list[int] = [t.head.i for t in self.toks]
         self._conj: list[list[int]] = [[] for _ in range(n)]
@@ -196,32 +199,34 @@ class DepGraph:
     # ------------------------------------------------------------------------------------------ access
     def add(self, head: int, rel: str, dep: int, why: str = "", rank: int = 0) -> bool:
         """Add an arc unless the same (head, rel, dep) is already there; returns whether it was added."""
-        if head == dep or (head, rel, dep) in self._seen:
+        key = (head, rel, dep)
+        if head == dep or key in self._seen:
             return False
-        self._seen.add((head, rel, dep))
-        arc = Arc(head, rel, dep, why, rank)
+        self._seen.add(key)
+        arc = _new_arc(Arc, (head, rel, dep, why, rank))  # (Arc(...) goes through a Python-level __new__)
         self._out[head].append(arc)
         self._in[dep].append(arc)
-        if self._memo:
-            self._memo.clear()
+        self._memo[head] = None
         return True
 
     def deps(self, head: int, *rels: str) -> list[Arc]:
         """Arcs out of ``head`` with one of ``rels`` (``"prep:*"`` matches any preposition), best first.
         (A fresh list: callers may keep or change it.)"""
-        key = (head, rels)
-        found = self._memo.get(key)
+        memo = self._memo[head]
+        if memo is None:
+            memo = self._memo[head] = {}
+        found = memo.get(rels)
         if found is None:
             out = self._out[head]
             if not rels:
                 arcs = list(out)
-            elif any(r.endswith("*") for r in rels):
+            elif _wildcard(rels):
                 arcs = [a for a in out if _matches(a.rel, rels)]
             else:
                 arcs = [a for a in out if a.rel in rels]
             if len(arcs) > 1:
                 arcs.sort(key=lambda a: (a.rank, a.why != "", abs(a.dep - head), a.dep))
-            found = self._memo[key] = arcs
+            found = memo[rels] = arcs
         return list(found)
 
     def conjuncts(self, i: int) -> list[int]:
@@ -235,6 +240,10 @@ class DepGraph:
     def arcs(self) -> Iterator[Arc]:
         for arcs in self._out:
             yield from arcs
+
+    def _all_arcs(self) -> list[Arc]:
+        """``list(self.arcs())``, made faster: the steps that add arcs while reading them all read a copy."""
+        return [a for arcs in self._out for a in arcs]
 
     def subjects(self, head: int) -> list[Arc]:
         """Who does what ``head`` says: active or controlled subjects, else a passive's agent."""
@@ -294,7 +303,7 @@ class DepGraph:
     def _comitatives(self) -> None:
         """ "The 4th Brigade, with the 9th Battalion, stormed X": a subject's "with" partner (set off by commas or
         right after it) does what the subject does."""
-        for arc in list(self.arcs()):
+        for arc in self._all_arcs():
             if arc.rel not in ("nsubj", "nsubj:pass") or arc.why:
                 continue
             subj = self.toks[arc.dep]
@@ -655,7 +664,10 @@ class DepGraph:
             if noun.pos_ not in ("NOUN", "PROPN"):
                 continue
             arcs = out[noun.i]
-            if not any(a.rel == "prep:of" for a in arcs) or any(a.rel in ("prep:by", "agent") for a in arcs):
+            if not arcs:
+                continue
+            rels = {a.rel for a in arcs}
+            if "prep:of" not in rels or "prep:by" in rels or "agent" in rels:
                 continue
             for of in self.deps(noun.i, "prep:of"):
                 for by in self.deps(of.dep, "prep:by"):
@@ -663,7 +675,7 @@ class DepGraph:
 
     def _raise_appositions(self) -> None:
         """ "the capital of Z, the town of X": an apposition the parser hung on Z describes the capital."""
-        for arc in list(self.arcs()):
+        for arc in self._all_arcs():
             if arc.rel != "appos" or arc.why:
                 continue
             z, app = self.toks[arc.head], self.toks[arc.dep]
@@ -677,7 +689,7 @@ class DepGraph:
 
     # ------------------------------------------------------------------------------------ descriptions
     def _descriptions(self) -> None:
-        for arc in list(self.arcs()):
+        for arc in self._all_arcs():
             if arc.rel == "appos":
                 self.add(arc.dep, "describes", arc.head, "appos")
                 self.add(arc.head, "describes", arc.dep, "appos")
@@ -699,7 +711,7 @@ class DepGraph:
                     targets = objs or self.deps(gov.i, *SUBJECTS)
                     for t in targets:  # "left X in rebel hands", "X remained under the rule of Y"
                         self.add(arc.dep, "describes", t.dep, arc.rel[5:])
-                    prep = min(x.i for x in self.toks[arc.dep].subtree) - 1
+                    prep = self._first(arc.dep) - 1
                     if prep > 0 and self.toks[prep - 1].pos_ == "PROPN" and arc.rel[5:] == "under":
                         # "a proto-state in X under the rule of Y": the phrase may belong to the place before it
                         self.add(arc.dep, "describes", prep - 1, "under")
@@ -708,7 +720,7 @@ class DepGraph:
 
     def _set_off(self, arc: Arc) -> int | None:
         """The head of the noun phrase right before a prepositional phrase that a comma sets off, if any."""
-        prep = min((x.i for x in self.toks[arc.dep].subtree), default=arc.dep) - 1
+        prep = self._first(arc.dep) - 1
         while prep >= 0 and self.toks[prep].dep_ in ("prep", "advmod") and self.toks[prep].pos_ in ("ADP", "ADV"):
             prep -= 1
         if prep < 1 or self.toks[prep].text != ",":
@@ -719,6 +731,15 @@ class DepGraph:
         while noun.dep_ in ("compound", "amod") and noun.head.i > noun.i:
             noun = noun.head
         return noun.i if noun.i != arc.head else None
+
+    def _first(self, i: int) -> int:
+        """The first token of token ``i``'s subtree, ``min(x.i for x in toks[i].subtree)``, remembered: the
+        descriptions ask for the same phrases' starts again and again."""
+        first = self._firsts.get(i)
+        if first is None:
+            first = min([i, *(self._first(k) for k in self.toks[i]._kids)])
+            self._firsts[i] = first
+        return first
 
     # -------------------------------------------------------------------------------------- display
     def describe(self, arc: Arc) -> str:
@@ -749,6 +770,18 @@ def is_aside(aside: Token, verb: Token) -> bool:
         return False
     infinitives = (c for c in aside.children if c.dep_ == "xcomp")
     return any(any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children) for c in infinitives)
+
+
+_new_arc = tuple.__new__
+_WILDCARD: dict[tuple[str, ...], bool] = {}
+
+
+def _wildcard(rels: tuple[str, ...]) -> bool:
+    """Whether one of ``rels`` ends in ``*`` (remembered per tuple: callers ask with a few fixed tuples)."""
+    wild = _WILDCARD.get(rels)
+    if wild is None:
+        wild = _WILDCARD[rels] = any(r.endswith("*") for r in rels)
+    return wild
 
 
 def _matches(rel: str, rels: Iterable[str]) -> bool:

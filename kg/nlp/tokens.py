@@ -5,7 +5,8 @@ again, ``tok.head`` makes a new ``Token``), about ten times the cost of reading 
 extraction passes read each token's attributes hundreds of times. :func:`tokens` gives one :class:`Tok` per
 token of a ``Doc`` -- a real ``Token`` (equal to and hashed like spaCy's own, accepted wherever one is) whose
 attributes were read once into the instance, and whose ``head``, ``children``, ``subtree``... are the same
-``Tok`` objects. Only these attributes are cached; any other (``sent``, ``doc``, ``nbor()``) is spaCy's.
+``Tok`` objects. Only the attributes the passes read most are cached; any other (``sent``, ``doc``, ``nbor()``,
+``is_punct``...) is spaCy's, read from the same token.
 """
 
 from __future__ import annotations
@@ -13,17 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import overload
 
+import numpy as np
 from spacy.attrs import (
     DEP,
-    ENT_IOB,
     ENT_TYPE,
     HEAD,
     IDX,
     IS_ALPHA,
     IS_LOWER,
-    IS_PUNCT,
-    IS_SPACE,
-    IS_TITLE,
     IS_UPPER,
     LEMMA,
     LIKE_NUM,
@@ -33,6 +31,7 @@ from spacy.attrs import (
     SPACY,
     TAG,
 )  # fmt: skip
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 
 
@@ -40,10 +39,14 @@ class Tok(Token):
     """A token whose attributes are plain instance values (see the module docstring)."""
 
     # Plain class attributes shadow Token's computed properties, so the instance's own values are read.
+    # (Attributes the passes seldom read -- is_punct, is_space, is_title, whitespace_, ent_iob_ -- stay spaCy's
+    # own: they cost less to read from the C token now and then than to copy for every token.)
     i = idx = 0
-    text = text_with_ws = whitespace_ = lower_ = lemma_ = tag_ = pos_ = dep_ = ent_type_ = ent_iob_ = ""
-    is_alpha = is_lower = is_upper = is_title = is_punct = is_space = like_num = False
+    text = text_with_ws = lower_ = lemma_ = tag_ = pos_ = dep_ = ent_type_ = ""
+    is_alpha = is_lower = is_upper = like_num = False
     head: Tok = None  # type: ignore[assignment]
+    _all: list[Tok]  # every token of the Doc (instance values only)
+    _kids: list[int]  # the children's indices
     left_edge: Tok = None  # type: ignore[assignment]
     right_edge: Tok = None  # type: ignore[assignment]
 
@@ -91,10 +94,24 @@ class Tok(Token):
         return self.left_edge.i <= descendant.i <= self.right_edge.i and descendant.i != self.i
 
 
-#: The columns :func:`tokens` reads, in this order (it indexes them by position).
+#: The columns :func:`tokens` reads, in this order (it slices them by position).
 _STRINGS = (ORTH, LOWER, LEMMA, TAG, POS, DEP, ENT_TYPE)
-_FLAGS = (IS_ALPHA, IS_LOWER, IS_UPPER, IS_TITLE, IS_PUNCT, IS_SPACE, LIKE_NUM)
-_IOB = ("", "I", "O", "B")
+_FLAGS = (IS_ALPHA, IS_LOWER, IS_UPPER, LIKE_NUM)
+_COLUMNS = [*_STRINGS, *_FLAGS, HEAD, IDX, SPACY]
+
+
+class _Names(dict[int, str]):
+    """String hash -> string, shared by every document: looked up in a ``StringStore`` once per string. (A hash
+    names the same string in every store, and a store keeps every string it has seen, as this does.)"""
+
+    strings: StringStore
+
+    def __missing__(self, key: int) -> str:
+        name = self[key] = self.strings[key]
+        return name
+
+
+_NAMES = _Names()
 
 
 def tokens(doc: Doc) -> list[Tok]:
@@ -104,51 +121,87 @@ def tokens(doc: Doc) -> list[Tok]:
     toks = [Tok(vocab, doc, i) for i in range(n)]
     if not n:
         return toks
-    strings = vocab.strings
-    cache: dict[int, str] = {}
-    # uint64 columns; HEAD is a signed offset, so read them as int64 (and turn string hashes back to unsigned)
-    cols = doc.to_array([*_STRINGS, *_FLAGS, HEAD, IDX, SPACY, ENT_IOB]).astype("int64").tolist()
-    for row in cols:
-        for h in row[:7]:
-            if h not in cache:
-                cache[h] = strings[h if h >= 0 else h + (1 << 64)]
-    heads = [i + row[14] for i, row in enumerate(cols)]
+    # Column by column, not token by token: each column is one list comprehension over plain ints.
+    cols = doc.to_array(_COLUMNS)  # uint64; HEAD is a signed offset
+    _NAMES.strings = vocab.strings
+    get = _NAMES.__getitem__
+    text, lower, lemma, tag, pos, dep, ent = (list(map(get, col)) for col in cols[:, :7].T.tolist())
+    flags = cols[:, 7:11].astype(bool).T.tolist()
+    heads = (cols[:, 11].view(np.int64) + np.arange(n)).tolist()
+    idx, spacy = cols[:, 12:].T.tolist()
     kids: list[list[int]] = [[] for _ in toks]
     for i, h in enumerate(heads):
         if h != i:
             kids[h].append(i)
-    edges = [(b.left_edge.i, b.right_edge.i) for b in doc]
-    for i, (t, row) in enumerate(zip(toks, cols, strict=True)):
-        text, ws = cache[row[0]], " " if row[16] else ""
-        t.__dict__.update(
-            {
-                "i": i,
-                "idx": row[15],
-                "text": text,
-                "text_with_ws": text + ws,
-                "whitespace_": ws,
-                "lower_": cache[row[1]],
-                "lemma_": cache[row[2]],
-                "tag_": cache[row[3]],
-                "pos_": cache[row[4]],
-                "dep_": cache[row[5]],
-                "ent_type_": cache[row[6]],
-                "is_alpha": row[7] != 0,
-                "is_lower": row[8] != 0,
-                "is_upper": row[9] != 0,
-                "is_title": row[10] != 0,
-                "is_punct": row[11] != 0,
-                "is_space": row[12] != 0,
-                "like_num": row[13] != 0,
-                "ent_iob_": _IOB[row[17]],
-                "head": toks[heads[i]],
-                "left_edge": toks[edges[i][0]],
-                "right_edge": toks[edges[i][1]],
-                "_all": toks,
-                "_kids": kids[i],
-            }
-        )
+    left, right = _edges(heads)
+    # A fresh dict per token, assigned whole (cheaper than updating the empty one the instance starts with); at
+    # most 21 keys, so it stays a small object for Python's allocator (a larger one costs a third more to make).
+    for i, t, tx, sp, lo, le, tg, ps, dp, et, al, lw, up, ln, ix, h, le_, ri_ in zip(
+        range(n), toks, text, spacy, lower, lemma, tag, pos, dep, ent, *flags, idx, heads, left, right, strict=True
+    ):
+        t.__dict__ = {
+            "i": i,
+            "idx": ix,
+            "text": tx,
+            "text_with_ws": tx + " " if sp else tx,
+            "lower_": lo,
+            "lemma_": le,
+            "tag_": tg,
+            "pos_": ps,
+            "dep_": dp,
+            "ent_type_": et,
+            "is_alpha": al,
+            "is_lower": lw,
+            "is_upper": up,
+            "like_num": ln,
+            "head": toks[h],
+            "left_edge": toks[le_],
+            "right_edge": toks[ri_],
+            "_all": toks,
+            "_kids": kids[i],
+        }
     return toks
+
+
+def _edges(heads: list[int]) -> tuple[list[int], list[int]]:
+    """Each token's left and right edge as spaCy sets them (``set_children_from_heads`` in ``doc.pyx``), from
+    the heads alone: ``Token.left_edge`` makes two ``Token`` objects per call.
+
+    spaCy's edges are not always the subtree's ends in a non-projective parse: it sweeps forward and back until
+    every head lies within the sentences the edges give (at most 12 sweeps), and so does this.
+    """
+    n = len(heads)
+    left, right = list(range(n)), list(range(n))
+    order = list(enumerate(heads))
+    back = order[::-1]
+    for _ in range(12):
+        for i, h in order:
+            if left[i] < left[h]:
+                left[h] = left[i]
+            if right[i] > right[h]:
+                right[h] = right[i]
+        for i, h in back:
+            if right[i] > right[h]:
+                right[h] = right[i]
+            if left[i] < left[h]:
+                left[h] = left[i]
+        if _heads_within_sentences(heads, {left[i] for i, h in order if h == i}):
+            break
+    return left, right
+
+
+def _heads_within_sentences(heads: list[int], starts: set[int]) -> bool:
+    """spaCy's ``_set_lr_kids_and_edges`` test: every head lies in its token's sentence (``starts`` are the roots'
+    left edges; as there, a sentence's last token is checked with the next sentence)."""
+    n = len(heads)
+    first = 0
+    for i in range(n):
+        if (i > 0 and i in starts) or i == n - 1:
+            for j in range(first, i):
+                if not first <= heads[j] <= i:
+                    return False
+            first = i
+    return True
 
 
 class Sent:
