@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, TAG
@@ -149,3 +150,51 @@ def test_a_ruler_pattern_it_cannot_read_keeps_the_shipped_component(stock: Langu
     assert not isinstance(other.get_pipe("attribute_ruler"), ColumnRuler)
     assert speed_up(other) == []  # and a second call changes nothing
     assert other("The rebels left Piura.")[3].lemma_ == "place"
+
+
+def _ruler_pipeline(attrs: list[dict[str, Any]]) -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler").add_patterns(attrs)
+    return nlp
+
+
+#: Patterns that overlap, point at a token by a negative index, and set every attribute the ruler may write by
+#: column: a later pattern overwrites what an earlier one set on the same token, as spaCy's loop does.
+OVERLAPPING: list[dict[str, Any]] = [
+    {"patterns": [[{"LOWER": "the"}]], "attrs": {"TAG": "DT", "POS": "DET", "MORPH": "Definite=Def"}},
+    {"patterns": [[{"LOWER": "the"}, {"LOWER": "town"}]], "attrs": {"TAG": "NN", "LEMMA": "burgh"}, "index": -1},
+    {"patterns": [[{"LOWER": "town"}]], "attrs": {"TAG": "NNX", "POS": "NOUN", "MORPH": "Number=Sing"}},
+    {"patterns": [[{"LOWER": "the"}, {"LOWER": "town"}]], "attrs": {"DEP": "det", "POS": "PRON"}, "index": 0},
+]
+
+
+def test_ruler_writes_by_column_what_spacys_loop_writes() -> None:
+    stock, fast = _ruler_pipeline(OVERLAPPING), _ruler_pipeline(OVERLAPPING)
+    assert speed_up(fast) == ["attribute_ruler"]
+    texts = ["The town and the port.", "the town the town town the", "No match here.", ""]
+    for want, got in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
+        assert np.array_equal(want.to_array(COLUMNS), got.to_array(COLUMNS))
+        assert [str(t.morph) for t in want] == [str(t.morph) for t in got]
+    doc = fast("the town")
+    assert [(t.tag_, t.pos_, t.lemma_, t.dep_, str(t.morph)) for t in doc] == [
+        ("DT", "PRON", "", "det", "Definite=Def"),
+        ("NNX", "NOUN", "burgh", "", "Number=Sing"),
+    ]
+
+
+def test_ruler_index_outside_the_match_is_spacys_error() -> None:
+    bad: list[dict[str, Any]] = [{"patterns": [[{"LOWER": "the"}]], "attrs": {"TAG": "DT"}, "index": 2}]
+    stock, fast = _ruler_pipeline(bad), _ruler_pipeline(bad)
+    assert speed_up(fast) == ["attribute_ruler"]
+    with pytest.raises(ValueError) as want:
+        stock("the town")
+    with pytest.raises(ValueError) as got:
+        fast("the town")
+    assert str(got.value) == str(want.value)
+
+
+def test_a_ruler_that_sets_a_lexical_attribute_keeps_spacys_loop() -> None:
+    """NORM (or a flag) is set on the vocabulary's lexeme too: only spaCy's own loop does that."""
+    nlp = _ruler_pipeline([{"patterns": [[{"LOWER": "the"}]], "attrs": {"NORM": "teh"}}])
+    assert speed_up(nlp) == []
+    assert nlp("the town")[0].norm_ == "teh"

@@ -1,11 +1,12 @@
 """spaCy's attribute ruler and rule lemmatizer, run over token columns: same tables, same results, less Python.
 
 In ``en_core_web_sm`` the two rule components cost about a third of the parse: the ruler's matcher runs a Python
-predicate per token for each of its ~180 patterns, and the lemmatizer makes a ``Token`` and sets ``lemma_`` for
-every token. Both answers are functions of a few token attributes, so they are looked up once per distinct
-combination and written back by column. :func:`speed_up` swaps the components' classes only when every pattern
-uses the keys and operators read here; otherwise the model runs as shipped. ``tests/test_columns.py`` holds the
-results equal to the stock components' token by token.
+predicate per token for each of its ~180 patterns and then makes a ``Span`` and a ``Token`` per match (nearly every
+token) to set its attributes, and the lemmatizer makes a ``Token`` and sets ``lemma_`` for every token. Both answers
+are functions of a few token attributes, so they are looked up once per distinct combination and written back by
+column. :func:`speed_up` swaps the components' classes only when every pattern uses the keys, operators and
+attributes handled here; otherwise the model runs as shipped. ``tests/test_columns.py`` holds the results equal to
+the stock components' token by token.
 """
 
 from __future__ import annotations
@@ -140,13 +141,40 @@ class ColumnMatcher:
         return found
 
 
+#: Token attributes the ruler may set for :meth:`ColumnRuler.set_annotations` to write them by column: spaCy sets
+#: them on the token only (a lexical one, such as NORM or a flag, it sets on the vocabulary's lexeme too).
+_TOKEN_ATTRS = frozenset({LEMMA, POS, TAG, DEP, MORPH})
+
+
 class ColumnRuler(AttributeRuler):
-    """The model's attribute ruler with :class:`ColumnMatcher` finding its matches."""
+    """The model's attribute ruler with :class:`ColumnMatcher` finding its matches, and their values written back
+    by column (spaCy makes a ``Span`` and a ``Token`` per match and sets the attributes one by one)."""
 
     column_matcher: ColumnMatcher
 
     def match(self, doc: Doc) -> list[Match]:
         return self.column_matcher(doc)
+
+    def set_annotations(self, doc: Doc, matches: list[Match]) -> None:
+        if not matches:
+            return
+        # as spaCy's loop: matches in order, a later one overwriting what an earlier one set on the same token
+        writes: dict[int, dict[int, int]] = {}
+        indices, attrs = self.indices, self.attrs
+        for number, _match_id, start, end in matches:
+            index = indices[number]
+            at = index if index >= 0 else index + end - start
+            if not 0 <= at < end - start:
+                super().set_annotations(doc, matches)  # type: ignore[no-untyped-call]  # spaCy's own error
+                return
+            for attr, value in attrs[number].items():
+                writes.setdefault(attr, {})[start + at] = value
+        names: list[int | str] = sorted(writes)
+        cols = doc.to_array(names)
+        for col, attr in enumerate(sorted(writes)):
+            rows = writes[attr]
+            cols[list(rows), col] = list(rows.values())
+        doc.from_array(names, cast(Any, cols))
 
 
 class ColumnLemmatizer(Lemmatizer):
@@ -189,6 +217,8 @@ def speed_up(nlp: Language, names: Iterable[str] = ("attribute_ruler", "lemmatiz
                 matcher = ColumnMatcher(pipe)
             except Unsupported:
                 continue
+            if any(set(attrs) - _TOKEN_ATTRS for attrs in pipe.attrs):
+                continue  # an attribute that is not the token's alone: spaCy's loop sets it
             pipe.__class__ = ColumnRuler
             cast(ColumnRuler, pipe).column_matcher = matcher
             changed.append(name)
