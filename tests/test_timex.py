@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kg.nlp.timex import TimeIndex, dateline_span, document_date, normalise
+from kg.nlp.timex import _DATES, _PATTERNS, TimeIndex, _scan, dateline_span, document_date, normalise, scan
 
 
 @pytest.mark.parametrize(
@@ -153,3 +155,23 @@ def test_undated_dateline_span() -> None:
     assert dateline_span("BENGHAZI (AFP) \u2014 Militiamen entered.") == (0, len("BENGHAZI (AFP) \u2014"))
     assert dateline_span("Sirte, Libya (AP) - Militiamen entered.") == (0, len("Sirte, Libya (AP) -"))
     assert dateline_span("Militia leaders - and their allies - entered Sirte.") is None
+
+
+#: Pieces of text that make every kind of time expression, and overlaps between them.
+_PIECES = st.sampled_from(
+    [
+        "3", "13th", "2", "May", "Nov.", "March", "Sept.", "June", ",", " ", "  ", "\n", "of", "in", "on", "the",
+        "1998", "2011", "1990s", "Monday", "yesterday", "that day", "two", "days", "later", "-", "PUNO", "(AP)",
+        "The", "Movement", "early", "by", "Lima", "23",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=25))
+def test_dates_alone_are_found_as_in_the_full_scan(pieces: list[str]) -> None:
+    """A document's opening is scanned for dated patterns alone (they claim their characters first): its dateline
+    and date are what the full scan gives."""
+    text = " ".join(pieces)
+    full = [(k, m.span()) for k, m in scan(text) if k in [kind for kind, _ in _PATTERNS[:_DATES]]]
+    assert [(k, m.span()) for k, m in _scan(text, _DATES)] == full

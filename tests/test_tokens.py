@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from kg.nlp.tokens import Tok, _edges, sentences, tokens
+from kg.nlp.tokens import Tok, _edges, doc_text, sentences, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 BLANK = spacy.blank("en")
@@ -65,6 +65,7 @@ def test_every_cached_attribute_is_spacys(nlp: Language) -> None:
         for tok, want in zip(toks, doc, strict=True):
             assert _same(tok, want) == [], f"{want.text!r} at {want.i} in {doc.text[:60]!r}"
             assert tok == want and hash(tok) == hash(want)  # accepted wherever spaCy's token is
+        assert doc_text(doc) == doc.text
         assert [(s.start, s.end, s.text, s.root.i) for s in sentences(doc, toks, doc.text)] == [
             (s.start, s.end, s.text, s.root.i) for s in doc.sents
         ]
@@ -78,6 +79,7 @@ def test_a_doc_of_another_vocabulary_reads_its_own_strings(nlp: Language) -> Non
     assert [t.text for t in tokens(doc)] == [t.text for t in doc]
     assert [t.lower_ for t in tokens(doc)] == [t.lower_ for t in doc]
     assert tokens(blank("")) == []
+    assert doc_text(blank("")) == "" and doc_text(blank(" \n\tx  y ")) == " \n\tx  y "
 
 
 @st.composite

@@ -230,8 +230,14 @@ class DepGraph:
         return list(found)
 
     def conjuncts(self, i: int) -> list[int]:
-        """Token indices coordinated with token ``i``, in ``Token.conjuncts``' order."""
-        return [c.i for c in self.toks[i].conjuncts]
+        """Token indices coordinated with token ``i``, in ``Token.conjuncts``' order (read off the parse lists)."""
+        start, head_of, conj = i, self.head_of, self._conj
+        while head_of[start] != start and self.toks[start].dep_ == "conj":
+            start = head_of[start]
+        out = [start]
+        for w in out:  # breadth first over right-hand conjuncts
+            out += [c for c in conj[w] if c > w]
+        return [w for w in out if w != i]
 
     def heads(self, dep: int, *rels: str) -> list[Arc]:
         """Arcs into ``dep`` with one of ``rels``."""

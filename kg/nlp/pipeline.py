@@ -11,6 +11,7 @@ import importlib.metadata
 import logging
 from functools import lru_cache
 
+import numpy as np
 from spacy.attrs import IDX, IS_ALPHA, IS_LOWER, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,6 +19,7 @@ from spacy.tokens import Doc
 from kg.errors import KGError
 from kg.nlp.columns import speed_up
 from kg.nlp.timex import dateline_span
+from kg.nlp.tokens import doc_text
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
     Runs before the parser, which keeps sentence starts already set.
     """
-    text = doc.text
+    text = doc_text(doc)
     span = dateline_span(text)
     if span is not None:
         # "LOBO, May 2, 2011 - Troops took the town": the report's first sentence starts after the dateline (else
@@ -64,15 +66,18 @@ def paragraph_breaks(doc: Doc) -> Doc:
                 tok.is_sent_start = False
     if len(doc) < 2:
         return doc
-    # read as plain columns (a loop over spaCy tokens costs more than the rest of this component)
-    cols = doc.to_array([IS_SPACE, IS_LOWER, IS_ALPHA, IDX]).tolist()
-    for i in range(1, len(cols)):
-        space, _lower, _alpha, start = cols[i - 1]
-        end = cols[i][3]
-        prev = text[start:end]
+    # read as plain columns (a loop over spaCy tokens costs more than the rest of this component), and only the
+    # tokens either rule can touch: those after whitespace, and lower-case words
+    cols = doc.to_array([IS_SPACE, IS_LOWER, IS_ALPHA, IDX])
+    spaces = (cols[:, 0] != 0).tolist()
+    words = ((cols[:, 1] != 0) & (cols[:, 2] != 0)).tolist()
+    starts = cols[:, 3].tolist()
+    for i in (np.flatnonzero((cols[:-1, 0] != 0) | ((cols[1:, 1] != 0) & (cols[1:, 2] != 0))) + 1).tolist():
+        space = spaces[i - 1]
+        prev = text[starts[i - 1] : starts[i]]
         if space and prev.count("\n") >= 2:
             doc[i].is_sent_start = True
-        elif cols[i][1] and cols[i][2] and not space and prev.rstrip().endswith("."):
+        elif words[i] and not space and prev.rstrip().endswith("."):
             doc[i].is_sent_start = False  # "20 kms. north of X": an abbreviation's full stop ends no sentence
     return doc
 

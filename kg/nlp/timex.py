@@ -198,11 +198,17 @@ def scan(text: str) -> list[tuple[str, re.Match[str]]]:
     return list(_scan(text))
 
 
-@lru_cache(maxsize=16)
-def _scan(text: str) -> tuple[tuple[str, re.Match[str]], ...]:
+#: How many of :data:`_PATTERNS` find dates with a month (full dates, month and year, day and month). They come
+#: first, so no other pattern claims characters before them: their matches are the same whether the others are
+#: looked for or not, and a document's opening, read only for its dateline and date, is scanned with these alone.
+_DATES = 5
+
+
+@lru_cache(maxsize=64)  # a batch's openings (read by the parse, then again by extraction) and its whole texts
+def _scan(text: str, patterns: int = len(_PATTERNS)) -> tuple[tuple[str, re.Match[str]], ...]:
     taken: list[tuple[int, int]] = []
     found: list[tuple[str, re.Match[str]]] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _PATTERNS[:patterns]:
         for m in pattern.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
@@ -220,7 +226,7 @@ def document_date(text: str) -> str | None:
     """The date a document was written: a dateline ("WASHINGTON, Nov. 13, 2001 –") or the first full date in
     the first lines. ``None`` when the opening gives none."""
     head = text[:_DATELINE_SPAN]
-    for kind, m in scan(head):
+    for kind, m in _scan(head, _DATES):
         if kind in ("dmy", "mdy"):
             return _value(kind, m, None, None, None)
     return None
@@ -230,7 +236,7 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     """Where a dateline ("BAGHDAD, June 12, 2014 -", or undated "BAGHDAD (Reuters) -", at the start of a line in
     the opening) stands, or ``None``.
     Its place name says where the report was filed, so relation finding never takes it for an argument."""
-    for kind, m in scan(text[:_DATELINE_SPAN]):
+    for kind, m in _scan(text[:_DATELINE_SPAN], _DATES):
         if kind not in ("dmy", "mdy", "dm", "md"):
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1

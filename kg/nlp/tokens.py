@@ -85,10 +85,11 @@ class Tok(Token):
         start = self
         while start.head is not start and start.dep_ == "conj":
             start = start.head
-        out = [start]
-        for word in out:  # breadth first over right-hand conjuncts, as spaCy orders them
-            out.extend(c for c in word.rights if c.dep_ == "conj")
-        return tuple(w for w in out if w is not self)  # type: ignore[return-value]
+        all_ = self._all
+        out = [start.i]
+        for w in out:  # breadth first over right-hand conjuncts, as spaCy orders them (by index: no generators)
+            out += [k for k in all_[w]._kids if k > w and all_[k].dep_ == "conj"]
+        return tuple(all_[w] for w in out if w != self.i)  # type: ignore[return-value]
 
     def is_ancestor(self, descendant: Token) -> bool:
         return self.left_edge.i <= descendant.i <= self.right_edge.i and descendant.i != self.i
@@ -112,6 +113,13 @@ class _Names(dict[int, str]):
 
 
 _NAMES = _Names()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined from two columns (spaCy's ``Doc.text`` makes a ``Token`` per token to join them)."""
+    _NAMES.strings = doc.vocab.strings
+    names = _NAMES
+    return "".join([names[o] + " " if s else names[o] for o, s in doc.to_array([ORTH, SPACY]).tolist()])
 
 
 def tokens(doc: Doc) -> list[Tok]:
