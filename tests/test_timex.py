@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.nlp.timex import _DATES, _PATTERNS, TimeIndex, _scan, dateline_span, document_date, normalise, scan
+from kg.nlp.timex import _DATES, _PATTERNS, TimeIndex, _finditer, _scan, dateline_span, document_date, normalise, scan
 
 
 @pytest.mark.parametrize(
@@ -175,3 +175,23 @@ def test_dates_alone_are_found_as_in_the_full_scan(pieces: list[str]) -> None:
     text = " ".join(pieces)
     full = [(k, m.span()) for k, m in scan(text) if k in [kind for kind, _ in _PATTERNS[:_DATES]]]
     assert [(k, m.span()) for k, m in _scan(text, _DATES)] == full
+
+
+#: Near misses for the fast scan: digits and month names run into words, other scripts' digits, thousands.
+_NEAR = st.sampled_from(
+    [
+        "x2011", "a1", "\u0663", "1,200", "2.5", "Mayday", "Janet", "Decree", "Augusta", "Mar.", "Sep", "3rd", "on the",
+        "Tuesday", "last", "since", "20th", "1980s", "10", "weeks", "before", "-", "\t",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _NEAR), max_size=30), st.sampled_from(["", " "]))
+def test_fast_scan_finds_what_finditer_finds(pieces: list[str], sep: str) -> None:
+    """Patterns tried only where a digit run or a month's name starts (or skipped when the text lacks what they
+    need) give ``finditer``'s matches, each pattern on its own."""
+    text = sep.join(pieces)
+    for kind, pattern in _PATTERNS:
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _finditer(kind, pattern, text)] == want, kind
