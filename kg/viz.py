@@ -817,9 +817,12 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
         out[subjects] = objects
         return out
 
+    known: dict[str, int] = found.ids_of(
+        [*(str(getattr(KG, t)) for t in (*ENTITY_TYPES, "Assertion", "Document")), *relation_iris]
+    )
+
     def id_of(iri: str) -> int:
-        got = found.iri_id(iri)
-        return -2 if got is None else int(got)  # -2 matches no id
+        return known.get(iri, -2)  # -2 matches no id
 
     def iris(ids: Any) -> list[str]:
         return [names[i][1:-1] for i in ids.tolist()]
@@ -849,7 +852,7 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
     relation_names = list(relation_iris.values())
     rel = np.full(n + 1, -1, np.int64)  # by id: the relation's index
     for r, iri in enumerate(relation_iris):
-        if (i := found.iri_id(iri)) is not None:
+        if (i := known.get(iri)) is not None:
             rel[i] = r
     a_rel = rel[pred[assertions]]
     stated = (subj[assertions] >= 0) & (obj[assertions] >= 0) & (a_rel >= 0)
@@ -883,8 +886,10 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
     iri_of = np.empty(n, object)
     iri_of[ends] = iris(ends)
     stand_in = [Evidence("", "", None, None, "", "", None, None)]
+    lists = [stand_in * c for c in range(int(max(fact_support.max(initial=0), claim_support.max(initial=0))) + 1)]
+    # one list per support, shared: select() only counts them, and drawn edges get lists of their own
     edges = [
-        Edge(s, relation_names[r], o, False, stand_in * c, c == 0)
+        Edge(s, relation_names[r], o, False, lists[c], c == 0)
         for s, r, o, c in zip(
             iri_of[facts // n // n_rel].tolist(),
             (facts // n % n_rel).tolist(),
@@ -894,7 +899,7 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
         )
     ]
     edges += [
-        Edge(s, relation_names[r], o, True, stand_in * c)
+        Edge(s, relation_names[r], o, True, lists[c])
         for s, r, o, c in zip(
             iri_of[claims // n // n_rel].tolist(),
             (claims // n % n_rel).tolist(),
@@ -903,17 +908,16 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
             strict=True,
         )
     ]
-    del every, ends, iri_of, facts, claims, fact_support, claim_support, told, told_n
+    del ends, iri_of, facts, claims, fact_support, claim_support, told, told_n
     view = select(entities, edges, options, documents)  # the edges unsorted: see select()
-    del edges
-    drawn = [*view.edges, *view.left_out_edges]
+    drawn = [*view.edges, *view.left_out_edges]  # the same objects: their keys by position
+    position = {id(e): i for i, e in enumerate(edges)}
+    wanted = every[[position[id(e)] for e in drawn]] * 2 + np.array([e.claim for e in drawn], np.int64)
+    del edges, position, every
     for group in (view.edges, view.left_out_edges):
         group.sort(key=lambda e: (e.subject, e.predicate, e.object, e.claim))
+    drawn = [*view.edges, *view.left_out_edges]
     # the assertions behind the drawn edges: their key and kind (claim: 1) against every assertion's
-    index = {name: r for r, name in enumerate(relation_names)}
-    wanted = np.array(
-        [key(id_of(e.subject), index[e.predicate], id_of(e.object)) * 2 + e.claim for e in drawn], np.int64
-    )
     mine = np.isin(a_keys * 2 + (a_truth == 0), wanted)
     behind: dict[tuple[str, str, str, bool], list[str]] = {}
     for a, k, claim in zip(iris(a_ids[mine]), a_keys[mine].tolist(), (a_truth[mine] == 0).tolist(), strict=True):

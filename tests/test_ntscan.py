@@ -9,6 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg.rdf import ntscan
 
@@ -220,3 +222,19 @@ def test_colliding_hashes_still_give_one_id_per_term(
 def test_a_coded_object_that_is_no_term_is_declined(tmp_path: Path, obj: str) -> None:
     path = _write(tmp_path, [LINES[4], f"<{EX}c> <{EX}link> {obj} ."])
     assert ntscan.scan(path, [], coded=[f"{EX}link"]) is None
+
+
+@given(st.text(alphabet='"^<>\\\\\r\nab#:/ é', max_size=30))
+def test_typed_literals_read_fast_as_the_grammar_reads_them(text: str) -> None:
+    """term_value's shortcut for typed literals gives what the grammar's expressions give, or leaves the
+    term to them."""
+    for raw in (text, f'"{text}"^^<{text}>', f'"{text}"^^<http://x/{text}', f'"{text}"'):
+        try:
+            expected: tuple[str, str | None] | None = ntscan._parsed_term(raw)
+        except ntscan.NotSimple:
+            expected = None
+        try:
+            got: tuple[str, str | None] | None = ntscan.term_value(raw)
+        except ntscan.NotSimple:
+            got = None
+        assert got == expected, raw
