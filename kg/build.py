@@ -23,7 +23,7 @@ from rdflib import Graph
 from kg.memory import gc_paused
 from kg.model import Document, Extraction
 from kg.pieces import Piece
-from kg.rdf.dataset import Lines, flatten, merge
+from kg.rdf.dataset import Lines, flatten, merge, split_graph
 from kg.rdf.namespace import RELATIONS, relation_term
 
 #: Documents per batch handed to spaCy (and to each worker).
@@ -205,30 +205,51 @@ _RELATIONS = {f"<{relation_term(r)}>".encode(): r for r in RELATIONS}
 
 
 def dataset_stats(lines: Lines, flat: Lines | None = None) -> BuildStats:
-    """Honest counts of a dataset's union: distinct documents, entities, assertions, asserted relations."""
+    """Honest counts of a dataset's union: distinct documents, entities, assertions, asserted relations.
+
+    Counted by distinct keys over the lines as they are (a triple in two graphs is one triple of the union)
+    instead of flattening the whole dataset first: only the lines that count are looked at twice, and the
+    objects that matter here (classes, entities, booleans) hold no space. An object that could (a literal
+    where a relation wants an entity, from a file kg did not write) is cut out as a literal.
+    """
     stats = BuildStats()
     entities: set[bytes] = set()
-    for line in flat if flat is not None else flatten(lines):
-        s, p, o = line.split(b" ", 2)
+    documents: set[bytes] = set()
+    assertions: set[bytes] = set()
+    held_back: set[tuple[bytes, bytes]] = set()
+    relations: dict[str, set[tuple[bytes, bytes]]] = {name: set() for name in RELATIONS}
+    for line in flat if flat is not None else lines:
+        s, p, rest = line.split(b" ", 2)
         if p == _TYPE:
-            o = o[:-3]
+            o = rest.split(b" ", 1)[0]
             if o in _ENTITY_CLASSES:
                 entities.add(s)
             elif o == _DOCUMENT:
-                stats.documents += 1
+                documents.add(s)
             elif o == _ASSERTION:
-                stats.assertions += 1
+                assertions.add(s)
         elif p == _ASSERTED:
-            if o.startswith(b'"false"'):
-                stats.held_back += 1
+            if rest.startswith(b'"false"'):
+                held_back.add((s, _object(line, rest)))
         else:
             rel = _RELATIONS.get(p)
             if rel is not None:
-                stats.asserted[rel] += 1
+                relations[rel].add((s, _object(line, rest)))
     stats.entities = len(entities)
+    stats.documents = len(documents)
+    stats.assertions = len(assertions)
+    stats.held_back = len(held_back)
     for name in RELATIONS:
-        stats.asserted.setdefault(name, 0)
+        stats.asserted[name] = len(relations[name])
     return stats
+
+
+def _object(line: bytes, rest: bytes) -> bytes:
+    """The object of an N-Quads line whose subject and predicate were split off as ``rest``."""
+    if rest[:1] != b'"':
+        return rest.split(b" ", 1)[0]  # an IRI or a blank node: no space inside
+    triple = split_graph(line)[0]  # a literal may hold spaces (and look like a graph name)
+    return triple.split(b" ", 2)[2][:-3]
 
 
 def build_graph(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from rdflib import RDF, Graph
 from rdflib.compare import isomorphic
 
@@ -268,3 +270,89 @@ def test_cli_format_names_are_the_writable_suffixes() -> None:
     from kg.commands import build as command
 
     assert {f".{name}" for name in command.FORMATS} == set(FORMATS)
+
+
+# ------------------------------------------------------------------ statistics by distinct keys
+
+
+def _stats_by_flattening(lines: list[bytes]) -> tuple[int, int, int, int, dict[str, int]]:
+    """The definition the build's counts must keep: distinct triples of the union, read one by one."""
+    from kg.rdf.dataset import flatten
+
+    entity_classes = {f"<{KG[t]}>".encode() for t in ("Person", "Group", "GPE", "Place")}
+    relations = {f"<{relation_term(r)}>".encode(): r for r in RELATIONS}
+    entities: set[bytes] = set()
+    documents = assertions = held = 0
+    asserted = dict.fromkeys(RELATIONS, 0)
+    for line in flatten(lines):
+        s, p, o = line.split(b" ", 2)
+        if p == f"<{RDF.type}>".encode():
+            if o[:-3] in entity_classes:
+                entities.add(s)
+            documents += o[:-3] == f"<{KG.Document}>".encode()
+            assertions += o[:-3] == f"<{KG.Assertion}>".encode()
+        elif p == f"<{KG.asserted}>".encode():
+            held += o.startswith(b'"false"')
+        elif p in relations:
+            asserted[relations[p]] += 1
+    return len(entities), documents, assertions, held, asserted
+
+
+_IRIS = ["<http://example.org/a>", "<http://example.org/b>", "_:b0", f"<{KG.Document}>", f"<{KG.Person}>"]
+_OBJECTS = [
+    *_IRIS,
+    f"<{KG.Assertion}>",
+    '"false"^^<http://www.w3.org/2001/XMLSchema#boolean>',
+    '"false"',
+    '"a b"',
+    '"a c"',
+    '"false\\" <http://example.org/g>"',  # literals with spaces that look like a graph name or an end
+    '"x <http://example.org/a> .\\n"',
+    '"true"^^<http://example.org/dt>',
+]
+_PREDICATES = [f"<{RDF.type}>", f"<{KG.asserted}>", f"<{KG.controls}>", f"<{KG.advises}>", "<http://example.org/p>"]
+
+
+@settings(max_examples=200, deadline=None)
+@example(
+    [  # two literal objects that share their first word, one of them in two graphs
+        ("_:b0", f"<{KG.controls}>", '"a b"', " <http://example.org/g1>"),
+        ("_:b0", f"<{KG.controls}>", '"a b"', " <http://example.org/g2>"),
+        ("_:b0", f"<{KG.controls}>", '"a c"', ""),
+    ]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_IRIS[:3]),
+            st.sampled_from(_PREDICATES),
+            st.sampled_from(_OBJECTS),
+            st.sampled_from(["", " <http://example.org/g1>", " <http://example.org/g2>"]),
+        ),
+        max_size=30,
+    )
+)
+def test_statistics_count_distinct_triples_of_the_union(quads: list[tuple[str, str, str, str]]) -> None:
+    from kg.build import dataset_stats
+    from kg.rdf.dataset import merge
+
+    lines = merge([f"{s} {p} {o}{g} .\n".encode() for s, p, o, g in quads])
+    stats = dataset_stats(lines)
+    got = (stats.entities, stats.documents, stats.assertions, stats.held_back, dict(stats.asserted))
+    assert got == _stats_by_flattening(lines)
+
+
+def test_statistics_of_real_documents_are_those_of_their_union(extracted) -> None:  # type: ignore[no-untyped-def]
+    from kg.build import dataset_stats
+    from kg.rdf.dataset import merge
+    from kg.rdf.mapping import extraction_lines
+
+    texts = [
+        "Rebel fighters captured the river port of Dunmore on 3 May 2014, the army said.",
+        "Rebel fighters captured the river port of Dunmore on 3 May 2014, the army said. They did not take Alder.",
+    ]
+    lines = merge(*(extraction_lines(extracted(t)) for t in texts))  # entities shared by both documents
+    stats = dataset_stats(lines)
+    got = (stats.entities, stats.documents, stats.assertions, stats.held_back, dict(stats.asserted))
+    assert got == _stats_by_flattening(lines)
+    assert stats.documents == 2 and stats.assertions > 0
