@@ -142,10 +142,9 @@ def split_graph(line: bytes) -> tuple[bytes, bytes]:
     (b'<s> <p> <o> .\\n', b'')
     """
     body = line[:-3] if line[-3:] == b" .\n" else line.rstrip()[:-1].rstrip()
-    k = body.rfind(b" ")
-    last = body[k + 1 :]
-    if last[:1] in _GRAPH_START and b'"' not in last and body.count(b" ", 0, k) >= 2:
-        return body[:k] + b" .\n", last
+    head, _, last = body.rpartition(b" ")
+    if last[:1] in _GRAPH_START and b'"' not in last and head.count(b" ") >= 2:
+        return head + b" .\n", last
     return body + b" .\n", b""
 
 
@@ -179,11 +178,9 @@ def flatten(lines: Iterable[bytes]) -> Lines:
     out: Lines = []
     append = out.append
     for line in lines:
-        body = line[:-3]
-        k = body.rfind(b" ")
-        last = body[k + 1 :]
-        if last[:1] in _GRAPH_START and b'"' not in last and body.count(b" ", 0, k) >= 2:
-            append(body[:k] + b" .\n")
+        head, _, last = line[:-3].rpartition(b" ")
+        if last[:1] in _GRAPH_START and b'"' not in last and head.count(b" ") >= 2:
+            append(head + b" .\n")
         elif line[-3:] == b" .\n":
             append(line)
         else:
