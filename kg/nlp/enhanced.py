@@ -175,9 +175,13 @@ class DepGraph:
         # the parse as plain lists: spaCy makes a new Token object on every .head/.children/.conjuncts
         self.head_of: list[int] = [t.head.i for t in self.toks]
         self._conj: list[list[int]] = [[] for _ in range(n)]
+        self._passive_kid = [False] * n  # has a passive auxiliary or subject among its children (for passive())
         for t in self.toks:
-            if t.dep_ == "conj" and t.head.i != t.i:
-                self._conj[t.head.i].append(t.i)
+            if t.head.i != t.i:
+                if t.dep_ == "conj":
+                    self._conj[t.head.i].append(t.i)
+                elif t.dep_ in ("auxpass", "nsubjpass"):
+                    self._passive_kid[t.head.i] = True
         self._basic()
         self._adverb_phrases()
         self._comitatives()
@@ -258,10 +262,9 @@ class DepGraph:
 
     def passive(self, head: int) -> bool:
         """Whether ``head`` is a passive verb: it has a passive subject or auxiliary, or a "by" agent."""
-        tok = self.toks[head]
-        if any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children):
+        if self._passive_kid[head]:
             return True
-        return bool(self.deps(head, "nsubj:pass")) and tok.tag_ == "VBN"
+        return bool(self.deps(head, "nsubj:pass")) and self.toks[head].tag_ == "VBN"
 
     def case_of(self, arc: Arc) -> str:
         return arc.rel[5:] if arc.rel.startswith("prep:") else ""
@@ -410,6 +413,8 @@ class DepGraph:
 
     def _relatives(self) -> None:
         for clause in self.toks:
+            if clause.dep_ not in ("relcl", "acl", "conj"):
+                continue  # (what _relative_clause rejects first, without a call per token)
             rel = self._relative_clause(clause)
             if rel is None:
                 continue
