@@ -274,7 +274,7 @@ def backed_groups(t: Table) -> None:
     lex = t.lex
     toks = t.toks
     participles = lex.words("backing_participles")
-    for p in toks:
+    for p in t.tokens_in(participles):
         if p.lower_ not in participles or p.i < 2 or toks[p.i - 1].text != "-":
             continue
         left = p.i - 2

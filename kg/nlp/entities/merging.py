@@ -352,7 +352,7 @@ def _acronyms(t: Table) -> None:
         if full is not None and t.get(full.uid) is not c and t.can_merge(full, c):
             t.merge(full, c)
     # "the ADF" after "Allied Democratic Forces", where the NER did not tag the initials
-    for x in toks:
+    for x in [x for x in toks if x.is_upper]:
         if not (x.is_upper and x.is_alpha and 2 <= len(x) <= 6) or x.i in t.name_at or x.i in t.demonym_at:
             continue
         found = initials.get(x.lower_)

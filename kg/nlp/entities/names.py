@@ -36,6 +36,7 @@ _ORDINAL_WORDS = frozenset(
 #: Particles of names in Romance languages, which English texts keep: "Forces Armées du X", "Régiment de Y".
 _ROMANCE = frozenset({"de", "du", "des", "della", "del", "di", "da", "dos", "das", "le", "la"})
 _SPEECH = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "claim", "insist", "deny"})
+_OPENING_BRACKET = frozenset({"("})
 _SMALL = frozenset({"of", "the", "for", "and", "de", "al", "el", "la", "le", "du", "des", "del", "di", "von", "van"})
 
 
@@ -235,7 +236,7 @@ def _missed_acronyms(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     """ "an organisation known as LDTF": a word in capitals the NER missed is an organisation's acronym, unless
     it is a state's, a word for a kind of thing ("HQ"), or the text is in capitals anyway."""
     covered = {i for n in found for i in range(n.start, n.end)}
-    for x in t.toks:
+    for x in [x for x in t.toks if x.is_upper]:
         if x.i in covered or not (x.is_alpha and x.is_upper and 2 <= len(x.text) <= 6) or t.title_case(x.i):
             continue
         low = x.lower_
@@ -507,7 +508,7 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     """ "March 23 Movement (M23)": a capitalised phrase before a bracketed acronym is a name."""
     toks = t.toks
     lex = t.lex
-    for x in toks:
+    for x in t.tokens_in(_OPENING_BRACKET):
         if x.text != "(" or x.i + 2 >= len(toks) or toks[x.i + 2].text != ")" or x.i == 0:
             continue
         acro = toks[x.i + 1].text
@@ -666,8 +667,9 @@ def _inner_possessive(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     found = _possessive_organisations(t, found)
     toks = t.toks
     texts = Counter(x.text for x in toks)
-    before_pos = Counter(toks[x.i - 1].text for x in toks if x.tag_ == "POS" and x.i > 0)
-    for x in toks:
+    possessives = [x for x in toks if x.tag_ == "POS"]
+    before_pos = Counter(toks[x.i - 1].text for x in possessives if x.i > 0)
+    for x in possessives:
         if x.tag_ != "POS" or x.i == 0 or x.i + 1 >= len(toks):
             continue
         a, b = toks[x.i - 1], toks[x.i + 1]
@@ -691,18 +693,16 @@ def _inner_possessive(t: Table, found: list[NameSpan]) -> list[NameSpan]:
 def _possessive_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     toks = t.toks
     found.sort(key=lambda n: n.start)
-    i = 0
-    while i < len(toks):
-        x = toks[i]
-        if x.tag_ != "POS" or i == 0 or i + 1 >= len(toks) or toks[i - 1].whitespace_:
-            i += 1
+    after = 0  # where the last name made here ends
+    for x in [x for x in toks if x.tag_ == "POS"]:  # (the passes below start at a possessive "'s")
+        i = x.i
+        if i < after or i == 0 or i + 1 >= len(toks) or toks[i - 1].whitespace_:
             continue
         left = [n for n in found if n.end == i]
         j = i + 1
         while j < len(toks) and cap_word(toks[j].text) and toks[j].is_alpha and not t.is_title(toks[j]):
             j += 1
         if j == i + 1:
-            i += 1
             continue
         k = i - 1  # start of the capitalised words before "'s"
         while k - 1 >= 0 and cap_word(toks[k - 1].text) and toks[k - 1].is_alpha and not t.is_title(toks[k - 1]):
@@ -719,16 +719,14 @@ def _possessive_organisations(t: Table, found: list[NameSpan]) -> list[NameSpan]
             or (any(n.label == "PERSON" for n in left) and " " in before)
         )
         if not ends_kind or possessor or toks[i - 1].lower_ not in t.lex.words("collective_possessors"):
-            i += 1
             continue
         inside = [n for n in found if n.start < j and n.end > start]
         if any(n.start < start for n in inside):
-            i += 1
             continue
         for n in inside:
             found.remove(n)
         found.append(NameSpan(start, j, t.surface(start, j), Counter({"Group": 5}), "ORG"))
-        i = j
+        after = j
     return found
 
 
@@ -831,7 +829,7 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     toks = t.toks
     lex = t.lex
     regions = lex.words("region_heads")
-    for h in toks:
+    for h in t.tokens_in(regions):
         if h.lower_ not in regions or not h.is_lower or h.pos_ != "NOUN" or h.i == 0:
             continue
         j = h.i
@@ -861,7 +859,7 @@ def _region_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         found = [n for n in found if not (n.start >= j and n.end <= h.i + 1)]
         found.append(NameSpan(j, h.i + 1, t.surface(j, h.i + 1), Counter({"Place": 6}), "LOC"))
     covered = {i for n in found for i in range(n.start, n.end)}
-    for h in toks:
+    for h in t.tokens_in(lex.city_nouns | regions):
         if not (h.lower_ in lex.city_nouns or h.lower_ in regions) or not h.is_lower or h.pos_ != "NOUN":
             continue
         named = [toks[a.head] for a in t.graph.heads(h.i, "appos") if a.head < h.i and not a.why]

@@ -119,10 +119,11 @@ def _read_np(t: Table, head: Token) -> NP:
             pobj = [c for c in t.toks[nxt].children if c.dep_ == "pobj"]
             if pobj:
                 np.owner, np.owner_case = pobj[0], "from"
-    if np.owner is None and head.conjuncts:
+    conjuncts = head.conjuncts if np.owner is None else ()
+    if conjuncts:
         # "the army, navy and police of X": an "of" phrase after the last conjunct belongs to each
-        last = max(c.i for c in head.conjuncts)
-        for c in sorted(head.conjuncts, key=lambda c: c.i):
+        last = max(c.i for c in conjuncts)
+        for c in sorted(conjuncts, key=lambda c: c.i):
             arcs = [a for a in g.deps(c.i, "prep:of") if not a.why and a.dep > last]
             if arcs:
                 np.owner, np.owner_case = t.toks[arcs[0].dep], "of"

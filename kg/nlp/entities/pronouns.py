@@ -27,7 +27,7 @@ _SPEECH = frozenset({"say", "tell", "announce", "stress", "add", "confirm", "cla
 
 
 def run(t: Table) -> None:
-    for tok in t.toks:
+    for tok in [x for x in t.toks if x.pos_ == "PRON" or x.tag_ in ("PRP", "PRP$")]:
         if tok.i in t.ref or not (tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$")):
             continue
         c = resolve(t, tok)

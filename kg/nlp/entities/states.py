@@ -163,7 +163,7 @@ def _coordinated(t: Table, np: NP, st: State) -> None:
 def _bare_demonyms(t: Table) -> None:
     """ "the Ethiopians", "North Yemenis", "the Eritreans": a nationality used as a noun acts as its forces."""
     toks = t.toks
-    for tok in toks:
+    for tok in [toks[i] for i in sorted(t.demonym_at)]:  # (this pass adds no nationality word)
         st = t.demonym_at.get(tok.i)
         if st is None or tok.i in t.ref or t.demonym_at.get(tok.i + 1) is st:
             continue  # judge the run "North Vietnamese" at its last token

@@ -70,7 +70,8 @@ class Cluster:
 
     def tied_before(self, word: str, at: int) -> int:
         """Last token before ``at`` where ``word`` referred to this entity, or -1."""
-        return max((i for i in self.ties.get(word, ()) if i < at), default=-1)
+        ats = self.ties.get(word)
+        return max((i for i in ats if i < at), default=-1) if ats else -1
 
     @property
     def type(self) -> str:

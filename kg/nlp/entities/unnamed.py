@@ -52,7 +52,7 @@ def run(t: Table) -> dict[int, Candidate]:
         # statement wants it so
         if i not in t.ref and i not in t.backer_at and not t.in_dateline(i):
             out[i] = Candidate(t.state_key(st), "GPE", t.toks[i].text, i, i + 1)
-    for tok in t.toks:
+    for tok in [x for x in t.toks if x.pos_ in ("NOUN", "PROPN")]:
         if tok.i in t.ref or tok.i in t.name_at or tok.pos_ not in ("NOUN", "PROPN") or t.in_dateline(tok.i):
             continue
         low = tok.lower_
