@@ -274,7 +274,7 @@ def _set_demonym(t: Table, s: int, e: int) -> None:
 def _missed_demonyms(t: Table, found: list[NameSpan]) -> None:
     """Nationality adjectives the NER missed ("KYIV - Ukrainian forces ..."): the lexicon knows them."""
     in_name = {i for n in found for i in range(n.start, n.end)}
-    for x in t.toks:
+    for x in [x for x in t.toks if not x.ent_type_ and cap_word(x.text)]:
         i = x.i
         if i in in_name or i in t.demonym_at or i in t.backer_at or x.ent_type_ or not cap_word(x.text):
             continue
@@ -364,11 +364,9 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     covered = {i: n for n in found for i in range(n.start, n.end)}
     toks = t.toks
     out = list(found)
-    i = 0
-    while i < len(toks):
-        x = toks[i]
-        if not t.name_words[x.i]:
-            i += 1
+    after = 0  # where the last run looked at ends
+    for i in [k for k, word in enumerate(t.name_words) if word]:  # (a run starts at a word of a name)
+        if i < after:
             continue
         j = i
         while j < len(toks) and (t.name_words[j] or _name_joint(t, j)):
@@ -378,18 +376,18 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         last = toks[j - 1] if j > i else None
         kind = heads.get(last.lower_) if last is not None else None
         if last is None or j - i < 2 or (kind is None and last.lower_ not in units):
-            i = max(j, i + 1)
+            after = max(j, i + 1)
             continue
         parts = {id(covered[k]): covered[k] for k in range(i, j) if k in covered}
         if any(p.start < i or p.end > j for p in parts.values()):
-            i = j  # overlaps a name that reaches outside the run: leave it to the NER
+            after = j  # overlaps a name that reaches outside the run: leave it to the NER
             continue
         if t.title_case(i):
-            i = j  # a headline in title case capitalises every word
+            after = j  # a headline in title case capitalises every word
             continue
         state_first = i in t.demonym_at or t.lex.state_by_name(toks[i].text) is not None
         if state_first and all(y.lower_ in force_units for y in toks[i + 1 : j]):
-            i = j  # "Malian Army", "US Special Forces": a state's forces, read by the states pass
+            after = j  # "Malian Army", "US Special Forces": a state's forces, read by the states pass
             continue
         while i < j and (toks[i].i in t.demonym_at or t.is_title(toks[i])) and j - i > 2:
             i += 1
@@ -397,7 +395,7 @@ def _proper_runs(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             out.remove(p)
         votes = Counter({kind or "Group": 4})
         out.append(NameSpan(i, j, t.surface(i, j), votes, "ORG" if (kind or "Group") == "Group" else "LOC"))
-        i = j
+        after = j
     return out
 
 
@@ -471,10 +469,10 @@ def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     units = t.lex.words("unit_nouns")
     toks = t.toks
     out = list(found)
-    i = 0
-    while i < len(toks):
-        if not _ordinal(toks[i]):
-            i += 1
+    after = 0  # where the last unit found ends
+    # (a unit starts with an ordinal: a number, or a word for one)
+    for i in [x.i for x in toks if x.text[:1].isdigit() or x.lower_ in _ORDINAL_WORDS]:
+        if i < after or not _ordinal(toks[i]):
             continue
         j = i + 1
         last_unit = -1
@@ -483,7 +481,6 @@ def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
                 last_unit = j  # "4th Infantry Division": the name ends at its last unit word
             j += 1
         if last_unit < 0:
-            i += 1
             continue
         end = last_unit + 1
         # "3rd Battalion, 12th Rifles": the unit it belongs to, comma-joined
@@ -495,12 +492,12 @@ def _numbered_units(t: Table, found: list[NameSpan]) -> list[NameSpan]:
                 end = k
         inside = [n for n in out if n.start < end and n.end > i]
         if any(n.start < i and n.end > i for n in inside):
-            i = end
+            after = end
             continue
         for n in inside:
             out.remove(n)
         out.append(NameSpan(i, end, t.surface(i, end), Counter({"Group": 6}), "ORG"))
-        i = end
+        after = end
     return out
 
 
@@ -766,16 +763,15 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     text mentions, or that are big cities, or that stand after a place cue."""
     toks = t.toks
     covered = {i for n in found for i in range(n.start, n.end)}
-    i = 0
     caps = t.caps
     starts = {n.start for n in found}
     # boundaries strictly inside a name: a run [i, e) overlaps a name that reaches outside it exactly when i or e
     # is one (kept as a set, rebuilt when ``found`` changes, rather than scanning ``found`` for every run)
     crossed = _inner_boundaries(found)
-    while i < len(toks):
+    after = 0  # where the last place found ends
+    for i in [k for k, cap in enumerate(caps) if cap]:  # (a place starts with a capitalised word)
         x = toks[i]
-        if not caps[i] or x.i in t.demonym_at or (i in covered and i not in starts):
-            i += 1
+        if i < after or x.i in t.demonym_at or (i in covered and i not in starts):
             continue
         hit = None
         stop = i + 1
@@ -802,19 +798,18 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
                 hit = e
                 break
         if hit is None:
-            i += 1
             continue
         parts = [n for n in found if n.start >= i and n.end <= hit]
         if len(parts) == 1 and (parts[0].start, parts[0].end) == (i, hit):
             covered.update(range(i, hit))  # the NER's own span: its vote comes from _votes
-            i = hit
+            after = hit
             continue
         for n in parts:  # "Bandar-e-Anzali" where the NER saw only a person "Anzali"
             found.remove(n)
         found.append(NameSpan(i, hit, t.surface(i, hit), Counter({"GPE": 2}), "GPE"))
         crossed = _inner_boundaries(found)
         covered.update(range(i, hit))
-        i = hit
+        after = hit
     return found
 
 

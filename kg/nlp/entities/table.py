@@ -79,6 +79,8 @@ class Cluster:
             return self.forced_type
         best, score = "Group", 0
         votes = self.votes
+        if not votes:
+            return best
         for t in _TYPES:  # ties go to the earlier type
             v = votes.get(t, 0)  # (Counter's [] for a missing key is a Python call: read on every decision)
             if v > score:
@@ -287,7 +289,12 @@ class Table:
                 self._by_lower = {}
                 for x in self.toks:
                     self._by_lower.setdefault(x.lower_, []).append(x.i)
-            at = sorted(i for w, ats in self._by_lower.items() if w in words for i in ats)
+            by_lower = self._by_lower
+            if len(words) < len(by_lower):  # (whichever is smaller: the word list or the text's words)
+                at = [i for w in words if w in by_lower for i in by_lower[w]]
+            else:
+                at = [i for w, ats in by_lower.items() if w in words for i in ats]
+            at.sort()
             found = self._tokens_in[words] = [self.toks[i] for i in at]
         return found
 
