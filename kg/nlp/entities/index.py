@@ -187,7 +187,8 @@ def _drop_dateline(t: Table) -> None:
     """Mentions inside a dateline go: the place a report was filed from is no argument of anything."""
     if t.dateline is None:
         return
-    inside = {i for i in range(len(t.toks)) if t.in_dateline(i)}
+    a, b = t.dateline
+    inside = {x.i for x in t.toks if a <= x.idx < b}  # (Table.in_dateline, for every token)
     if not inside:
         return
     for i in inside:

@@ -79,16 +79,16 @@ def backs(t: Table, end: int) -> bool:
 def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
     """Cut an NER span into clean name spans: no leading article or title, split at commas/"and"/a spaced dash."""
     toks = t.toks
-    start, end = ent.start, ent.end
+    start, end, label = ent.start, ent.end, ent.label_
     while end > start and (toks[end - 1].is_punct or toks[end - 1].is_space or toks[end - 1].tag_ == "POS"):
         end -= 1
     while start < end and (toks[start].lower_ == "the" or toks[start].is_space or toks[start].is_punct):
         start += 1
-    if ent.label_ in ("ORG", "NORP"):
+    if label in ("ORG", "NORP"):
         while end - start > 1 and toks[start].lower_ in t.lex.words("descriptor_adjectives"):
             start += 1  # "Salafist Nour Front": the creed is no part of the name
     title = ""
-    if ent.label_ in ("PERSON", "ORG"):
+    if label in ("PERSON", "ORG"):
         t0 = start
         while start < end - 1 and t.is_title(toks[start]):
             start += 1
@@ -170,7 +170,8 @@ def _ner_names(t: Table) -> list[NameSpan]:
     toks = t.toks
     found: list[NameSpan] = []
     for ent in t.doc.ents:
-        if ent.label_ in ("EVENT", "WORK_OF_ART"):
+        label = ent.label_  # (read once: spaCy looks the string up on every access)
+        if label in ("EVENT", "WORK_OF_ART"):
             ofs = [x.i for x in ent if x.lower_ == "of"]  # "the Battle of X": X is a place
             if ofs and ofs[0] + 1 < ent.end:
                 s, e = ofs[0] + 1, ent.end
@@ -179,13 +180,13 @@ def _ner_names(t: Table) -> list[NameSpan]:
                 if e > s and cap_word(toks[s].text):
                     found.append(NameSpan(s, e, t.surface(s, e), Counter({"GPE": 3}), "GPE"))
             continue
-        if ent.label_ not in NER_TYPES:
+        if label not in NER_TYPES:
             continue
         for s, e, title in _clean_ner(t, ent):
-            if not _name_ok(t, s, e, ent.label_):
+            if not _name_ok(t, s, e, label):
                 continue
             text = t.surface(s, e)
-            if ent.label_ == "NORP" and e == ent.end:
+            if label == "NORP" and e == ent.end:
                 # "Islamic State" where the NER took only "Islamic": proper nouns it left out finish the name
                 stop = e
                 while (
@@ -205,7 +206,7 @@ def _ner_names(t: Table) -> list[NameSpan]:
                     else:
                         found.append(NameSpan(s, stop, t.surface(s, stop), Counter({"Group": 2}), "ORG"))
                     continue
-            if ent.label_ == "NORP" or (ent.label_ in ("ORG", "GPE", "LOC", "PERSON") and e - s == 1):
+            if label == "NORP" or (label in ("ORG", "GPE", "LOC", "PERSON") and e - s == 1):
                 st = lex.state_by_adjective(text)
                 if st is not None and lex.state_by_name(text) is None:
                     if backs(t, e):
@@ -214,18 +215,18 @@ def _ner_names(t: Table) -> list[NameSpan]:
                     else:
                         _set_demonym(t, s, e)
                     continue
-            if ent.label_ == "NORP" and toks[e - 1].tag_ not in ("NNP", "NNPS"):
+            if label == "NORP" and toks[e - 1].tag_ not in ("NNP", "NNPS"):
                 continue  # "Islamic", "Druze": a description, not a name
-            votes: Counter[str] = Counter({NER_TYPES[ent.label_]: 1})
-            if not title and s > 0 and t.is_title(toks[s - 1]) and ent.label_ in ("PERSON", "ORG"):
+            votes: Counter[str] = Counter({NER_TYPES[label]: 1})
+            if not title and s > 0 and t.is_title(toks[s - 1]) and label in ("PERSON", "ORG"):
                 title = toks[s - 1].text
             if title:
                 votes["Person"] += 3
-            found.append(NameSpan(s, e, text, votes, ent.label_, title))
+            found.append(NameSpan(s, e, text, votes, label, title))
             st = lex.state_by_name(text)
             if st is not None:
                 t.note_state(st, count=not backs(t, e), at=s)
-            elif ent.label_ == "GPE":
+            elif label == "GPE":
                 g = t.gaz.lookup(text)
                 if g and g[0].is_country:
                     t.countries.add(g[0].country)

@@ -90,7 +90,7 @@ class Cluster:
     @property
     def group_like(self) -> bool:
         """Whether "they", "the troops", "its fighters" can mean this entity."""
-        return self.type == "Group" or self.kind in ("forces", "institution", "followers", "side", "backed")
+        return self.kind in ("forces", "institution", "followers", "side", "backed") or self.type == "Group"
 
     @property
     def place_like(self) -> bool:
