@@ -166,7 +166,7 @@ def canonical(t: Table, c: Cluster, keys: dict[int, str]) -> str:
 
 
 def georef(t: Table, c: Cluster) -> GeoRef | None:
-    if c.type not in ("GPE", "Place") or c.kind != "name":
+    if c.kind != "name" or c.type not in ("GPE", "Place"):
         return None
     for n, _ in c.names.most_common():
         place = t.geo_best(n)
@@ -177,7 +177,7 @@ def georef(t: Table, c: Cluster) -> GeoRef | None:
 
 
 def _names_a_country(t: Table, c: Cluster) -> bool:
-    if c.type != "GPE" or c.kind != "name" or not c.names:
+    if c.kind != "name" or not c.names or c.type != "GPE":
         return False
     place = t.geo_best(c.names.most_common(1)[0][0])
     return place is not None and place.is_country
