@@ -769,6 +769,9 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     # boundaries strictly inside a name: a run [i, e) overlaps a name that reaches outside it exactly when i or e
     # is one (kept as a set, rebuilt when ``found`` changes, rather than scanning ``found`` for every run)
     crossed = _inner_boundaries(found)
+    spaces = [0]  # spaces[k]: how many space tokens come before token k
+    for y in toks:
+        spaces.append(spaces[-1] + y.is_space)
     after = 0  # where the last place found ends
     for i in [k for k, cap in enumerate(caps) if cap]:  # (a place starts with a capitalised word)
         x = toks[i]
@@ -784,9 +787,8 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         for e in range(stop, i, -1):
             if not caps[e - 1]:
                 continue
-            span = toks[i:e]
-            if any(y.is_space for y in span) or i in crossed or e in crossed:
-                continue  # a name reaching outside the run: leave it
+            if spaces[e] > spaces[i] or i in crossed or e in crossed:
+                continue  # a space token inside, or a name reaching outside the run: leave it
             if e - i == 1 and (x.tag_ not in ("NNP", "NNPS") or t.is_title(x)):
                 continue
             if e - i == 1 and i in t.sent_starts and x.lower_ in t.lower_words:
