@@ -176,7 +176,8 @@ def describe(lines: ds.Lines, out: Path, stats: BuildStats | None = None) -> byt
     from kg.rdf.mapping import dataset_iri
     from kg.rdf.namespace import ONTOLOGY_IRI, PREFIXES
 
-    flat = ds.flatten(lines)
+    names: set[bytes] = set()
+    flat = ds.flatten(lines, names)
     stats = stats or dataset_stats(lines, flat)
     classes: dict[bytes, int] = {}
     properties: dict[bytes, int] = {}
@@ -187,7 +188,7 @@ def describe(lines: ds.Lines, out: Path, stats: BuildStats | None = None) -> byt
         properties[p] = properties.get(p, 0) + 1
         if p == b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>":
             classes[o[:-3]] = classes.get(o[:-3], 0) + 1
-    graph_names = {ds.split_graph(line)[1] for line in lines} - {b""}
+    graph_names = names - {b""}
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = (
         datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date() if epoch and epoch.isdigit() else None

@@ -178,6 +178,25 @@ def test_split_graph_handles_literals_that_look_like_graphs() -> None:
         assert next(iter(ox.parse(triple, format=ox.RdfFormat.N_TRIPLES))).object == parsed[0].object
 
 
+def test_flatten_reports_the_graph_names_split_graph_finds() -> None:
+    """The VoID description counts graphs from the names flatten() met: they must be split_graph's."""
+    lines = [
+        b'<http://e/s> <http://e/p> "x <http://e/y> z" .\n',
+        b'<http://e/s> <http://e/p> "a\\" <http://e/g> ." <http://e/g> .\n',
+        b'<http://e/s> <http://e/p> "hi"@en-GB _:b1 .\n',
+        b"<http://e/s> <http://e/p> <http://e/o> <http://e/h> .\n",
+        b"<http://e/s>  <http://e/p>  <http://e/o>  <http://e/k>  .  \n",
+    ]
+    names: set[bytes] = set()
+    flat = ds.flatten(lines, names)
+    assert (
+        names
+        == {ds.split_graph(line)[1] for line in lines}
+        == {b"", b"<http://e/g>", b"_:b1", b"<http://e/h>", b"<http://e/k>"}
+    )
+    assert flat == ds.flatten(lines)
+
+
 def test_a_store_with_only_named_graphs_is_read_as_their_union(tmp_path: Path) -> None:
     """A store filled by another tool, with every triple in a named graph, is read as the union (not empty)."""
     from kg.rdf.store import load_graph

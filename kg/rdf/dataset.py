@@ -173,18 +173,24 @@ def _literal_end(text: bytes, start: int) -> int:
     return end
 
 
-def flatten(lines: Iterable[bytes]) -> Lines:
-    """The union of all graphs as sorted, duplicate-free N-Triples lines."""
+def flatten(lines: Iterable[bytes], names: set[bytes] | None = None) -> Lines:
+    """The union of all graphs as sorted, duplicate-free N-Triples lines; the graph names met are added to
+    ``names`` when given (``b""`` for the default graph), which saves a caller a second pass."""
     out: Lines = []
     append = out.append
+    seen: set[bytes] = set() if names is None else names
     for line in lines:
         head, _, last = line[:-3].rpartition(b" ")
         if last[:1] in _GRAPH_START and b'"' not in last and head.count(b" ") >= 2:
             append(head + b" .\n")
+            seen.add(last)
         elif line[-3:] == b" .\n":
             append(line)
+            seen.add(b"")
         else:
-            append(split_graph(line)[0])
+            triple, graph = split_graph(line)
+            append(triple)
+            seen.add(graph)
     return merge(out)
 
 
