@@ -5,6 +5,7 @@ The texts are written for these tests (made-up places), built with the real spaC
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -212,3 +213,16 @@ def test_a_store_with_only_named_graphs_is_read_as_their_union(tmp_path: Path) -
     store.flush()
     del store
     assert len(load_graph(path)) == 2
+
+
+def test_literal_escapes_are_read_left_to_right() -> None:
+    """An escaped backslash before a quote or a 'U' is a backslash, not the start of another escape (an alias
+    ending in a backslash once made the JSON-LD writer emit JSON nothing could read)."""
+    assert ds.literal_value(b'"\\\\\'"') == "\\'"
+    assert ds.literal_value(b'"\\\'"') == "'"
+    assert ds.literal_value(b'"\\U0001F600 \\\\U00000041"') == "\U0001f600 \\U00000041"
+    for text in ["\\'", "a\\", "\\\\U00000041", '"\\"', "\x01\t\x7f", "\ufffe\uffff\U0001f600"]:
+        written = str(ox.Literal(text)).encode("utf-8")
+        assert ds.literal_value(written) == text
+        line = b"<http://e/s> <http://www.w3.org/2004/02/skos/core#altLabel> " + written + b" .\n"
+        assert json.loads(ds.jsonld([line]))["@graph"][0]["skos:altLabel"] == text

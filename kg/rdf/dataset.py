@@ -829,7 +829,7 @@ def _json_value(o: bytes, name: Any) -> Any:
     if o[:1] != b'"':
         return {"@id": name(o)}
     close = o.rfind(b'"')
-    value = json.loads(_nt_string_to_json(o[: close + 1]))
+    value = json.loads(_nt_string_to_json(o[: close + 1]), strict=False)
     rest = o[close + 1 :]
     if rest.startswith(b"@"):
         return {"@value": value, "@language": rest[1:].decode()}
@@ -838,12 +838,20 @@ def _json_value(o: bytes, name: Any) -> Any:
     return value
 
 
+#: One escape of an N-Triples string, read left to right so an escaped backslash is never the start of another.
+_NT_ESCAPE = re.compile(r"\\(?:U([0-9A-Fa-f]{8})|(.))", re.S)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    if m.group(1) is not None:  # JSON has no \U: the character itself, as JSON writes it
+        return json.dumps(chr(int(m.group(1), 16)))[1:-1]
+    return "'" if m.group(2) == "'" else m.group(0)  # JSON has no \' either; the other escapes are JSON's own
+
+
 def _nt_string_to_json(quoted: bytes) -> str:
-    """An N-Triples string literal (quotes included) as a JSON string: same escapes, save \\U and raw bytes."""
+    """An N-Triples string literal (quotes included) as a JSON string: same escapes, save \\U and \\'."""
     text = quoted.decode("utf-8")
-    if "\\U" in text:
-        text = re.sub(r"\\U([0-9A-Fa-f]{8})", lambda m: json.dumps(chr(int(m.group(1), 16)))[1:-1], text)
-    return text.replace("\\'", "'")
+    return _NT_ESCAPE.sub(_json_escape, text) if "\\" in text else text
 
 
 def literal_value(term: bytes) -> str:
@@ -853,5 +861,5 @@ def literal_value(term: bytes) -> str:
     'a "b"'
     """
     close = term.rfind(b'"')
-    value: str = json.loads(_nt_string_to_json(term[: close + 1]))
+    value: str = json.loads(_nt_string_to_json(term[: close + 1]), strict=False)
     return value
