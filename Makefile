@@ -14,7 +14,7 @@ help:
 	@echo "make run    build the seed graph into $(OUT)/: graph.ttl, report.html, report.md, graph.html"
 	@echo "make test   run the test suite (sets up .venv first)"
 	@echo "make eval   score extraction on seeds/ + tests/data/dev against their gold files"
-	@echo "make bench  benchmarks against the raw libraries (BENCH=build|query|analyze to pick)"
+	@echo "make bench  benchmarks against the raw libraries (BENCH=analyze|build|export|hostile|incremental|query|scale|viz picks one)"
 	@echo "make lint | typecheck | clean"
 
 $(STAMP): pyproject.toml requirements.lock

@@ -12,8 +12,14 @@ from pathlib import Path
 
 def main() -> int:
     here = Path(__file__).resolve().parent
+    paths = sorted(here.glob("bench_*.py"))
+    names = [p.stem.removeprefix("bench_") for p in paths]
     only = set(sys.argv[1:])
-    for path in sorted(here.glob("bench_*.py")):
+    unknown = sorted(only - set(names))
+    if unknown:  # a typo would otherwise run nothing and look like success
+        print(f"unknown benchmark {', '.join(unknown)}; valid: {', '.join(names)}", file=sys.stderr)
+        return 2
+    for path in paths:
         if only and path.stem.removeprefix("bench_") not in only:
             continue
         spec = importlib.util.spec_from_file_location(path.stem, path)
