@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.kg-installed
 SEEDS  := seeds
 OUT    := out
 
-.PHONY: setup run test eval lint typecheck bench clean help
+.PHONY: setup bytecode run test eval lint typecheck bench clean help
 
 help:
 	@echo "make run    build the seed graph into $(OUT)/: graph.ttl, report.html, report.md, graph.html"
@@ -23,18 +23,23 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: bytecode
 
-run: $(STAMP)
+# kg's modules compiled ahead, as pip does for an installed package: an editable install run with
+# PYTHONDONTWRITEBYTECODE set recompiles every kg module at each start (0.14 s of every command)
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q kg
+
+run: bytecode
 	$(BIN)/kg build $(SEEDS) -o $(OUT)/graph.ttl
 	@if $(BIN)/kg analyze --help >/dev/null 2>&1; then $(BIN)/kg analyze -g $(OUT)/graph.ttl --format markdown -o $(OUT)/report.md; fi
 	@if $(BIN)/kg viz --help >/dev/null 2>&1; then $(BIN)/kg viz -g $(OUT)/graph.ttl -o $(OUT)/graph.html; fi
 	$(BIN)/kg report -g $(OUT)/graph.ttl -o $(OUT)/report.html
 
-test: $(STAMP)
+test: bytecode
 	$(BIN)/python -m pytest
 
-eval: $(STAMP)
+eval: bytecode
 	$(BIN)/kg eval $(SEEDS) tests/data/dev
 
 lint: $(STAMP)
@@ -44,7 +49,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: bytecode
 	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
