@@ -139,10 +139,12 @@ def _of_inside_name(t: Table, i: int, end: int) -> bool:
 
 def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
     toks = t.toks[start:end]
-    text = t.surface(start, end)
-    if not any(ch.isalpha() for ch in text) or not cap_word(toks[0].text):
+    if not cap_word(toks[0].text):
         return False
-    if all(t.is_title(x) for x in toks):
+    # (a first word all letters is a letter of the text: the text is sliced only when it is not)
+    if not toks[0].is_alpha and not any(ch.isalpha() for ch in t.surface(start, end)):
+        return False
+    if t.is_title(toks[0]) and all(t.is_title(x) for x in toks):  # (most names start with no title)
         return False
     if toks[-1].lower_ in t.lex.words("skip_heads"):
         return False
@@ -769,9 +771,6 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
     # boundaries strictly inside a name: a run [i, e) overlaps a name that reaches outside it exactly when i or e
     # is one (kept as a set, rebuilt when ``found`` changes, rather than scanning ``found`` for every run)
     crossed = _inner_boundaries(found)
-    spaces = [0]  # spaces[k]: how many space tokens come before token k
-    for y in toks:
-        spaces.append(spaces[-1] + y.is_space)
     after = 0  # where the last place found ends
     for i in [k for k, cap in enumerate(caps) if cap]:  # (a place starts with a capitalised word)
         x = toks[i]
@@ -779,6 +778,7 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             continue
         hit = None
         stop = i + 1
+        # (a space token ends the run: it is neither a capitalised word, a hyphen or apostrophe, nor lower case)
         while stop < min(len(toks), i + 7):
             y = toks[stop]
             if not (caps[stop] or y.text in ("-", "'", "\u2019") or (y.is_lower and len(y) <= 3)):
@@ -787,8 +787,8 @@ def _gazetteer_places(t: Table, found: list[NameSpan]) -> list[NameSpan]:
         for e in range(stop, i, -1):
             if not caps[e - 1]:
                 continue
-            if spaces[e] > spaces[i] or i in crossed or e in crossed:
-                continue  # a space token inside, or a name reaching outside the run: leave it
+            if i in crossed or e in crossed:
+                continue  # a name reaching outside the run: leave it
             if e - i == 1 and (x.tag_ not in ("NNP", "NNPS") or t.is_title(x)):
                 continue
             if e - i == 1 and i in t.sent_starts and x.lower_ in t.lower_words:
