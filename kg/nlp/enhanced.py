@@ -216,22 +216,26 @@ class DepGraph:
     def deps(self, head: int, *rels: str) -> list[Arc]:
         """Arcs out of ``head`` with one of ``rels`` (``"prep:*"`` matches any preposition), best first.
         (A fresh list: callers may keep or change it.)"""
+        out = self._out[head]
+        if not out:
+            return []  # (a leaf: nothing to remember)
         memo = self._memo[head]
         if memo is None:
             memo = self._memo[head] = {}
-        found = memo.get(rels)
-        if found is None:
-            out = self._out[head]
-            if not rels:
-                arcs = list(out)
-            elif _wildcard(rels):
-                arcs = [a for a in out if _matches(a.rel, rels)]
-            else:
-                arcs = [a for a in out if a.rel in rels]
-            if len(arcs) > 1:
-                arcs.sort(key=lambda a: (a.rank, a.why != "", abs(a.dep - head), a.dep))
-            found = memo[rels] = arcs
-        return list(found)
+        else:
+            found = memo.get(rels)
+            if found is not None:
+                return found[:]
+        if not rels:
+            arcs = list(out)
+        elif _wildcard(rels):
+            arcs = [a for a in out if _matches(a.rel, rels)]
+        else:
+            arcs = [a for a in out if a.rel in rels]
+        if len(arcs) > 1:
+            arcs.sort(key=lambda a: (a.rank, a.why != "", abs(a.dep - head), a.dep))
+        memo[rels] = arcs
+        return arcs[:]
 
     def conjuncts(self, i: int) -> list[int]:
         """Token indices coordinated with token ``i``, in ``Token.conjuncts``' order (read off the parse lists)."""
@@ -271,9 +275,10 @@ class DepGraph:
 
     # ----------------------------------------------------------------------------------------- basic
     def _basic(self) -> None:
+        add = self.add  # (bound once: one add per token of the document)
         for tok in self.toks:
             head = tok.head
-            if head.i == tok.i:
+            if head is tok:  # a Tok's head is the very Tok object of the head index (kg.nlp.tokens)
                 continue
             dep = tok.dep_
             if dep in ("prep", "agent", "dative") and tok.pos_ in ("ADP", "SCONJ", "PART", "ADV"):
@@ -293,10 +298,9 @@ class DepGraph:
                 rel = "agent" if p.dep_ == "agent" else f"prep:{case}"
                 if gov.dep_ == "prep" and _has_object(gov) and gov.head.i != gov.i:
                     gov = gov.head  # "from X to Y": "to Y" belongs with "from X", to the verb
-                self.add(gov.i, rel, tok.i)
+                add(gov.i, rel, tok.i)
                 continue
-            rel = _BASIC.get(dep, dep)
-            self.add(head.i, rel, tok.i)
+            add(head.i, _BASIC.get(dep, dep), tok.i)
 
     def _adverb_phrases(self) -> None:
         """ "moved west towards X", "pushed deeper into Y": the parser hangs the phrase on the adverb, but it
