@@ -653,12 +653,15 @@ class DepGraph:
 
     def _conjuncts(self) -> None:
         """Each conjunct of a noun phrase stands where the first one does ("captured X, Y and Z")."""
+        toks, conj = self.toks, self._conj
         for arcs in list(self._out):
             for arc in list(arcs):
+                dep = toks[arc.dep]
+                if not conj[arc.dep] and dep.dep_ != "conj":
+                    continue  # no conjuncts (most arcs): the cheapest test first
                 if not (arc.rel in NOMINAL or arc.rel.startswith("prep:") or arc.rel in ("appos",)):
                     continue
-                dep = self.toks[arc.dep]
-                if dep.pos_ in _VERBAL or (not self._conj[arc.dep] and dep.dep_ != "conj"):
+                if dep.pos_ in _VERBAL:
                     continue
                 for ci in self.conjuncts(arc.dep):
                     c = self.toks[ci]
