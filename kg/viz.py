@@ -887,27 +887,21 @@ def _coded_view(found: Any, options: VizOptions, relation_iris: dict[str, str]) 
     iri_of[ends] = iris(ends)
     stand_in = [Evidence("", "", None, None, "", "", None, None)]
     lists = [stand_in * c for c in range(int(max(fact_support.max(initial=0), claim_support.max(initial=0))) + 1)]
-    # one list per support, shared: select() only counts them, and drawn edges get lists of their own
-    edges = [
-        Edge(s, relation_names[r], o, False, lists[c], c == 0)
-        for s, r, o, c in zip(
-            iri_of[facts // n // n_rel].tolist(),
-            (facts // n % n_rel).tolist(),
-            iri_of[facts % n].tolist(),
-            fact_support.tolist(),
-            strict=True,
-        )
-    ]
-    edges += [
-        Edge(s, relation_names[r], o, True, lists[c])
-        for s, r, o, c in zip(
-            iri_of[claims // n // n_rel].tolist(),
-            (claims // n % n_rel).tolist(),
-            iri_of[claims % n].tolist(),
-            claim_support.tolist(),
-            strict=True,
-        )
-    ]
+
+    # one list per support, shared: select() only counts them, and drawn edges get lists of their own; the keys
+    # code (subject, relation, object) as one integer, and a fact with no support is a bare triple
+    edges: list[Edge] = []
+    for keys, support, claim in ((facts, fact_support, False), (claims, claim_support, True)):
+        edges += [
+            Edge(s, relation_names[r], o, claim, lists[c], not claim and c == 0)
+            for s, r, o, c in zip(
+                iri_of[keys // n // n_rel].tolist(),
+                (keys // n % n_rel).tolist(),
+                iri_of[keys % n].tolist(),
+                support.tolist(),
+                strict=True,
+            )
+        ]
     del ends, iri_of, facts, claims, fact_support, claim_support, told, told_n
     view = select(entities, edges, options, documents)  # the edges unsorted: see select()
     drawn = [*view.edges, *view.left_out_edges]  # the same objects: their keys by position
