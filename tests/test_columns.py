@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, TAG
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from kg.nlp.columns import ColumnLemmatizer, ColumnRuler, speed_up
+from kg.nlp.columns import ColumnLemmatizer, ColumnRuler, indexed, speed_up
 from kg.nlp.pipeline import PARAGRAPH_COMPONENT, model_info
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,3 +199,87 @@ def test_a_ruler_that_sets_a_lexical_attribute_keeps_spacys_loop() -> None:
     nlp = _ruler_pipeline([{"patterns": [[{"LOWER": "the"}]], "attrs": {"NORM": "teh"}}])
     assert speed_up(nlp) == []
     assert nlp("the town")[0].norm_ == "teh"
+
+
+#: Inflected and uninflected forms for the lemmatizer's rules and exceptions, with made-up words (out of its index).
+LEMMA_WORDS = st.sampled_from(
+    [
+        "rebels",
+        "armies",
+        "held",
+        "took",
+        "advancing",
+        "advanced",
+        "wolves",
+        "cities",
+        "better",
+        "best",
+        "worse",
+        "seized",
+        "fighters",
+        "geese",
+        "ran",
+        "children",
+        "quickly",
+        "bigger",
+        "flies",
+        "was",
+        "men",
+        "Quitos",
+        "zarbled",
+        "glimpses",
+        "snorfing",
+        "ox",
+        "oxen",
+        "dying",
+        "lying",
+        "stopped",
+        "radii",
+        "analyses",
+        "'s",
+        "3rd",
+    ]
+)
+LEMMA_POS = st.sampled_from(["NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX", "PRON", "NUM", "X"])
+LEMMA_MORPH = st.sampled_from(
+    [
+        "",
+        "Number=Plur",
+        "Number=Sing",
+        "Tense=Past|VerbForm=Fin",
+        "Tense=Past|VerbForm=Part",
+        "VerbForm=Ger",
+        "Aspect=Prog|Tense=Pres|VerbForm=Part",
+        "Degree=Cmp",
+        "Degree=Sup",
+        "Degree=Pos",
+        "VerbForm=Inf",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LEMMA_WORDS, LEMMA_POS, LEMMA_MORPH)
+def test_lemma_index_as_sets_gives_spacys_forms(stock: Language, word: str, pos: str, morph: str) -> None:
+    lemmatizer = stock.get_pipe("lemmatizer")
+    shipped = lemmatizer.lookups
+    token = Doc(stock.vocab, words=[word], pos=[pos], morphs=[morph])[0]
+    lemmatizer.cache.clear()
+    want = lemmatizer.rule_lemmatize(token)
+    lemmatizer.cache.clear()
+    try:
+        lemmatizer.lookups = indexed(shipped)
+        got = lemmatizer.rule_lemmatize(token)
+    finally:
+        lemmatizer.lookups = shipped
+    assert got == want
+
+
+def test_the_lemmatizer_keeps_the_shipped_tables(nlp: Language) -> None:
+    """The sets are only lent to spaCy's rules while new tokens are lemmatised: the model still saves as shipped."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    shipped = lemmatizer.lookups
+    assert [t.lemma_ for t in nlp("The wolves were seizing the bridges.")][1:5] == ["wolf", "be", "seize", "the"]
+    assert lemmatizer.lookups is shipped
+    assert isinstance(shipped.get_table("lemma_index").get("noun"), list)
+    assert lemmatizer.to_bytes()
