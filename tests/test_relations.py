@@ -79,6 +79,23 @@ def test_light_verb_took_control_of(nlp: Any) -> None:
     assert {r.time for r in ext.relations} == {"2015-03"}
 
 
+@pytest.mark.parametrize("verb", ["captured", "grabbed", "acquired", "attained"])
+def test_light_verb_other_verbs_of_taking_control(nlp: Any, verb: str) -> None:
+    text = f"When the young colonel Idriss Kamougue {verb} control of Chad in May 1975, the assembly fled."
+    ext = check(nlp, text, ("Idriss Kamougue", "controls", "Chad", A))
+    assert {r.rule for r in ext.relations} == {"controls.light-verb"}
+
+
+def test_a_numbers_qualifiers_are_not_part_of_an_alias(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "At least 5,000 rebels surrounded Timbuktu and came within two miles of the city.",
+        ("rebels", "advancesOn", "Timbuktu", A),
+    )
+    aliases = {a for e in ext.entities for a in e.aliases}
+    assert not any(a.lower().startswith(("at ", "least")) or "5,000" in a for a in aliases), aliases
+
+
 def test_closing_in_on(nlp: Any) -> None:
     check(nlp, "Al-Shabaab forces were closing in on Mogadishu.", ("Al-Shabaab", "advancesOn", "Mogadishu", A))
 
@@ -159,6 +176,17 @@ def test_switched_sides(nlp: Any) -> None:
         "Syrian soldiers switched sides to the Free Syrian Army.",
         ("Syrian soldiers", "defectsTo", "Free Syrian Army", A),
     )
+
+
+def test_a_participle_read_as_an_adjective_but_given_a_subject_is_the_verb(nlp: Any) -> None:
+    """The parser reads "trained members" as an adjective and its noun, yet gives "trained" the subject before it."""
+    ext = check(
+        nlp,
+        "Colonel Keita's men trained fighters of the Malian army in desert tactics.",
+        ("Keita", "advises", "Malian army", A),
+    )
+    aliases = {a for e in ext.entities for a in e.aliases}
+    assert not any("trained" in a for a in aliases), aliases  # the verb is no part of a name
 
 
 def test_advises_active_and_passive(nlp: Any) -> None:

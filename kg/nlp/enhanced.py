@@ -22,6 +22,8 @@ entity passes (``kg.nlp.entities``) read only this graph:
 - **descriptions** ("X is a stronghold of Y", "X, a stronghold of Y", "as a base for Y, X ...",
   "X ... under the rule of Y", "Y at the gates of X", "the RSF, in control of X") get a ``describes`` arc to
   what they describe;
+- a participle the parser read as an adjective but gave a subject ("Y's men trained units of Z") is a verb
+  with the noun it was hung on as its object;
 - a phrase hung on an adverb ("moved west towards X") is the verb's; a subject's "with" partner ("the 4th
   Brigade, with the 9th Battalion, stormed X") is a subject too;
 - a "by" phrase the parser hung on the wrong word ("the capture of X by Y") and an apposition hung on the
@@ -186,6 +188,7 @@ class DepGraph:
         self._adverb_phrases()
         self._comitatives()
         self._headline_verbs()
+        self._participle_verbs()
         self._quantities()
         self._relatives()
         self._reduced_relatives()
@@ -348,6 +351,16 @@ class DepGraph:
                 subj = max(before, key=lambda c: c.i)
                 self.add(x.i, "nsubj", subj.i, "headline")
                 self.add(x.i, "obj", min(after, key=lambda c: c.i).i, "headline")
+
+    def _participle_verbs(self) -> None:
+        """ "Y's men trained units of Z": the parser can read the verb as an adjective of the noun after it
+        ("trained members", the noun heading the sentence) and still give it the subject before it. A participle
+        with a subject of its own is a verb; the noun it was hung on is its object."""
+        for x in self.toks:
+            if x.dep_ != "amod" or x.tag_ not in ("VBD", "VBN") or x.head.i <= x.i:
+                continue
+            if any(c.dep_ == "nsubj" and c.i < x.i for c in x.children):
+                self.add(x.i, "obj", x.head.i, "participle")
 
     # -------------------------------------------------------------------------------------- quantities
     def _quantities(self) -> None:

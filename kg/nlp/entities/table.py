@@ -535,6 +535,10 @@ _SPEECH_VERBS = frozenset(
 )
 
 
+def _has_subject(tok: Token) -> bool:
+    return any(c.dep_ == "nsubj" and c.i < tok.i for c in tok.children)
+
+
 def premodifiers(t: Table, head: Token) -> list[Token]:
     """Tokens in front of ``head`` inside its noun phrase, stopping at a coordination, a comma or a spaced dash."""
     out: list[Token] = []
@@ -543,8 +547,8 @@ def premodifiers(t: Table, head: Token) -> list[Token]:
     while i >= lo:
         tok = t.toks[i]
         ends = tok.dep_ == "cc" or tok.text in (",", ";", ":", "(", ")") or tok.pos_ in ("VERB", "AUX", "ADP")
-        if ends and not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod"):
-            break  # but "the newly formed X" keeps its participle
+        if ends and not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod" and not _has_subject(tok)):
+            break  # but "the newly formed X" keeps its participle (not one with a subject: a verb, "Y's men trained")
         if tok.is_punct and tok.whitespace_ and tok.text != "-":
             break
         if tok.is_punct and tok.text == "-" and (tok.whitespace_ or (i > 0 and t.toks[i - 1].whitespace_)):
@@ -579,10 +583,17 @@ def alias_text(t: Table, toks: list[Token], head: Token) -> str:
     return "".join(x.text_with_ws for x in content).strip()
 
 
+#: Parts of speech of the words that qualify a number ("at least", "more than", "nearly", "some", "up to").
+_NUMBER_QUALIFIERS = frozenset({"ADV", "ADP", "ADJ", "DET", "PART", "SYM"})
+
+
 def content_text(t: Table, toks: list[Token], head: Token) -> str:
     """The phrase from its first content word to its head: "the 3,000 embattled national troops" ->
     "embattled national troops" (no determiner, number, quantity word or possessive pronoun)."""
     words = [x for x in toks if x.i < head.i]
+    first_num = next((k for k, x in enumerate(words) if x.like_num), None)
+    if first_num is not None and all(x.pos_ in _NUMBER_QUALIFIERS for x in words[:first_num]):
+        words = words[first_num:]  # "at least 5,000 rebels", "more than 300 troops": the number's own words
     while words and (
         words[0].pos_ in ("DET", "NUM", "PUNCT", "ADP")
         or words[0].like_num
