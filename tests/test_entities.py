@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from kg.errors import KGError
 from kg.model import Document, Extraction
 from kg.nlp.entities import EntityIndex, load_entity_lexicon, parse_entity_lexicon, resolve_entities
+from kg.nlp.entities.index import same_name
 from kg.nlp.entities.lexicon import WORD_LISTS
 from kg.nlp.extract import extract
 
@@ -716,3 +717,52 @@ def test_the_town_is_the_named_town_not_the_dateline_city(nlp: Language) -> None
 def test_name_modifier_is_short_for_the_front_the_text_names(nlp: Language) -> None:
     doc, index = resolve(nlp, "The Oromo Liberation Front said it held Nekemte. Later Oromo fighters fled.")
     assert key_of(doc, index, "fighters") == key_of(doc, index, "Liberation") == "Oromo Liberation Front"
+
+
+# --------------------------------------------------------------------------------- named alike
+def _extraction(nlp: Language, text: str) -> Extraction:
+    return extract(nlp(text), Document(text, "test", hashlib.sha256(text.encode()).hexdigest()))
+
+
+def test_a_name_with_and_without_the_possessive_is_one_entity(nlp: Language) -> None:
+    text = (
+        "The Azawad Liberation Front seized Kidal in May. "
+        "Fighters of the Azawad's Liberation Front then advanced on Gao."
+    )
+    ext = _extraction(nlp, text)
+    fronts = [e for e in ext.entities if "Liberation Front" in e.key]
+    assert len(fronts) == 1, [(e.key, e.aliases) for e in ext.entities]
+    assert {"Azawad Liberation Front", "Azawad's Liberation Front"} <= set(fronts[0].aliases)
+    assert {(r.subject, r.predicate, r.object) for r in ext.relations} == {
+        (fronts[0].key, "controls", "Kidal"),
+        (fronts[0].key, "advancesOn", "Gao"),
+    }
+
+
+def test_a_place_described_alike_twice_is_one_place(nlp: Language) -> None:
+    ext = _extraction(
+        nlp,
+        "Tuareg rebels stormed the Mali army HQ in Gao on Monday. By Tuesday the rebels held Mali's army HQ "
+        "and the airport.",
+    )
+    hq = {r.object for r in ext.relations if r.subject == "Tuareg"}
+    assert len(hq) == 1, sorted(hq)
+    (key,) = hq
+    assert "Mali's army HQ" in next(e.aliases for e in ext.entities if e.key == key)
+
+
+def test_same_name_is_how_a_reader_compares_two_names() -> None:
+    assert same_name("the Mali's Army H.Q.") == same_name("Mali army HQ") == "mali army hq"
+    assert same_name("The Front") == "front" and same_name("Front") == "front"
+    assert same_name("Azawad Front") != same_name("Azawad Liberation Front")
+
+
+def test_a_single_member_noun_is_no_alias_of_a_group_or_place(nlp: Language) -> None:
+    """ "the commander in charge of X's navy" speaks for the navy, but "commander" names no group or place."""
+    ext = _extraction(
+        nlp,
+        "At a briefing in Chisinau, the commander in charge of Moldova's navy, Vice Admiral Oleg Berezin, swore "
+        "to obey the leaders of Transnistria.",
+    )
+    bare = {(e.key, a) for e in ext.entities if e.type != "Person" for a in e.aliases if " " not in a}
+    assert not {a for _k, a in bare if a.lower() in ("commander", "soldier", "fighter")}, bare

@@ -4,11 +4,13 @@ Keys are deterministic and the same across documents wherever possible: GeoNames
 country names for states, "<adjective> forces" for a state's forces, "<adjective> police" for its other
 institutions, "forces loyal to <person>" for a person's followers, "<country adjective> rebels" for a side the
 text never names, and otherwise the name the text uses most (the longest spelling, never an acronym when a
-full name is known).
+full name is known). Entities the text names alike (:func:`same_name`: "X's Y" and "the X Y") are one entity,
+and so are unnamed places or actors promoted under such names.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -51,6 +53,8 @@ class EntityIndex:
     candidates: dict[int, Candidate] = field(default_factory=dict)
     #: Keys of entities relation finding promoted from candidates (kept only if a relation uses them).
     promoted: set[str] = field(default_factory=set)
+    #: (:func:`same_name` of a promoted entity's alias, its type) -> its key
+    promoted_names: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Keys of the states among the entities: countries acting or named by their people, and the names the
     #: gazetteer knows as a country's ("an offensive in <country>" says nothing of where in it).
     states: set[str] = field(default_factory=set)
@@ -100,6 +104,11 @@ class EntityIndex:
                 return None
             cand = replace(cand, type=cand.type[:-1])
         key = cand.key
+        for form in (cand.key, cand.alias, *cand.more):
+            alike = self.promoted_names.get((same_name(form), cand.type)) if _comparable(form) else None
+            if alike is not None:
+                key = alike  # "Mali's army HQ" after "the Mali army HQ in Gao": the one place
+                break
         if key in self.entities and key not in self.promoted:
             return key if self.entities[key].type == cand.type else None
         start, end = self.token_offsets[cand.start][0], self.token_offsets[cand.end - 1][1]
@@ -109,6 +118,9 @@ class EntityIndex:
         mentions = tuple(sorted({mention, *(old.mentions if old else ())}))
         self.entities[key] = Entity(key=key, type=cand.type, aliases=aliases, mentions=mentions)
         self.promoted.add(key)
+        for form in aliases:
+            if _comparable(form):
+                self.promoted_names.setdefault((same_name(form), cand.type), key)
         self.firm.add(key)
         for i in range(cand.start, cand.end):
             self.token_entity.setdefault(i, key)
@@ -206,8 +218,50 @@ def _drop_dateline(t: Table) -> None:
                 c.names.pop(form, None)
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s\b|['\u2019]")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def same_name(form: str) -> str:
+    """A name as a reader compares two: lower case, no possessive "'s", no punctuation, no leading "the".
+
+    >>> same_name("the Mali's Army H.Q.") == same_name("Mali army HQ")
+    True
+    """
+    words = _NOT_WORD.sub("", _POSSESSIVE.sub("", form.lower())).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def _comparable(form: str) -> bool:
+    """A name two entities cannot share by chance: two words or more, one with a capital."""
+    return " " in form.strip() and any(ch.isupper() for ch in form)
+
+
+def merge_same_names(t: Table) -> None:
+    """Entities the text names alike ("Mali's army HQ", later "the Mali army HQ") are one entity.
+
+    Only names of two or more words with a capital are compared: "the town" or "government forces" name
+    different things in one text; two entities of different types, or that may never be one
+    (:meth:`Table.can_merge`), stay apart.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for first in sorted(t.live(), key=lambda c: (c.first, c.uid)):
+        c = t.get(first.uid)
+        forms = sorted(f for f in {*c.aliases, *c.names} if _comparable(f))
+        for form in forms:
+            c = t.get(c.uid)
+            k = (same_name(form), c.type)
+            if not k[0]:
+                continue
+            uid = seen.setdefault(k, c.uid)
+            other = t.get(uid)
+            if other is not c and t.can_merge(other, c):
+                c = t.merge(other, c)
+
+
 def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
     _drop_dateline(t)
+    merge_same_names(t)
     linked = {t.find(s) for s, _p, _o in t.links} | {t.find(o) for _s, _p, o in t.links}
     live = [c for c in t.live() if c.mentions or c.uid in linked]
     keys: dict[int, str] = {}
@@ -226,6 +280,8 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
         keys[c.uid] = key
     index = EntityIndex(doc_text=t.text, token_offsets=[(x.idx, x.idx + len(x.text)) for x in t.toks])
     neutral = t.lex.words("neutral_bare")
+    members = t.lex.words("member_nouns")
+    one_member = {w for w in members if w + "s" in members}  # "commander", "soldier": one person of a group
     for key, c in taken.items():
         c = t.get(c.uid)
         if keys.get(c.uid) != key:
@@ -241,6 +297,8 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
             for s, e in sorted({(s, e) for s, e, _k in c.mentions})
         ]
         aliases = {a for a in c.aliases if a.strip() and a.lower() not in neutral}
+        if c.type != "Person":  # "the commander" speaks for the navy, but "commander" is no name of it
+            aliases = {a for a in aliases if a.lower() not in one_member}
         aliases |= {n for n in c.names if n.strip()}
         aliases.add(key)
         geo = georef(t, c)
