@@ -766,3 +766,23 @@ def test_a_single_member_noun_is_no_alias_of_a_group_or_place(nlp: Language) -> 
     )
     bare = {(e.key, a) for e in ext.entities if e.type != "Person" for a in e.aliases if " " not in a}
     assert not {a for _k, a in bare if a.lower() in ("commander", "soldier", "fighter")}, bare
+
+
+# ------------------------------------------------------------------------------------- polities
+def test_the_word_before_of_is_the_head_of_a_name(nlp: Language) -> None:
+    """ "the Emirate of Kano": the NER may call it a person; "Emirate" says it is a polity."""
+    text = (
+        "Fighters loyal to the Islamic Emirate of Kurdistan took Halabja.\n\nThe Sultanate of Zinder held Maradi for "
+        "a decade.\n\nThe Emirate of Kano sent troops to Katsina.\n\n"
+    )
+    doc, index = resolve(nlp, text)
+    key = key_of(doc, index, "Kano")
+    assert key == "Emirate of Kano" and index.type_of(key) == "GPE"
+
+
+def test_members_of_a_polity_stand_for_it(nlp: Language) -> None:
+    ext = _extraction(nlp, "Fighters loyal to the Kingdom of Lesotho took Mafeteng.")
+    assert {(r.subject, r.predicate, r.object) for r in ext.relations} == {
+        ("Kingdom of Lesotho", "controls", "Mafeteng")
+    }
+    assert "Fighters" not in {e.key for e in ext.entities}  # no group named by its member noun alone

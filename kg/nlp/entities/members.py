@@ -162,7 +162,15 @@ def _of_owner(t: Table, c: Cluster, head: str, loyal: bool) -> Cluster | None:
         return c
     if c.type == "Person" and loyal and head in t.lex.words("follower_nouns"):
         return followers_of(t, c)
+    if loyal and c.kind == "name" and c.type == "GPE" and _polity(t, c):
+        return c  # "fighters loyal to the Emirate of X": the polity acting, as its state's troops are the state's
     return None
+
+
+def _polity(t: Table, c: Cluster) -> bool:
+    """Whether a name says it is a polity ("the Kingdom of X", "X Republic"), not a town whose people these are."""
+    heads = t.lex.type_heads
+    return any(heads.get(w.lower()) == "GPE" for name in c.names for w in name.split())
 
 
 def _modified_by_name(t: Table, np: NP, c: Cluster | None) -> Cluster | None:

@@ -920,6 +920,10 @@ def _votes(t: Table, found: list[NameSpan]) -> None:
         if n.label in ("ORG", "PERSON", "NORP", "GPE", "LOC", "FAC") and t.known_place(n.text) is not None:
             n.votes["GPE"] += 2  # a city the NER tagged as an organisation or a person is still a city
         last = t.toks[n.end - 1]
+        if last.lower_ not in heads:
+            # "Democratic Republic of X", "Arab Army of Y", "Plain of Z": the head is the word before "of"
+            of = next((i for i in range(n.start + 1, n.end - 1) if t.toks[i].lower_ == "of"), None)
+            last = t.toks[of - 1] if of is not None else last
         if last.lower_ in heads and n.end - n.start > 1:
             n.votes[heads[last.lower_]] += 5
         elif last.tag_ == "NNPS" and n.end - n.start > 1 and t.known_place(n.text) is None:
