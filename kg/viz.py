@@ -285,6 +285,21 @@ def _column(store: ox.Store, prop: URIRef) -> dict[str, str]:
     return out
 
 
+def _truths(store: ox.Store, prop: URIRef) -> dict[str, bool | None]:
+    """``subject -> value`` of a boolean property as SPARQL reads it (only an ``xsd:boolean`` is true or false;
+    anything else is ``None``), the smallest value if several: what the file readers decide too."""
+    from kg.analysis.projection import _ox_truth
+
+    out: dict[str, tuple[str, bool | None]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            continue
+        s, v = q.subject.value, q.object.value
+        if s not in out or v < out[s][0]:
+            out[s] = (v, _ox_truth(q.object))
+    return {s: truth for s, (_v, truth) in out.items()}
+
+
 def read_edges(store: ox.Store) -> list[Edge]:
     """All candidate edges: plain triples (facts) with their asserted evidence, and claim groups.
 
@@ -298,7 +313,7 @@ def read_edges(store: ox.Store) -> list[Edge]:
     claims: dict[tuple[str, str, str], Edge] = {}
     col = functools.partial(_column, store)
     subj, pred, obj = col(RDF.subject), col(RDF.predicate), col(RDF.object)
-    asserted_col, polarity_col, modality_col = col(KG.asserted), col(KG.polarity), col(KG.modality)
+    asserted_col, polarity_col, modality_col = _truths(store, KG.asserted), col(KG.polarity), col(KG.modality)
     evidence_col, conf_col, trigger_col = col(KG.evidence), col(KG.confidence), col(KG.trigger)
     time_col, time_text_col, doc_col = col(KG.time), col(KG.timeText), col(PROV.wasDerivedFrom)
     title_col, source_col, date_col = col(DCTERMS.title), col(KG.sourcePath), col(KG.documentDate)
@@ -311,12 +326,8 @@ def read_edges(store: ox.Store) -> list[Edge]:
         key = (subj[a], _local(pred[a]), obj[a])
         polarity = _local(polarity_col.get(a, "Positive"))
         modality = _local(modality_col.get(a, "Actual"))
-        asserted_text = asserted_col.get(a)
-        asserted = (
-            asserted_text in ("true", "1")
-            if asserted_text is not None
-            else polarity == "Positive" and modality == "Actual"
-        )
+        truth = asserted_col.get(a)  # kg always writes kg:asserted; without a boolean, polarity and modality decide
+        asserted = truth if truth is not None else polarity == "Positive" and modality == "Actual"
         try:
             conf: float | None = float(conf_col.get(a, ""))
         except ValueError:

@@ -176,3 +176,23 @@ def test_a_generated_kg_graph_takes_the_coded_reader(tmp_path: Path, monkeypatch
     monkeypatch.setattr(kg.viz, "_indexed_view", fail)
     for options in OPTIONS[:2] + OPTIONS[3:]:
         assert load_view_file(path, options) == load_view(load_graph(path), options)
+
+
+def test_a_kg_asserted_that_is_no_boolean_is_read_alike_by_every_reader(tmp_path: Path) -> None:
+    """kg always writes an ``xsd:boolean``; a hand-made graph may not. Only an ``xsd:boolean`` is true or false
+    (as SPARQL reads it), anything else leaves polarity and modality to decide: on a file, in a store, streamed."""
+    asserted = ox.NamedNode("https://w3id.org/kg-news/ontology#asserted")
+    triples = []
+    changed = 0
+    for i, t in enumerate(ox.parse(path=DATA / "seed-curated.ttl")):
+        if t.predicate == asserted:
+            odd = [ox.Literal("maybe"), ox.Literal("true"), ox.Literal("false"), ox.Literal("1", language="en")]
+            if i % 2:
+                t, changed = ox.Triple(t.subject, t.predicate, odd[i % 4]), changed + 1
+        triples.append(t)
+    assert changed > 4
+    for suffix, fmt in ((".nt", ox.RdfFormat.N_TRIPLES), (".ttl", ox.RdfFormat.TURTLE)):
+        path = tmp_path / f"odd{suffix}"
+        path.write_bytes(ox.serialize(triples, format=fmt) or b"")
+        for options in (VizOptions(), VizOptions(show_claims=True)):
+            assert load_view_file(path, options) == load_view(load_graph(path), options), (suffix, options)
