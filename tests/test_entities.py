@@ -78,6 +78,26 @@ def test_premodifier_ties_a_description_to_the_name(nlp: Language) -> None:
     assert "opposition Free Syrian Army" in index.entities["Free Syrian Army"].aliases
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The army-dominated Transitional Council of Unity took control of Ostrava.", "Transitional Council of Unity"),
+        ("The so-called Vistula pocket was held by the Polish Legion.", "Vistula pocket"),
+        ("The Danish-backed Northern Free Army seized Aarhus.", "Northern Free Army"),
+        ("The newly formed Eastern Operations Room advanced on Odense.", "Eastern Operations Room"),
+    ],
+)
+def test_a_description_never_starts_inside_a_hyphenated_word_or_without_its_adverb(
+    nlp: Language, text: str, name: str
+) -> None:
+    """ "the so-called X" must not give X the alias "called X", nor "newly formed X" the alias "formed X"."""
+    doc, index = resolve(nlp, text)
+    key = key_of(doc, index, name.split()[-1])
+    assert key == name
+    cut = {a for a in index.entities[key].aliases if a.split()[0] in ("dominated", "called", "backed", "formed")}
+    assert not cut, cut
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

@@ -172,9 +172,16 @@ def _described(t: Table, n: NameSpan) -> str:
         if x.dep_ not in ("amod", "compound", "punct") or x.pos_ in ("DET", "NUM", "PRON", "ADV"):
             break
         i -= 1
-    while i < n.start and t.toks[i].text == "-":
-        i += 1
+    while i < n.start and (t.toks[i].text == "-" or _cut_off(t, i)):
+        i += 1  # "so-called X", "army-dominated X", "newly formed X": never "called X" or "formed X"
     return t.surface(i, n.end) if i < n.start else ""
+
+
+def _cut_off(t: Table, i: int) -> bool:
+    """The description would start inside a word's own phrase: after its hyphen ("US-backed") or without the
+    adverb that modifies it ("newly" of "newly formed")."""
+    glued = i > 0 and t.toks[i - 1].text == "-" and not t.toks[i - 1].whitespace_
+    return glued or any(c.i < i and c.dep_ in ("advmod", "npadvmod") for c in t.toks[i].lefts)
 
 
 def _propagate(t: Table) -> None:
