@@ -1161,6 +1161,16 @@ def test_a_town_the_ner_took_for_a_person_is_a_place_once_captured(nlp: Any) -> 
     check(nlp, "The army captured Juan Soto near the border.")  # a person's full name stays a person
 
 
+def test_a_name_the_text_places_is_a_place_after_one_rejection(nlp: Any) -> None:
+    """A one-word 'Person' unknown to GeoNames is a place when the text places it: a distance and compass point
+    from it, or "the town" a verb conjoined with a movement onto it takes; people are attacked and captured near
+    towns, so neither an attack nor a capture with "the town" elsewhere retypes it."""
+    check(nlp, "The militia moved on Valdora 40 km north of the border.", ("militia", "advancesOn", "Valdora", A))
+    check(nlp, "Rebel troops moved on Valdora and surrounded the town.", ("rebels", "advancesOn", "Valdora", A))
+    check(nlp, "The rebels captured Haddad near the town.")
+    check(nlp, "The rebels attacked Haddad and then shelled the town.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

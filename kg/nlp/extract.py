@@ -21,6 +21,7 @@ from kg.model import Document, Evidence, Extraction, Link, Relation
 from kg.nlp.enhanced import Arc, DepGraph
 from kg.nlp.entities import EntityIndex, resolve_entities
 from kg.nlp.gazetteer import load_gazetteer
+from kg.nlp.lexicon import load_lexicon
 from kg.nlp.relations import Rejection, find_relations, name_spans
 from kg.nlp.timex import TimeIndex, document_date
 
@@ -38,12 +39,16 @@ class Analysis:
     trace: dict[int, tuple[Arc, ...]] = field(default_factory=dict)
 
 
-def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: list[Relation]) -> list[str]:
+def retype_by_roles(
+    index: EntityIndex, rejected: list[Rejection], relations: list[Relation], doc: Doc | None = None
+) -> list[str]:
     """Retype entities whose weak type cost a relation; returns the keys retyped.
 
     A Group wanted as a place becomes a GPE (a town the NER called an organisation); a Person needs two such
-    rejections (people are captured too), or one when the gazetteer knows a place of that name ("took Menaka");
-    a Place wanted as an agent becomes a Group. An entity that is the subject of a found relation keeps its type.
+    rejections (people are captured too), or one when the gazetteer knows a place of that name ("took Menaka")
+    or the text itself places the name (:func:`placed_in_text`: "X, 40 km north of Y", "moved on X and
+    surrounded the town"); a Place wanted as an agent becomes a Group. An entity that is the subject of a
+    found relation keeps its type.
     """
     wanted: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rejected:
@@ -56,7 +61,11 @@ def retype_by_roles(index: EntityIndex, rejected: list[Rejection], relations: li
             continue
         etype = index.type_of(key)
         new: str | None = None
-        person_place = etype == "Person" and (votes["Place"] >= 2 or _gazetteer_place(key))
+        person_place = etype == "Person" and (
+            votes["Place"] >= 2
+            or _gazetteer_place(key)
+            or (doc is not None and placed_in_text(doc, index, key, [r for r in rejected if r.entity == key]))
+        )
         if votes["Place"] and key not in acting and (etype == "Group" or person_place):
             new = "GPE"
         elif votes["Agent"] and etype == "Place" and not votes["Place"]:
@@ -71,6 +80,51 @@ def _gazetteer_place(name: str) -> bool:
     return " " not in name and any(not p.is_country for p in load_gazetteer().lookup(name))
 
 
+def placed_in_text(doc: Doc, index: EntityIndex, key: str, rejected: list[Rejection]) -> bool:
+    """Whether the text itself says a one-word name is a place, in a way it never says of a person.
+
+    A compass point on it or with it as the point of reference ("X, 40 km north of Y", "30 miles south of X"), or
+    a bare "the town" (``settlement_nouns``) that a verb conjoined with a rejected movement takes as its object
+    ("moved on X and surrounded the town": the town is where the force went). Prepositions are not enough
+    ("confidence in X", "sat near X"), and neither is "the town" elsewhere ("captured X near the town" may be a
+    man taken near a town).
+    """
+    if " " in key:
+        return False
+    lex = load_lexicon()
+    compass = lex.words("arguments", "compass_words")
+    names = {i for i, k in index.token_entity.items() if k == key}
+    for i in names:
+        tok = doc[i]
+        if tok.head.i in names and tok.head.i != i:
+            continue  # a token inside the name
+        if any(c.lower_ in compass and any(g.lower_ == "of" for g in c.children) for c in tok.children):
+            return True
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in compass:
+            return True
+    return any(_advance_reaches_town(doc, r, names, lex.words("arguments", "settlement_nouns")) for r in rejected)
+
+
+def _advance_reaches_town(doc: Doc, r: Rejection, names: set[int], towns: frozenset[str]) -> bool:
+    """Whether a movement rejected for its object goes on, in a conjoined verb, to "the town" ("moved on X and
+    surrounded the town")."""
+    if r.rule not in load_lexicon().words("arguments", "motion_rules"):
+        return False  # "attacked X and shelled the town": people are attacked, never moved on
+    trigger = next((t for t in doc if t.idx == r.start), None)
+    if trigger is None or not any(t.i in names for t in trigger.subtree):
+        return False
+    for verb in trigger.conjuncts:
+        for obj in verb.children:
+            if (
+                obj.dep_ == "dobj"
+                and obj.lower_ in towns
+                and [c.lower_ for c in obj.children] == ["the"]
+                and not any(t.i in names for t in verb.subtree)
+            ):
+                return True
+    return False
+
+
 def analyse(doc: Doc, document: Document) -> Analysis:
     """Entities and relations of one parsed document, with everything decided on the way."""
     graph = DepGraph(doc)
@@ -81,7 +135,7 @@ def analyse(doc: Doc, document: Document) -> Analysis:
     rejected: list[Rejection] = []
     trace: dict[int, tuple[Arc, ...]] = {}
     relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)
-    if retype_by_roles(index, rejected, relations):
+    if retype_by_roles(index, rejected, relations, doc):
         rejected, trace = [], {}
         relations = find_relations(doc, index, rejected=rejected, times=times, graph=graph, trace=trace)
     return Analysis(document, graph, index, relations, rejected, trace)
