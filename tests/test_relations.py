@@ -1171,6 +1171,32 @@ def test_a_name_the_text_places_is_a_place_after_one_rejection(nlp: Any) -> None
     check(nlp, "The rebels attacked Haddad and then shelled the town.")
 
 
+def test_who_seizes_power_in_a_country_controls_it(nlp: Any) -> None:
+    check(nlp, "Colonel Assimi Goita seized power in Mali in 2020.", ("Assimi Goita", "controls", "Mali", A))
+    check(
+        nlp,
+        "Colonel Doumbouya, the man who took power in Guinea, spoke on Monday.",
+        ("Doumbouya", "controls", "Guinea", A),
+    )
+    check(nlp, "General Tchiani did not seize power in Niger.", ("Tchiani", "controls", "Niger", "not Actual"))
+    check(nlp, "The rebels seized power plants in Aden.")  # plants, not power
+    check(nlp, "The party holds the balance of power in Lusaka.")
+
+
+def test_extending_control_to_a_place_controls_it(nlp: Any) -> None:
+    check(nlp, "The militia extended its control to Rutshuru.", ("militia", "controls", "Rutshuru", A))
+    check(nlp, "The deal restored control to the government of Kenya.")  # given back, to an agent
+
+
+def test_mentorship_given_is_advice_instructions_are_not(nlp: Any) -> None:
+    check(
+        nlp,
+        "British officers provided mentorship to the Kenyan army.",
+        ("British officers", "advises", "Kenyan army", A),
+    )
+    check(nlp, "The colonel gave instructions to the Kenyan army.")  # orders
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,
