@@ -1197,6 +1197,37 @@ def test_mentorship_given_is_advice_instructions_are_not(nlp: Any) -> None:
     check(nlp, "The colonel gave instructions to the Kenyan army.")  # orders
 
 
+def test_an_event_carried_out_by_an_agent_is_the_agents(nlp: Any) -> None:
+    """ "the attack on X was carried out (led, conducted) by Y" is Y's attack; negation and modals on that verb
+    weigh it; a verb that judges or answers the attack, and a "by" phrase naming no one, say nothing of who."""
+    check(nlp, "The attacks on Dessa were carried out by the militia.", ("militia", "advancesOn", "Dessa", A))
+    check(nlp, "The assault on Dessa was led by the 5th Brigade.", ("5th Brigade", "advancesOn", "Dessa", A))
+    check(
+        nlp,
+        "The offensive against Dessa, spearheaded by the 5th Brigade, stalled in March.",
+        ("5th Brigade", "advancesOn", "Dessa", A),
+    )
+    check(nlp, "The capture of Dessa was carried out by the militia.", ("militia", "controls", "Dessa", A))
+    check(
+        nlp,
+        "The training of the Malian army was conducted by French instructors.",
+        ("French instructors", "advises", "Malian army", A),
+    )
+    check(
+        nlp,
+        "The attack on Dessa was not carried out by the militia.",
+        ("militia", "advancesOn", "Dessa", "not Actual"),
+    )
+    check(
+        nlp,
+        "The attack on Dessa may have been carried out by the militia.",
+        ("militia", "advancesOn", "Dessa", "Hypothetical"),
+    )
+    check(nlp, "The attack on Dessa was repelled by the army.")  # the defenders
+    check(nlp, "The attack on Dessa was condemned by the United Nations.")
+    check(nlp, "The raid on Dessa was conducted by several militia units.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

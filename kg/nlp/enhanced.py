@@ -74,6 +74,16 @@ _OBJECT_CONTROL = frozenset(
         "pressure", "press", "call", "need", "want", "expect", "leave",
     }
 )  # fmt: skip
+#: Verbs that say who did an event a noun names: "the attack on X was carried out (led, launched) by Y" is Y's
+#: attack. Not verbs that judge or answer it ("condemned by", "repelled by") nor "claimed by" (a claim).
+PERFORMING = frozenset(
+    {
+        "carry", "conduct", "launch", "lead", "mount", "stage", "spearhead", "execute", "perform", "undertake",
+        "orchestrate", "mastermind",
+    }
+)  # fmt: skip
+#: Determiners that name no one in particular: "was led by several units" says how many, not whose.
+_VAGUE = frozenset({"many", "several", "various", "numerous", "different", "multiple", "some", "other"})
 #: Prepositions whose phrase describes the clause's subject or the noun it hangs on ("as a base for Y",
 #: "under the rule of Y", "at the gates of X", "in control of X", "in the hands of Y").
 _DESCRIBING = frozenset({"as", "under", "at", "in", "into", "within"})
@@ -200,6 +210,7 @@ class DepGraph:
         self._conjuncts()
         self._quantities()  # once more, for the arcs the steps above added to a quantity word
         self._raise_by()
+        self._performed_by()
         self._raise_appositions()
         self._descriptions()
 
@@ -703,6 +714,24 @@ class DepGraph:
             for of in self.deps(noun.i, "prep:of"):
                 for by in self.deps(of.dep, "prep:by"):
                     self.add(noun.i, "prep:by", by.dep, "by-raise")
+
+    def _performed_by(self) -> None:
+        """ "the attack on X was carried out by Y", "the offensive, spearheaded by Y": the agent of a verb that
+        says who did an event (``PERFORMING``; "carry" only with "out") is the "by" phrase of the event noun;
+        "by several units" names no one."""
+        for verb in self.toks:
+            lemma = self.lemmas[verb.i]
+            if lemma not in PERFORMING or verb.tag_ != "VBN":
+                continue
+            if lemma == "carry" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+                continue
+            agents = self.deps(verb.i, "agent")
+            for subj in self.deps(verb.i, "nsubj:pass"):
+                if self.toks[subj.dep].pos_ != "NOUN" or self.deps(subj.dep, "prep:by", "agent"):
+                    continue
+                for a in agents:
+                    if not any(c.lower_ in _VAGUE for c in self.toks[a.dep].children):
+                        self.add(subj.dep, "prep:by", a.dep, "performed-by")
 
     def _raise_appositions(self) -> None:
         """ "the capital of Z, the town of X": an apposition the parser hung on Z describes the capital."""

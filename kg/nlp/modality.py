@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from kg.nlp.enhanced import is_aside
+from kg.nlp.enhanced import PERFORMING, is_aside
 from kg.nlp.lexicon import Governor, Lexicon
 from kg.nlp.tokens import Sent
 
@@ -156,7 +156,12 @@ def weigh(trigger: Token, lex: Lexicon, sent: Span | Sent | None = None) -> Weig
             adjunct = prev.dep_ == "prep"
         if cur.pos_ not in _VERBAL:
             return _done(acc, sent if sent is not None else trigger.sent)
-        if prev.dep_ in ("nsubj", "nsubjpass") and cur.lemma_.lower() not in lex.words("modality", "occurrence_verbs"):
+        performed = prev.dep_ == "nsubjpass" and cur.lemma_.lower() in PERFORMING  # "was not carried out by Y"
+        if (
+            prev.dep_ in ("nsubj", "nsubjpass")
+            and not performed
+            and cur.lemma_.lower() not in lex.words("modality", "occurrence_verbs")
+        ):
             # "their control of X was never in doubt": the verb says something about the fact, not whether it is
             return _done(acc, sent if sent is not None else trigger.sent)
         if adjunct:
