@@ -98,6 +98,19 @@ def test_a_description_never_starts_inside_a_hyphenated_word_or_without_its_adve
     assert not cut, cut
 
 
+def test_a_number_range_and_an_owners_adjective_stay_out_of_aliases(nlp: Language) -> None:
+    """ "some 1,500-2,500 soldiers" is no "-2,500 soldiers"; in "the whole Hansen's plan" "whole" is the plan's."""
+    text = (
+        "Within a week, Major Holm had rallied some 1,500-2,500 soldiers from the Second Brigade to his cause. "
+        "The whole Hansen's plan collapsed after Odense fell."
+    )
+    doc, index = resolve(nlp, text)
+    aliases = {a for e in index.entities.values() for a in e.aliases}
+    assert not {a for a in aliases if not a[:1].isalpha()}, aliases
+    assert key_of(doc, index, "Hansen") == "Hansen"
+    assert set(index.entities["Hansen"].aliases) == {"Hansen"}
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

@@ -164,6 +164,8 @@ def _described(t: Table, n: NameSpan) -> str:
     head = t.toks[n.end - 1]
     if head.head.i != head.i and head.dep_ in ("compound", "amod") and head.head.i > head.i:
         return ""  # the name modifies another noun
+    if head.dep_ == "poss":
+        return ""  # "the whole X's plan": the words before an owner describe what it owns
     i = n.start
     while i - 1 >= 0:
         x = t.toks[i - 1]

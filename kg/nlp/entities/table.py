@@ -595,7 +595,7 @@ def content_text(t: Table, toks: list[Token], head: Token) -> str:
     if first_num is not None and all(x.pos_ in _NUMBER_QUALIFIERS for x in words[:first_num]):
         words = words[first_num:]  # "at least 5,000 rebels", "more than 300 troops": the number's own words
     while words and (
-        words[0].pos_ in ("DET", "NUM", "PUNCT", "ADP")
+        words[0].pos_ in ("DET", "NUM", "PUNCT", "ADP", "SYM")  # (the dash of "2,000-3,000")
         or words[0].like_num
         or words[0].tag_ == "PRP$"
         or words[0].lower_ in _QUANTITY_WORDS
