@@ -111,6 +111,14 @@ def test_a_number_range_and_an_owners_adjective_stay_out_of_aliases(nlp: Languag
     assert set(index.entities["Hansen"].aliases) == {"Hansen"}
 
 
+def test_a_preposition_starts_no_name_before_a_bracketed_acronym(nlp: Language) -> None:
+    """ "groups in the X Army (XA)": the name is "X Army", not "in the X Army"."""
+    text = "Rebels supported by allied groups in the Northern Liberation Army (NLA) launched an attack on Aarhus."
+    doc, index = resolve(nlp, text)
+    assert key_of(doc, index, "Army") == "Northern Liberation Army"
+    assert "NLA" in index.entities["Northern Liberation Army"].aliases
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

@@ -522,8 +522,10 @@ def _bracketed_names(t: Table, found: list[NameSpan]) -> list[NameSpan]:
             or (toks[j - 1].text == "," and j - 2 >= 0 and toks[j - 2].is_title and toks[j].is_title)
         ):
             j -= 1
-        while j < x.i and (toks[j].lower_ in _SMALL or toks[j].like_num or not toks[j].is_alpha):
-            j += 1
+        while j < x.i and (
+            toks[j].lower_ in _SMALL or toks[j].lower_ in ("in", "on") or toks[j].like_num or not toks[j].is_alpha
+        ):
+            j += 1  # ("in"/"on" join the words of a name, but start none: "groups in the X Army (XA)")
         for k in range(j + 1, x.i - 1):  # "Rebels of the X (Y)": the members are not part of the name
             if toks[k].lower_ == "of" and toks[k - 1].lower_ in lex.words("member_nouns"):
                 j = k + 1
