@@ -119,6 +119,20 @@ def test_a_preposition_starts_no_name_before_a_bracketed_acronym(nlp: Language) 
     assert "NLA" in index.entities["Northern Liberation Army"].aliases
 
 
+def test_a_title_before_a_persons_name_is_no_entity(nlp: Language) -> None:
+    """ "Danish Chancellor Mette Holm", "Norway's Chairman Lars Berg": the person is the entity, the title and its
+    country make no group or place of their own."""
+    text = (
+        "After talks with Danish Chancellor Mette Holm, the envoy left for Oslo. Norway's Chairman Lars Berg "
+        "ordered the Norwegian army to advance on Bergen."
+    )
+    _doc, index = resolve(nlp, text)
+    assert "Chancellor Mette Holm" in index.entities["Mette Holm"].aliases
+    assert "Chairman Lars Berg" in index.entities["Lars Berg"].aliases
+    titled = {k for k in index.entities if k.split()[-1] in ("Chancellor", "Chairman")}
+    assert not titled, titled
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

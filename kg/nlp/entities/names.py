@@ -56,11 +56,22 @@ def run(t: Table) -> None:
     found = _inner_possessive(t, found)
     found = _gazetteer_places(t, found)
     found = _region_names(t, found)
+    found = [n for n in found if not _title_before_name(t, n)]
     _dateline_place(t, found)
     _votes(t, found)
     _lists_of_places(t, found)
     found.sort(key=lambda n: (n.start, n.end))
     t.names = found
+
+
+def _title_before_name(t: Table, n: NameSpan) -> bool:
+    """ "Freedonia's Chancellor", "Ruritanian President" before "Anna Berg": a title and its country, not a name
+    (the person named next is the entity)."""
+    toks = t.toks
+    if n.end - n.start < 2 or n.end >= len(toks) or not t.is_title(toks[n.end - 1]):
+        return False
+    nxt = toks[n.end]
+    return cap_word(nxt.text) and nxt.is_alpha and bool(toks[n.end - 1].whitespace_)
 
 
 # --------------------------------------------------------------------------------------------- NER
