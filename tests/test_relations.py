@@ -1228,6 +1228,29 @@ def test_an_event_carried_out_by_an_agent_is_the_agents(nlp: Any) -> None:
     check(nlp, "The raid on Dessa was conducted by several militia units.")
 
 
+def test_a_partner_along_with_or_together_with_the_subject_does_what_it_does(nlp: Any) -> None:
+    check(
+        nlp,
+        "The 5th Brigade, along with the 3rd Battalion, stormed Dessa.",
+        ("5th Brigade", "advancesOn", "Dessa", A),
+        ("3rd Battalion", "advancesOn", "Dessa", A),
+    )
+    check(
+        nlp,
+        "Colonel Rahim, together with Major Bello, defected to the Southern Front.",
+        ("Rahim", "defectsTo", "Southern Front", A),
+        ("Bello", "defectsTo", "Southern Front", A),
+    )
+    check(  # a thing, not a partner; an attitude, not company
+        nlp,
+        "The 5th Brigade, together with heavy artillery, stormed Dessa.",
+        ("5th Brigade", "advancesOn", "Dessa", A),
+    )
+    check(
+        nlp, "The 5th Brigade, angry with the 3rd Battalion, stormed Dessa.", ("5th Brigade", "advancesOn", "Dessa", A)
+    )
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

@@ -82,6 +82,8 @@ PERFORMING = frozenset(
         "orchestrate", "mastermind",
     }
 )  # fmt: skip
+#: Words before "with" that keep it comitative ("together with", "along with").
+_COMITATIVE = frozenset({"together", "along"})
 #: Determiners that name no one in particular: "was led by several units" says how many, not whose.
 _VAGUE = frozenset({"many", "several", "various", "numerous", "different", "multiple", "some", "other"})
 #: Prepositions whose phrase describes the clause's subject or the noun it hangs on ("as a base for Y",
@@ -328,18 +330,23 @@ class DepGraph:
                     self.add(verb.i, arc.rel, arc.dep, "adverb")
 
     def _comitatives(self) -> None:
-        """ "The 4th Brigade, with the 9th Battalion, stormed X": a subject's "with" partner (set off by commas or
-        right after it) does what the subject does."""
+        """ "The 4th Brigade, with the 9th Battalion, stormed X", "A, together with B, defected", "A, along with
+        B, ...": a subject's "with" partner (set off by commas or right after it) does what the subject does."""
+        rels = ("prep:with", "prep:along with", "prep:together with")
         for arc in self._all_arcs():
             if arc.rel not in ("nsubj", "nsubj:pass") or arc.why:
                 continue
             subj = self.toks[arc.dep]
             if subj.pos_ != "PROPN":
                 continue
-            for w in self.deps(subj.i, "prep:with"):
+            found = self.deps(subj.i, *rels)
+            if subj.i + 1 < len(self.toks) and self.toks[subj.i + 1].text == ",":
+                found = found + self.deps(subj.i + 1, *rels)  # the parser hangs "along with" on the comma
+            for w in found:
                 partner = self.toks[w.dep]
                 prep = self.toks[partner.head.i]
-                right_after = prep.i == subj.i + 1 or (prep.i == subj.i + 2 and self.toks[subj.i + 1].text == ",")
+                between = self.toks[subj.i + 1 : prep.i]
+                right_after = prep.i > subj.i and all(t.text == "," or t.lower_ in _COMITATIVE for t in between)
                 if partner.pos_ == "PROPN" and right_after and partner.i < arc.head:
                     self.add(arc.head, arc.rel, partner.i, "with")
 
