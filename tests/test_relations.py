@@ -1251,6 +1251,21 @@ def test_a_partner_along_with_or_together_with_the_subject_does_what_it_does(nlp
     )
 
 
+def test_bombing_blockading_and_counteroffensives_are_attacks_on_a_place(nlp: Any) -> None:
+    check(nlp, "Russian jets bombed Idlib.", ("Russian jets", "advancesOn", "Idlib", A))
+    check(nlp, "The army blockaded Sirte.", ("army", "advancesOn", "Sirte", A))
+    check(nlp, "The army launched a counteroffensive against Sirte.", ("army", "advancesOn", "Sirte", A))
+    check(nlp, "Russia carried out airstrikes on Idlib.", ("Russia", "advancesOn", "Idlib", A))
+    check(
+        nlp,
+        "The bombing of Idlib by Russian jets killed ten people.",
+        ("Russian jets", "advancesOn", "Idlib", A),
+    )
+    check(nlp, "Turkey condemned the strike on Idlib.")  # an onlooker
+    check(nlp, "The union called a general strike in Sirte.")  # a labour strike
+    check(nlp, "The army struck a deal with Sirte's elders.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,
