@@ -133,6 +133,18 @@ def test_a_title_before_a_persons_name_is_no_entity(nlp: Language) -> None:
     assert not titled, titled
 
 
+def test_one_commander_is_no_alias_of_his_group(nlp: Language) -> None:
+    """ "the NLA commander" speaks for the NLA but is one person; "NLA fighters" are the group."""
+    text = (
+        "The Northern Liberation Army (NLA) took Aarhus on Monday. The NLA commander said NLA fighters would "
+        "hold the town."
+    )
+    _doc, index = resolve(nlp, text)
+    aliases = set(index.entities["Northern Liberation Army"].aliases)
+    assert "NLA fighters" in aliases
+    assert "NLA commander" not in aliases, aliases
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

@@ -282,6 +282,7 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
     neutral = t.lex.words("neutral_bare")
     members = t.lex.words("member_nouns")
     one_member = {w for w in members if w + "s" in members}  # "commander", "soldier": one person of a group
+    roles = {w for w in t.lex.words("group_roles") if not w.endswith(("s", "ship"))} | {"official"}
     for key, c in taken.items():
         c = t.get(c.uid)
         if keys.get(c.uid) != key:
@@ -299,6 +300,8 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
         aliases = {a for a in c.aliases if a.strip() and a.lower() not in neutral}
         if c.type != "Person":  # "the commander" speaks for the navy, but "commander" is no name of it
             aliases = {a for a in aliases if a.lower() not in one_member}
+            # "the X commander" speaks for X, but is one person: no name of X (people in the plural stand for it)
+            aliases = {a for a in aliases if a.split()[-1].lower() not in roles}
         aliases |= {n for n in c.names if n.strip()}
         aliases.add(key)
         geo = georef(t, c)
