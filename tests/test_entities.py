@@ -145,6 +145,14 @@ def test_one_commander_is_no_alias_of_his_group(nlp: Language) -> None:
     assert "NLA commander" not in aliases, aliases
 
 
+def test_a_side_word_after_a_hyphen_makes_no_alias(nlp: Language) -> None:
+    """ "the pro-government X": "pro-government X" describes X, "government X" says the opposite."""
+    text = "Rebels shelled the pro-government Northern Liberation Army (NLA) forces in Aarhus."
+    _doc, index = resolve(nlp, text)
+    aliases = set(index.entities["Northern Liberation Army"].aliases)
+    assert "government Northern Liberation Army" not in aliases, aliases
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

@@ -112,7 +112,8 @@ def _tie_name_words(t: Table) -> None:
                 if not (w in lex.sides and t.bare_side_before(lex.sides[w], s)):
                     c.tie(w, s, lex.sides)
                 t.ref.setdefault(i, c.uid)
-                c.aliases.add(t.surface(i, e))
+                if not (i > 0 and t.toks[i - 1].text == "-" and not t.toks[i - 1].whitespace_):
+                    c.aliases.add(t.surface(i, e))  # (but "pro-government X" is never "government X")
                 for x in (t.toks[e - 1], *t.toks[e - 1].conjuncts):  # "militias X and Y": both are groups
                     other = t.name_cluster(x.i)
                     if other is not None and other.forced_type is None:
