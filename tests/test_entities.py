@@ -145,12 +145,29 @@ def test_one_commander_is_no_alias_of_his_group(nlp: Language) -> None:
     assert "NLA commander" not in aliases, aliases
 
 
+def test_a_section_heading_is_no_name(nlp: Language) -> None:
+    text = (
+        "The Siege of Tartu\n\nThe siege of Tartu was fought in 1704 between Swedish and Russian forces.\n\n"
+        "Background\n\nAlthough the Swedish garrison held the town for a month, Russian troops took Tartu in July.\n"
+    )
+    _doc, index = resolve(nlp, text)
+    assert "Tartu" in index.entities
+    assert "Background" not in {a for e in index.entities.values() for a in e.aliases}
+
+
 def test_a_side_word_after_a_hyphen_makes_no_alias(nlp: Language) -> None:
     """ "the pro-government X": "pro-government X" describes X, "government X" says the opposite."""
     text = "Rebels shelled the pro-government Northern Liberation Army (NLA) forces in Aarhus."
     _doc, index = resolve(nlp, text)
     aliases = set(index.entities["Northern Liberation Army"].aliases)
     assert "government Northern Liberation Army" not in aliases, aliases
+
+
+def test_a_common_noun_starting_a_sentence_is_no_name(nlp: Language) -> None:
+    """ "Videos posted online by ...": the capital is the sentence's, the NER's organisation is none."""
+    _doc, index = resolve(nlp, "Videos posted online by NLA fighters showed the town.")
+    assert "Videos" not in index.entities
+    assert "NLA" in index.entities
 
 
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:

@@ -171,11 +171,20 @@ def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
             word = x.lower_ not in t.lower_words and not t.lex.is_group_noun(x.lower_) and x.is_alpha
             if t.known_place(x.text) is None and not word:
                 return False
-            if x.i in t.sent_starts and x.pos_ in ("ADJ", "ADV", "VERB") and t.known_place(x.text) is None:
-                return False  # "Jubilant crowds ...": a sentence's first word is capitalised anyway
+            if x.i in t.sent_starts and x.pos_ in ("ADJ", "ADV", "VERB", "NOUN") and t.known_place(x.text) is None:
+                return False  # "Jubilant crowds ...", "Videos show ...": a sentence's first word is capitalised anyway
         if label == "ORG" and end < len(t.toks) and t.is_title(t.toks[end]):
             return False  # "Defence" of "Defence Secretary"
+        if _heading(t, x) and t.known_place(x.text) is None:
+            return False  # "Background", "Aftermath": a section heading, capitalised as any heading is
     return True
+
+
+def _heading(t: Table, x: Token) -> bool:
+    """A word alone on its line that the text writes nowhere else: a section heading, not a name it uses."""
+    a, b = x.idx, x.idx + len(x.text)
+    alone = (a == 0 or t.text[a - 1] == "\n") and (b == len(t.text) or t.text[b] in "\r\n")
+    return alone and sum(1 for y in t.toks if y.text == x.text) == 1
 
 
 def _ner_names(t: Table) -> list[NameSpan]:
