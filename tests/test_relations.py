@@ -18,6 +18,7 @@ from kg.model import Document, Extraction
 from kg.nlp.extract import extract
 from kg.nlp.lexicon import load_lexicon
 from kg.nlp.relations import Rejection, find_relations
+from kg.rdf.mapping import extraction_lines
 
 Stmt = tuple[str, str, str, str]
 
@@ -1264,6 +1265,18 @@ def test_bombing_blockading_and_counteroffensives_are_attacks_on_a_place(nlp: An
     check(nlp, "Turkey condemned the strike on Idlib.")  # an onlooker
     check(nlp, "The union called a general strike in Sirte.")  # a labour strike
     check(nlp, "The army struck a deal with Sirte's elders.")
+
+
+def test_the_side_a_defector_left_is_an_entity_of_the_extraction(nlp: Any) -> None:
+    """An unnamed side left ("the army") is kept like the defector: the graph's kg:sideLeft names it, and the
+    mapping refuses (and kg build crashed on) a side left the extraction does not hold."""
+    ext = check(
+        nlp,
+        "Major Bello defected from the army to the Southern Front.",
+        ("Bello", "defectsTo", "Southern Front", A),
+    )
+    assert [r.side_left for r in ext.relations] == [_key(ext, "army")]
+    assert extraction_lines(ext)
 
 
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:

@@ -150,7 +150,9 @@ def extract(doc: Doc, document: Document) -> Extraction:
 def _extract(doc: Doc, document: Document) -> Extraction:
     a = analyse(doc, document)
     index, relations = a.index, a.relations
+    # the side a defector left and the speaker a claim is reported by are entities the graph names too
     used = {r.subject for r in relations} | {r.object for r in relations}
+    used |= {k for r in relations for k in (r.side_left, r.reported_by) if k is not None}
     missing = used - index.entities.keys()
     if missing:
         raise ValueError(f"relations name entities the index does not hold: {sorted(missing)}")
