@@ -1279,6 +1279,24 @@ def test_the_side_a_defector_left_is_an_entity_of_the_extraction(nlp: Any) -> No
     assert extraction_lines(ext)
 
 
+def test_deserting_one_side_for_another_is_a_defection_from_the_first(nlp: Any) -> None:
+    ext = check(
+        nlp,
+        "Major Bello quit the army for the Southern Front.",
+        ("Bello", "defectsTo", "Southern Front", A),
+    )
+    assert [r.side_left for r in ext.relations] == [_key(ext, "army")]  # an entity the extraction keeps
+    check(
+        nlp,
+        "Major Bello did not desert the army for the Southern Front.",
+        ("Bello", "defectsTo", "Southern Front", "not Actual"),
+    )
+    check(nlp, "Major Bello quit the army for civilian life.")
+    check(nlp, "The militia abandoned the town for the hills.")
+    check(nlp, "Washington abandoned the Kurds for Turkey.")  # a state's policy, not a defection
+    check(nlp, "The rebels abandoned Dessa for the army to take.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

@@ -1075,7 +1075,7 @@ class _Finder:
         actor = rule.construction not in ("verb-source", "verb-prep-inverse")
         if actor and not weight.negated and modality == "Actual" and self._under_way(rule, trigger):
             modality, implies = "Planned", "advancesOn"
-        side_left = self._side_left(trigger, s.key, o.key) if rule.relation == "defectsTo" else None
+        side_left = self._side_left(trigger, s.key, o.key, rule) if rule.relation == "defectsTo" else None
         start, end = self._interval(trigger) if not self._present(trigger) else (None, None)
         rel = Relation(
             s.key,
@@ -1159,10 +1159,12 @@ class _Finder:
             return None, None
         return start, end
 
-    def _side_left(self, trigger: Token, subject: str, joined: str) -> str | None:
-        """The side a defector left: "defected from Y to Z", "turned away from Y", else the group the text
-        says the defector served ("X, a commander of Y, defected to Z")."""
-        for a in self.g.deps(trigger.i, "prep:from", "prep:away from", "prep:out of"):
+    def _side_left(self, trigger: Token, subject: str, joined: str, rule: Rule) -> str | None:
+        """The side a defector left: "defected from Y to Z", "turned away from Y", "deserted Y for Z" (the object
+        of a rule that requires one), else the group the text says the defector served ("X, a commander of Y,
+        defected to Z")."""
+        rels = ("prep:from", "prep:away from", "prep:out of", *(("obj",) if rule.object_required else ()))
+        for a in self.g.deps(trigger.i, *rels):
             for arg in self._np(self.toks[a.dep], True):
                 if arg.key not in (subject, joined) and self.index.type_of(arg.key) in AGENT_TYPES:
                     return arg.key
