@@ -1297,6 +1297,20 @@ def test_deserting_one_side_for_another_is_a_defection_from_the_first(nlp: Any) 
     check(nlp, "The rebels abandoned Dessa for the army to take.")
 
 
+def test_a_name_after_then_is_the_next_item_of_a_list(nlp: Any) -> None:
+    check(
+        nlp,
+        "The army shelled Dessa, then Kavala.",
+        ("army", "advancesOn", "Dessa", A),
+        ("army", "advancesOn", "Kavala", A),
+    )
+    check(  # "then" as "at that time": a description, not a second object
+        nlp,
+        "The militia captured Dessa, then the provincial capital.",
+        ("militia", "controls", "Dessa", A),
+    )
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

@@ -84,6 +84,8 @@ PERFORMING = frozenset(
 )  # fmt: skip
 #: Words before "with" that keep it comitative ("together with", "along with").
 _COMITATIVE = frozenset({"together", "along"})
+#: Adverbs after which a name is the next of a list: "took A, then B".
+_SEQUENCE = frozenset({"then", "later", "next"})
 #: Determiners that name no one in particular: "was led by several units" says how many, not whose.
 _VAGUE = frozenset({"many", "several", "various", "numerous", "different", "multiple", "some", "other"})
 #: Prepositions whose phrase describes the clause's subject or the noun it hangs on ("as a base for Y",
@@ -197,6 +199,7 @@ class DepGraph:
                 elif t.dep_ in ("auxpass", "nsubjpass"):
                     self._passive_kid[t.head.i] = True
         self._basic()
+        self._sequences()
         self._adverb_phrases()
         self._comitatives()
         self._headline_verbs()
@@ -317,6 +320,17 @@ class DepGraph:
                 add(gov.i, rel, tok.i)
                 continue
             add(head.i, _BASIC.get(dep, dep), tok.i)
+
+    def _sequences(self) -> None:
+        """ "captured A, then B": a name the parser hung on a name as an apposition after ", then" (later, next)
+        is the next item of a list, not a description of the first."""
+        for b in self.toks:
+            if b.dep_ != "appos" or b.pos_ != "PROPN" or b.head.pos_ != "PROPN" or b.head.i > b.i:
+                continue
+            a = b.head
+            words = [t.lower_ for t in self.toks[a.i + 1 : b.left_edge.i]]
+            if len(words) == 2 and words[0] == "," and words[1] in _SEQUENCE:
+                self._conj[a.i].append(b.i)
 
     def _adverb_phrases(self) -> None:
         """ "moved west towards X", "pushed deeper into Y": the parser hangs the phrase on the adverb, but it
