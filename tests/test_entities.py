@@ -170,6 +170,17 @@ def test_a_common_noun_starting_a_sentence_is_no_name(nlp: Language) -> None:
     assert "NLA" in index.entities
 
 
+def test_a_treatys_name_is_no_entity(nlp: Language) -> None:
+    """ "the Tartu Accords", "the Accords": a document, not a group that could act or hold a town."""
+    text = (
+        "The Tartu Accords of 1921 were signed by the Estonian and Latvian governments.\n\n"
+        "Neither side broke the Accords, and Estonian troops left Valga once the Accords were signed.\n"
+    )
+    _doc, index = resolve(nlp, text)
+    assert "Accords" not in {a for e in index.entities.values() for a in e.aliases}
+    assert {"Tartu", "Valga"} <= set(index.entities)
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."
