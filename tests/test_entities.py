@@ -181,6 +181,14 @@ def test_a_treatys_name_is_no_entity(nlp: Language) -> None:
     assert {"Tartu", "Valga"} <= set(index.entities)
 
 
+def test_the_office_in_secretary_of_state_is_no_entity(nlp: Language) -> None:
+    """ "the Secretary of State": "State" alone is a kind of thing, no name."""
+    text = "Consul Holm at Tartu wired the Secretary of State\n\nEstonian troops entered Valga on Monday.\n"
+    _doc, index = resolve(nlp, text)
+    assert "State" not in {a for e in index.entities.values() for a in e.aliases}
+    assert {"Tartu", "Valga"} <= set(index.entities)
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

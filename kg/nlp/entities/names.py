@@ -161,8 +161,12 @@ def _name_ok(t: Table, start: int, end: int, label: str) -> bool:
         return False
     if toks[-1].like_num or _ORDINAL.match(toks[-1].text):
         return False  # "Northland 4th" of "Northland 4th and 7th brigades": a number ends no name
-    if end - start == 1 and (toks[0].lower_ in t.lex.type_heads or t.lex.is_group_noun(toks[0].lower_)):
-        return False  # "HQ", "Army": a word for a kind of thing is no name on its own
+    if end - start == 1 and (
+        toks[0].lower_ in t.lex.type_heads
+        or t.lex.is_group_noun(toks[0].lower_)
+        or toks[0].lower_ in t.lex.words("government_words")
+    ):
+        return False  # "HQ", "Army", "State" (of "Secretary of State"): a word for a kind of thing is no name alone
     if end - start == 1:
         x = toks[0]
         if label in ("PERSON", "ORG", "GPE", "LOC", "FAC") and x.tag_ not in ("NNP", "NNPS"):
