@@ -189,6 +189,15 @@ def test_the_office_in_secretary_of_state_is_no_entity(nlp: Language) -> None:
     assert {"Tartu", "Valga"} <= set(index.entities)
 
 
+def test_a_title_word_before_an_institution_is_part_of_its_name(nlp: Language) -> None:
+    """ "the Foreign Office", "the Defence Department": institutions, not a person "Office" titled "Foreign"."""
+    text = "The Foreign Office said on Monday that police had reached Valga.\n\nThe Defence Department denied it.\n"
+    _doc, index = resolve(nlp, text)
+    for name in ("Foreign Office", "Defence Department"):
+        assert index.type_of(name) == "Group", name
+    assert not {"Office", "Department"} & set(index.entities)
+
+
 def test_acronym_in_brackets_joins_its_expansion(nlp: Language) -> None:
     doc, index = resolve(
         nlp, "The March 23 Movement (M23) captured Goma in November. M23 fighters then advanced on Sake."

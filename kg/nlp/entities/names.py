@@ -99,7 +99,8 @@ def _clean_ner(t: Table, ent: Span) -> list[tuple[int, int, str]]:
         while end - start > 1 and toks[start].lower_ in t.lex.words("descriptor_adjectives"):
             start += 1  # "Salafist Nour Front": the creed is no part of the name
     title = ""
-    if label in ("PERSON", "ORG"):
+    if label in ("PERSON", "ORG") and t.lex.type_heads.get(toks[end - 1].lower_, "Person") == "Person":
+        # (but "Foreign Office", "Interior Ministry": a title word before an institution is part of its name)
         t0 = start
         while start < end - 1 and t.is_title(toks[start]):
             start += 1
