@@ -1311,6 +1311,18 @@ def test_a_name_after_then_is_the_next_item_of_a_list(nlp: Any) -> None:
     )
 
 
+def test_freeing_or_administering_a_place_holds_it(nlp: Any) -> None:
+    check(
+        nlp,
+        "The army freed Dessa from the rebels.",
+        ("army", "controls", "Dessa", A),
+        ("rebels", "controls", "Dessa", A),  # until then: the statement ends their hold
+    )
+    check(nlp, "The militia administers Sirte.", ("militia", "controls", "Sirte", A))
+    check(nlp, "The rebels freed two hostages in Dessa.")
+    check(nlp, "The ministry administers the vaccine in Sirte.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,
