@@ -1323,6 +1323,21 @@ def test_freeing_or_administering_a_place_holds_it(nlp: Any) -> None:
     check(nlp, "The ministry administers the vaccine in Sirte.")
 
 
+def test_providing_someone_with_training_advises_them(nlp: Any) -> None:
+    check(
+        nlp,
+        "Britain supplied the Kenyan army with weapons and training.",
+        ("Britain", "advises", "Kenyan army", A),
+    )
+    check(
+        nlp,
+        "Britain refused to provide the Kenyan army with training.",
+        ("Britain", "advises", "Kenyan army", "not Actual"),
+    )
+    check(nlp, "Britain supplied the Kenyan army with weapons.")
+    check(nlp, "The Kenyan army provided Britain with a training ground.")
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

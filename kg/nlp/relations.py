@@ -762,6 +762,23 @@ class _Finder:
                 elif agent_obj:
                     # "X is backed by A, which provided training": the one the relative clause's antecedent backs
                     self._emit(rule, verb, self._subjects(verb), self._backed_party(verb), "the recipient")
+            if rule.relation == "advises" and "to" in rule.preps:
+                recipients = self._recipients(verb, rule)
+                if recipients:
+                    self._emit(rule, verb, self._subjects(verb), self._args(recipients, True), "the recipient")
+
+    def _recipients(self, verb: Token, rule: Rule) -> list[Arc]:
+        """The recipient of a trigger noun given in the other English order: "provided Y with training" is the
+        verb's object. (The dative "gave Y training" the parser reads as a compound, "Y training", which may as
+        well be the training of Y by someone else: left alone.)"""
+        g = self.g
+
+        def trigger(i: int) -> bool:
+            return g.lemmas[i] in rule.nouns or self.toks[i].lower_ in rule.nouns
+
+        if any(trigger(a.dep) for a in g.deps(verb.i, "prep:with")):
+            return [a for a in g.deps(verb.i, "obj") if not trigger(a.dep)]
+        return []
 
     def _backed_party(self, verb: Token) -> list[_Arg]:
         """For a relative clause on the agent of a passive ("X is supported by A, which ..."): X."""
