@@ -1338,6 +1338,21 @@ def test_providing_someone_with_training_advises_them(nlp: Any) -> None:
     check(nlp, "The Kenyan army provided Britain with a training ground.")
 
 
+def test_schooling_or_drilling_a_force_trains_it(nlp: Any) -> None:
+    check(nlp, "Colonel Dubois drilled the militia.", ("Dubois", "advises", "militia", A))
+    check(
+        nlp,
+        "The Malian army was schooled by French instructors.",
+        ("French instructors", "advises", "Malian army", A),
+    )
+    check(nlp, "The engineers drilled wells in Dessa.")
+
+
+def test_tightening_the_noose_around_a_place_besieges_it(nlp: Any) -> None:
+    check(nlp, "The 5th Brigade tightened the noose around Dessa.", ("5th Brigade", "advancesOn", "Dessa", A))
+    check(nlp, "The government tightened the noose around the opposition.")  # no place
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,
