@@ -1353,6 +1353,18 @@ def test_tightening_the_noose_around_a_place_besieges_it(nlp: Any) -> None:
     check(nlp, "The government tightened the noose around the opposition.")  # no place
 
 
+def test_an_approach_as_a_place_is_left_approaches_that_place(nlp: Any) -> None:
+    check(nlp, "Residents fled Karsk as the rebels approached.", ("rebels", "advancesOn", "Karsk", A))
+    check(nlp, "The rebels left Karsk as the army approached.", ("army", "advancesOn", "Karsk", A))
+    check(  # the approach has its own object
+        nlp,
+        "Residents fled Karsk as the rebels approached Dessa.",
+        ("rebels", "advancesOn", "Dessa", A),
+    )
+    check(nlp, "The army abandoned Karsk as winter approached.")  # no agent
+    check(nlp, "Residents may flee Karsk if the rebels approach.")  # a condition, no time clause
+
+
 def test_a_nationality_officer_as_adviser_is_that_states_forces(nlp: Any) -> None:
     check(
         nlp,

@@ -86,6 +86,9 @@ PERFORMING = frozenset(
 _COMITATIVE = frozenset({"together", "along"})
 #: Adverbs after which a name is the next of a list: "took A, then B".
 _SEQUENCE = frozenset({"then", "later", "next"})
+#: Verbs of leaving a place, and the conjunctions of a clause that times the leaving: "fled X as Y approached".
+_LEAVING = frozenset({"flee", "leave", "abandon", "evacuate", "desert", "quit"})
+_WHEN = frozenset({"as", "when", "while"})
 #: Determiners that name no one in particular: "was led by several units" says how many, not whose.
 _VAGUE = frozenset({"many", "several", "various", "numerous", "different", "multiple", "some", "other"})
 #: Prepositions whose phrase describes the clause's subject or the noun it hangs on ("as a base for Y",
@@ -216,6 +219,7 @@ class DepGraph:
         self._quantities()  # once more, for the arcs the steps above added to a quantity word
         self._raise_by()
         self._performed_by()
+        self._approach_on_flight()
         self._raise_appositions()
         self._descriptions()
 
@@ -753,6 +757,20 @@ class DepGraph:
                 for a in agents:
                     if not any(c.lower_ in _VAGUE for c in self.toks[a.dep].children):
                         self.add(subj.dep, "prep:by", a.dep, "performed-by")
+
+    def _approach_on_flight(self) -> None:
+        """ "Residents fled X as the rebels approached": an approach with no object of its own, in a time clause
+        on a verb of leaving a place (``_LEAVING``), approaches the place left."""
+        for verb in self.toks:
+            if self.lemmas[verb.i] != "approach" or verb.dep_ != "advcl" or verb.pos_ not in _VERBAL:
+                continue
+            if self.deps(verb.i, "obj") or not any(c.dep_ == "mark" and c.lower_ in _WHEN for c in verb.children):
+                continue
+            left = verb.head
+            if self.lemmas[left.i] not in _LEAVING:
+                continue
+            for a in self.deps(left.i, "obj"):
+                self.add(verb.i, "obj", a.dep, "place-left")
 
     def _raise_appositions(self) -> None:
         """ "the capital of Z, the town of X": an apposition the parser hung on Z describes the capital."""
