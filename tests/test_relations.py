@@ -179,6 +179,17 @@ def test_switched_sides(nlp: Any) -> None:
     )
 
 
+def test_a_plural_verb_stranded_in_a_time_clause_takes_the_sentences_plural_noun(nlp: Any) -> None:
+    """The parser reads "since the coup have joined Y" as a clause with "the coup" its subject; "have" says not."""
+    check(
+        nlp,
+        "Malian officers who have left the army since the coup have joined the Free Soldiers.",
+        ("Malian officers", "defectsTo", "Free Soldiers", A),
+    )
+    # a clause of time with its own, agreeing subject keeps it: the town fell, nobody joined anything
+    check(nlp, "Malian officers who have left the army since the town fell are hiding in Kayes.")
+
+
 def test_a_participle_read_as_an_adjective_but_given_a_subject_is_the_verb(nlp: Any) -> None:
     """The parser reads "trained members" as an adjective and its noun, yet gives "trained" the subject before it."""
     ext = check(

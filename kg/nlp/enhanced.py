@@ -22,6 +22,8 @@ entity passes (``kg.nlp.entities``) read only this graph:
 - **descriptions** ("X is a stronghold of Y", "X, a stronghold of Y", "as a base for Y, X ...",
   "X ... under the rule of Y", "Y at the gates of X", "the RSF, in control of X") get a ``describes`` arc to
   what they describe;
+- a plural verb stranded in a time clause ("officers who left X since the coup have joined Y") takes the
+  plural noun heading the sentence as its subject;
 - a participle the parser read as an adjective but gave a subject ("Y's men trained units of Z") is a verb
   with the noun it was hung on as its object;
 - a phrase hung on an adverb ("moved west towards X") is the verb's; a subject's "with" partner ("the 4th
@@ -50,6 +52,8 @@ NOMINAL = frozenset({"nsubj", "nsubj:pass", "nsubj:x", "obj", "iobj", "agent", "
 SUBJECTS = ("nsubj", "nsubj:pass", "nsubj:x")
 _VERBAL = ("VERB", "AUX")
 _RELATIVES = frozenset({"who", "which", "that", "whom"})
+#: Conjunctions of time the parser may open a clause with that is really a phrase ("since the coup").
+_TIME_MARKS = frozenset({"since", "after", "before", "until", "till"})
 #: Words that give someone a duty, done by the gerund after them: "in charge of training Y", "responsible for
 #: arming Y", "the task of guarding Y".
 _DUTIES = frozenset({"charge", "responsible", "responsibility", "task", "job", "mission", "duty"})
@@ -207,6 +211,7 @@ class DepGraph:
         self._comitatives()
         self._headline_verbs()
         self._participle_verbs()
+        self._stranded_verbs()
         self._quantities()
         self._relatives()
         self._reduced_relatives()
@@ -397,6 +402,27 @@ class DepGraph:
                 continue
             if any(c.dep_ == "nsubj" and c.i < x.i for c in x.children):
                 self.add(x.i, "obj", x.head.i, "participle")
+
+    def _stranded_verbs(self) -> None:
+        """ "Officers who have left the army since the coup have joined Y": the parser reads "since the coup
+        have joined Y" as a clause of its own, "the coup" its subject, and leaves the sentence headed by its first
+        noun. A plural verb form ("have", "are") cannot have a singular noun as its subject: the plural noun
+        heading the sentence is the subject."""
+        for x in self.toks:
+            if x.dep_ != "advcl" or x.pos_ not in _VERBAL:
+                continue
+            kids = list(x.children)
+            if not any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in kids):
+                continue
+            subjects = [c for c in kids if c.dep_ == "nsubj"]
+            plural_form = x.tag_ == "VBP" or any(c.dep_ == "aux" and c.tag_ == "VBP" for c in kids)
+            if len(subjects) != 1 or subjects[0].tag_ != "NN" or not plural_form:
+                continue
+            root = x
+            while root.head is not root:
+                root = root.head
+            if root.tag_ in ("NNS", "NNPS") and root.i < subjects[0].i:
+                self.add(x.i, "nsubj", root.i, "stranded")
 
     # -------------------------------------------------------------------------------------- quantities
     def _quantities(self) -> None:
