@@ -281,8 +281,9 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
     index = EntityIndex(doc_text=t.text, token_offsets=[(x.idx, x.idx + len(x.text)) for x in t.toks])
     neutral = t.lex.words("neutral_bare")
     members = t.lex.words("member_nouns")
-    one_member = {w for w in members if w + "s" in members}  # "commander", "soldier": one person of a group
-    roles = {w for w in t.lex.words("group_roles") if not w.endswith(("s", "ship"))} | {"official"}
+    # one person of a group ("commander", "soldier", "spokesman"): no name of it (people in the plural stand for it)
+    one_member = {w for w in members if w + "s" in members}
+    one_member |= {w for w in t.lex.words("group_roles") if not w.endswith(("s", "ship"))} | {"official"}
     for key, c in taken.items():
         c = t.get(c.uid)
         if keys.get(c.uid) != key:
@@ -298,10 +299,8 @@ def build(t: Table, candidates: dict[int, Candidate]) -> EntityIndex:
             for s, e in sorted({(s, e) for s, e, _k in c.mentions})
         ]
         aliases = {a for a in c.aliases if a.strip() and a.lower() not in neutral}
-        if c.type != "Person":  # "the commander" speaks for the navy, but "commander" is no name of it
-            aliases = {a for a in aliases if a.lower() not in one_member}
-            # "the X commander" speaks for X, but is one person: no name of X (people in the plural stand for it)
-            aliases = {a for a in aliases if a.split()[-1].lower() not in roles}
+        if c.type != "Person":  # "the (X) commander" speaks for X, but is one person: no name of X
+            aliases = {a for a in aliases if a.split()[-1].lower() not in one_member}
         aliases |= {n for n in c.names if n.strip()}
         aliases.add(key)
         geo = georef(t, c)

@@ -535,8 +535,9 @@ _SPEECH_VERBS = frozenset(
 )
 
 
-def _has_subject(tok: Token) -> bool:
-    return any(c.dep_ == "nsubj" and c.i < tok.i for c in tok.children)
+def _verb(t: Table, tok: Token) -> bool:
+    """A participle the normalisation layer reads as a verb ("Y's men trained units": DepGraph._participle_verbs)."""
+    return any(a.why == "participle" for a in t.graph.deps(tok.i, "obj"))
 
 
 def premodifiers(t: Table, head: Token) -> list[Token]:
@@ -547,8 +548,8 @@ def premodifiers(t: Table, head: Token) -> list[Token]:
     while i >= lo:
         tok = t.toks[i]
         ends = tok.dep_ == "cc" or tok.text in (",", ";", ":", "(", ")") or tok.pos_ in ("VERB", "AUX", "ADP")
-        if ends and not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod" and not _has_subject(tok)):
-            break  # but "the newly formed X" keeps its participle (not one with a subject: a verb, "Y's men trained")
+        if ends and not (tok.pos_ == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "amod" and not _verb(t, tok)):
+            break  # but "the newly formed X" keeps its participle (not one the graph reads as a verb)
         if tok.is_punct and tok.whitespace_ and tok.text != "-":
             break
         if tok.is_punct and tok.text == "-" and (tok.whitespace_ or (i > 0 and t.toks[i - 1].whitespace_)):
